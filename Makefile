@@ -1,0 +1,47 @@
+# hotline front door. `make demo` and `make test` are the README's two commands.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+PORT ?= 8080
+DB ?= demo.db
+ONLY ?=
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
+  libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
+  libargon2-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release demo test bench format clean
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+release: deps
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DHOTLINE_TESTS=OFF >/dev/null
+	cmake --build build/release -j$(JOBS) --target hotline
+
+build: release
+
+demo: release
+	./build/release/hotline demo --db $(DB) --port $(PORT)
+
+test: deps
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON -DHOTLINE_BENCH=OFF >/dev/null
+	cmake --build build/asan -j$(JOBS)
+	cd build/asan && ctest --output-on-failure -j$(JOBS)
+
+bench: deps
+	cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DHOTLINE_TESTS=OFF >/dev/null
+	cmake --build build/bench -j$(JOBS)
+	bench/run.sh build/bench $(ONLY)
+
+format:
+	find app api service domain store text geo bench tests -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

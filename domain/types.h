@@ -1,0 +1,213 @@
+// The domain vocabulary of hotline: channels, natures, urgencies, states,
+// roles, units, users, work orders and their events. Plain values; no I/O.
+// Each enum has a wire name (English snake_case, used in the API and store)
+// and a Chinese label (used in the UI and exports).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/clock.h"
+
+namespace hotline {
+
+enum class Channel { kHotline, kWeb, kApp, kWechat, kGridPatrol, kOnlineOpinion, kPetition,
+                     kOpen311, kEmail, kSensor };
+enum class Nature { kConsultation, kHelp, kComplaint, kReport, kSuggestion, kPraise };
+enum class Urgency { kNormal, kUrgent, kCritical };
+
+// The lifecycle (docs/lifecycle.md). Terminal: closed, merged, rejected.
+enum class State {
+  kReceived,            // recorded, waiting for a direct answer or dispatch
+  kDispatched,          // sent to a lead unit, waiting for it to sign
+  kReturnRequested,     // the lead unit asked to give it back; dispatcher reviews
+  kInProgress,          // signed, being handled
+  kExtensionRequested,  // handling, and an extension awaits approval
+  kReplied,             // the unit (or the agent, directly) answered; callback due
+  kVisited,             // the caller was called back; close or redo
+  kClosed,              // 办结
+  kMerged,              // 并单: duplicate of another order
+  kSuspended,           // 挂账: parked, clock stopped
+  kRejected,            // 不予受理, with its legal basis
+};
+
+enum class Role { kCitizen, kAgent, kDispatcher, kHandler, kGridWorker, kSupervisor, kAdmin };
+enum class UnitKind { kDistrict, kStreet, kCommunity, kGrid, kDepartment, kCenter };
+enum class GridKind { kBasic, kDedicated };
+enum class Rating { kVerySatisfied, kSatisfied, kBasicallySatisfied, kUnsatisfied,
+                    kVeryUnsatisfied, kUnreachable };
+// Why an appeal is not accepted (不予受理). The wire names are stable.
+enum class RejectBasis { kLitigation, kArbitration, kPetitionFiled, kDisciplinary,
+                         kAdministrativeReview, kInformationDisclosure, kSecrets,
+                         kPublicOrder, kNoNewFacts, kMalicious, kEmergencyTransfer, kNoContent };
+
+// Wire name <-> enum, and the Chinese label. Parse returns nullopt on an unknown name.
+template <typename E>
+struct EnumName {
+  E value;
+  const char* name;
+  const char* zh;
+};
+template <typename E>
+std::span<const EnumName<E>> EnumNames();
+
+template <typename E>
+std::string_view ToString(E value) {
+  for (const auto& n : EnumNames<E>())
+    if (n.value == value) return n.name;
+  return "?";
+}
+template <typename E>
+std::string_view ZhLabel(E value) {
+  for (const auto& n : EnumNames<E>())
+    if (n.value == value) return n.zh;
+  return "?";
+}
+template <typename E>
+std::optional<E> Parse(std::string_view name) {
+  for (const auto& n : EnumNames<E>())
+    if (name == n.name || name == n.zh) return n.value;
+  return std::nullopt;
+}
+// "a, b, c": for error messages that list what is allowed.
+template <typename E>
+std::string AllowedNames() {
+  std::string s;
+  for (const auto& n : EnumNames<E>()) {
+    if (!s.empty()) s += ", ";
+    s += n.name;
+  }
+  return s;
+}
+
+bool IsTerminal(State s);
+// States in which the handling clock runs and lights apply.
+bool IsOpen(State s);
+
+using Id = std::int64_t;
+
+struct Unit {
+  Id id = 0;
+  std::string code;  // district 6, street 9, community 12, grid 15 digits; departments free-form
+  std::string name;
+  UnitKind kind = UnitKind::kDepartment;
+  std::optional<GridKind> grid_kind;  // grids only
+  std::optional<Id> parent_id;        // none only for the district
+  bool active = true;
+};
+
+struct User {
+  Id id = 0;
+  std::string login;
+  std::string display_name;
+  Role role = Role::kCitizen;
+  Id unit_id = 0;
+  std::string phone;          // citizens: links their appeals
+  std::string password_hash;  // argon2id encoded; never leaves the service layer
+  bool active = true;
+};
+
+// One node of the versioned 3-level subject tree (2+2+2 digit codes: "01", "0103", "010305").
+struct Subject {
+  std::string code;
+  std::string name;
+  std::string parent_code;  // "" for level 1
+  int level = 1;
+  // Department matters (部门事项) must be led by a department, never pushed down
+  // to a street, community or grid.
+  bool department_matter = false;
+};
+
+struct CatalogueRule;  // dispatch.h
+struct Place {
+  std::optional<Id> grid_id, community_id, street_id;
+  std::string address;
+  std::optional<double> lon, lat;  // WGS-84
+};
+
+struct Reply {
+  bool direct = false;       // answered by the agent during the call (直接答复)
+  Timestamp contacted_at = 0;
+  std::string contact_method;  // phone, visit, sms, wechat, on_site
+  bool resolved = false;
+  std::string unresolved_reason;  // required when !resolved
+  std::string actions_taken;      // 办理情况
+  std::string public_text;        // 公开答复内容
+};
+
+struct Callback {
+  Rating rating = Rating::kSatisfied;
+  std::string note;
+  Timestamp at = 0;
+};
+
+struct WorkOrder {
+  Id id = 0;
+  std::string no;  // human order number, e.g. 2611230000123 (yyMMdd + 7-digit sequence)
+  State state = State::kReceived;
+  std::int64_t version = 0;  // bumped by every transition (compare-and-swap)
+  Channel channel = Channel::kHotline;
+  Nature nature = Nature::kConsultation;
+  Urgency urgency = Urgency::kNormal;
+  std::string subject_code;
+  std::string title;
+  std::string content;
+
+  // Personal data (PIPL): masked or hidden by role on every read.
+  std::string caller_name;
+  std::string caller_phone;
+  std::string caller_id_no;
+  bool confidential = false;       // caller asked for confidentiality (保密)
+  std::optional<Id> citizen_user_id;
+  std::optional<Id> reported_unit_id;  // 举报: the unit reported on never sees the informant
+
+  Place place;
+  std::optional<Id> lead_unit_id;
+  std::vector<Id> assist_unit_ids;
+  std::optional<Id> created_by;
+
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+  Timestamp dispatched_at = 0;
+  Timestamp signed_at = 0;
+  Timestamp replied_at = 0;
+  Timestamp closed_at = 0;
+  Timestamp sign_due = 0;    // 签收时限 (0 when not dispatched)
+  Timestamp due_at = 0;      // 办理时限, whole case
+  Timestamp yellow_at = 0;   // when the light turns yellow
+  Timestamp suspended_at = 0;
+
+  int return_count = 0;
+  int extension_count = 0;
+  int redo_count = 0;
+  bool supervised = false;
+  std::optional<Id> merged_into;
+  std::optional<RejectBasis> reject_basis;
+  std::optional<State> state_before;  // where return review / resume goes back to
+  std::optional<Reply> reply;
+  std::optional<Callback> callback;
+  std::string pending_request;  // reason text of an open return / extension request
+  int pending_extension_days = 0;
+  // Suggestions from the classifier / dispatch (issue 3); free-form JSON.
+  std::string suggestion_json;
+};
+
+// One immutable step of an order's life.
+struct Event {
+  Id id = 0;
+  Id order_id = 0;
+  Timestamp at = 0;
+  std::string action;  // "intake", "dispatch", "sign", ...
+  State from = State::kReceived;
+  State to = State::kReceived;
+  std::optional<Id> user_id;
+  std::optional<Id> unit_id;
+  std::string text;
+  std::string data_json;  // action details (units, rating, deadlines...), "{}" if none
+};
+
+}  // namespace hotline
