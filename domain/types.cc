@@ -59,6 +59,17 @@ HOTLINE_NAMES(RejectBasis, {RejectBasis::kLitigation, "litigation", "已进入�
               {RejectBasis::kEmergencyTransfer, "emergency_transfer", "紧急事项已转110/119/120/122"},
               {RejectBasis::kNoContent, "no_content", "诉求内容不清且无法联系"})
 
+HOTLINE_NAMES(Light, {Light::kNone, "none", "无"}, {Light::kGreen, "green", "绿灯"},
+              {Light::kYellow, "yellow", "黄灯"}, {Light::kRed, "red", "红灯"})
+HOTLINE_NAMES(LimitUnit, {LimitUnit::kWorkingDays, "working_days", "工作日"},
+              {LimitUnit::kWorkingHours, "working_hours", "工作小时"},
+              {LimitUnit::kNaturalDays, "natural_days", "自然日"},
+              {LimitUnit::kNaturalHours, "natural_hours", "自然小时"})
+HOTLINE_NAMES(Territorial, {Territorial::kNone, "none", "不按属地"},
+              {Territorial::kStreet, "street", "属地街道"},
+              {Territorial::kCommunity, "community", "属地社区"},
+              {Territorial::kGrid, "grid", "属地网格"})
+
 #undef HOTLINE_NAMES
 
 bool IsTerminal(State s) {

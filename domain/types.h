@@ -40,6 +40,13 @@ enum class UnitKind { kDistrict, kStreet, kCommunity, kGrid, kDepartment, kCente
 enum class GridKind { kBasic, kDedicated };
 enum class Rating { kVerySatisfied, kSatisfied, kBasicallySatisfied, kUnsatisfied,
                     kVeryUnsatisfied, kUnreachable };
+// Traffic light of an open order against its deadline (none: no deadline runs).
+enum class Light { kNone, kGreen, kYellow, kRed };
+// How a time limit is counted.
+enum class LimitUnit { kWorkingDays, kWorkingHours, kNaturalDays, kNaturalHours };
+// Who leads when a catalogue rule routes by place (属地) instead of naming a department.
+enum class Territorial { kNone, kStreet, kCommunity, kGrid };
+
 // Why an appeal is not accepted (不予受理). The wire names are stable.
 enum class RejectBasis { kLitigation, kArbitration, kPetitionFiled, kDisciplinary,
                          kAdministrativeReview, kInformationDisclosure, kSecrets,
@@ -122,7 +129,17 @@ struct Subject {
   bool department_matter = false;
 };
 
-struct CatalogueRule;  // dispatch.h
+// One row of the dispatch catalogue (派单目录): subject x place -> lead + assisting units.
+// The most specific matching rule wins (longest subject prefix, then a place restriction).
+struct CatalogueRule {
+  Id id = 0;
+  std::string subject_prefix;       // "" matches every subject
+  std::optional<Id> street_id;      // only for orders in this street; nullopt = anywhere
+  std::optional<Id> lead_unit_id;   // a fixed unit (usually a department)...
+  Territorial territorial = Territorial::kNone;  // ...or the order's own street/community/grid
+  std::vector<Id> assist_unit_ids;  // 协办
+};
+
 struct Place {
   std::optional<Id> grid_id, community_id, street_id;
   std::string address;
