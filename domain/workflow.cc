@@ -1,0 +1,435 @@
+#include "domain/workflow.h"
+
+#include <algorithm>
+
+namespace hotline {
+
+template <>
+std::span<const EnumName<Action>> EnumNames<Action>() {
+  static const EnumName<Action> kNames[] = {
+      {Action::kAnswer, "answer", "直接答复"},
+      {Action::kDispatch, "dispatch", "派单"},
+      {Action::kSign, "sign", "签收"},
+      {Action::kRequestReturn, "request_return", "申请退单"},
+      {Action::kApproveReturn, "approve_return", "同意退单"},
+      {Action::kRejectReturn, "reject_return", "驳回退单"},
+      {Action::kRequestExtension, "request_extension", "申请延期"},
+      {Action::kApproveExtension, "approve_extension", "批准延期"},
+      {Action::kRejectExtension, "reject_extension", "驳回延期"},
+      {Action::kReply, "reply", "答复"},
+      {Action::kAssistReply, "assist_reply", "协办反馈"},
+      {Action::kCallback, "callback", "回访"},
+      {Action::kClose, "close", "办结"},
+      {Action::kRedo, "redo", "重办"},
+      {Action::kSupervise, "supervise", "督办"},
+      {Action::kMerge, "merge", "并单"},
+      {Action::kSuspend, "suspend", "挂账"},
+      {Action::kResume, "resume", "恢复办理"},
+      {Action::kReject, "reject", "不予受理"},
+  };
+  return kNames;
+}
+
+namespace {
+
+using S = State;
+using R = Role;
+
+const std::vector<ActionSpec>& Table() {
+  static const std::vector<ActionSpec> kTable = {
+      {Action::kAnswer, {S::kReceived}, {R::kAgent, R::kAdmin}, "", S::kReplied},
+      {Action::kDispatch,
+       {S::kReceived},
+       {R::kAgent, R::kDispatcher, R::kAdmin},
+       "",
+       S::kDispatched},
+      {Action::kSign, {S::kDispatched}, {R::kHandler, R::kGridWorker}, "lead", S::kInProgress},
+      {Action::kRequestReturn,
+       {S::kDispatched, S::kInProgress},
+       {R::kHandler, R::kGridWorker},
+       "lead",
+       S::kReturnRequested},
+      {Action::kApproveReturn,
+       {S::kReturnRequested},
+       {R::kDispatcher, R::kAdmin},
+       "",
+       std::nullopt},
+      {Action::kRejectReturn, {S::kReturnRequested}, {R::kDispatcher, R::kAdmin}, "", std::nullopt},
+      {Action::kRequestExtension,
+       {S::kInProgress},
+       {R::kHandler, R::kGridWorker},
+       "lead",
+       S::kExtensionRequested},
+      {Action::kApproveExtension,
+       {S::kExtensionRequested},
+       {R::kDispatcher, R::kAdmin},
+       "",
+       S::kInProgress},
+      {Action::kRejectExtension,
+       {S::kExtensionRequested},
+       {R::kDispatcher, R::kAdmin},
+       "",
+       S::kInProgress},
+      {Action::kReply,
+       {S::kInProgress, S::kExtensionRequested},
+       {R::kHandler, R::kGridWorker},
+       "lead",
+       S::kReplied},
+      {Action::kAssistReply,
+       {S::kDispatched, S::kInProgress, S::kExtensionRequested},
+       {R::kHandler, R::kGridWorker},
+       "assist",
+       std::nullopt},
+      {Action::kCallback, {S::kReplied}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kVisited},
+      {Action::kClose, {S::kVisited}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kClosed},
+      {Action::kRedo, {S::kVisited}, {R::kDispatcher, R::kAdmin}, "", S::kDispatched},
+      {Action::kSupervise,
+       {S::kReceived, S::kDispatched, S::kReturnRequested, S::kInProgress, S::kExtensionRequested,
+        S::kReplied, S::kVisited, S::kSuspended},
+       {R::kSupervisor, R::kAdmin},
+       "",
+       std::nullopt},
+      {Action::kMerge,
+       {S::kReceived, S::kDispatched},
+       {R::kAgent, R::kDispatcher, R::kAdmin},
+       "",
+       S::kMerged},
+      {Action::kSuspend,
+       {S::kDispatched, S::kInProgress},
+       {R::kDispatcher, R::kAdmin},
+       "",
+       S::kSuspended},
+      {Action::kResume, {S::kSuspended}, {R::kDispatcher, R::kAdmin}, "", std::nullopt},
+      {Action::kReject, {S::kReceived}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kRejected},
+  };
+  return kTable;
+}
+
+template <typename T>
+bool Contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// A tiny writer for the event's data: numbers and ASCII wire names only, so no
+// escaping is needed (free text goes to Event::text).
+class DataJson {
+ public:
+  DataJson& Num(const char* key, long long v) { return Raw(key, std::to_string(v)); }
+  DataJson& Name(const char* key, std::string_view v) {
+    return Raw(key, "\"" + std::string(v) + "\"");
+  }
+  DataJson& Bool(const char* key, bool v) { return Raw(key, v ? "true" : "false"); }
+  DataJson& Ids(const char* key, const std::vector<Id>& ids) {
+    std::string s = "[";
+    for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+    return Raw(key, s + "]");
+  }
+  std::string str() const { return "{" + body_ + "}"; }
+
+ private:
+  DataJson& Raw(const char* key, const std::string& v) {
+    if (!body_.empty()) body_ += ",";
+    body_ += "\"" + std::string(key) + "\":" + v;
+    return *this;
+  }
+  std::string body_;
+};
+
+bool Unsatisfied(const WorkOrder& o) {
+  return o.callback && (o.callback->rating == Rating::kUnsatisfied ||
+                        o.callback->rating == Rating::kVeryUnsatisfied);
+}
+
+Status RequireText(const ActionInput& in, const char* what) {
+  if (in.text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("text", std::string(what) + " is required");
+  return {};
+}
+
+Status CheckReply(const Reply& r, const WorkOrder& o, Timestamp now) {
+  if (r.contacted_at <= 0)
+    return Invalid("reply.contacted_at", "when the caller was contacted is required");
+  if (r.contacted_at > now) return Invalid("reply.contacted_at", "contact time is in the future");
+  if (r.contacted_at < o.created_at)
+    return Invalid("reply.contacted_at", "contact time is before the appeal was received");
+  static const char* kMethods[] = {"phone", "sms", "visit", "on_site", "wechat", "letter"};
+  if (std::none_of(std::begin(kMethods), std::end(kMethods),
+                   [&](const char* m) { return r.contact_method == m; }))
+    return Invalid("reply.contact_method",
+                   "contact method must be one of phone, sms, visit, on_site, wechat, letter");
+  if (!r.resolved && r.unresolved_reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("reply.unresolved_reason", "why it is not resolved is required");
+  if (r.actions_taken.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("reply.actions_taken", "what was done (办理情况) is required");
+  if (r.public_text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Invalid("reply.public_text", "the public reply text is required");
+  return {};
+}
+
+}  // namespace
+
+std::span<const ActionSpec> ActionTable() { return Table(); }
+
+const ActionSpec& SpecOf(Action a) {
+  for (const auto& s : Table())
+    if (s.action == a) return s;
+  return Table().front();  // unreachable: every action has a row
+}
+
+void SetDeadlines(WorkOrder& o, const DeadlineContext& ctx) {
+  const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+  o.sign_due = AddLimit(*ctx.calendar, ctx.now, rule.sign);
+  o.due_at = AddLimit(*ctx.calendar, ctx.now, rule.handle);
+  o.yellow_at = YellowAt(*ctx.calendar, ctx.now, o.due_at, ctx.policy);
+}
+
+Light LightOf(const WorkOrder& o, Timestamp now) {
+  if (!IsOpen(o.state)) return Light::kNone;
+  return LightAt(now, o.yellow_at, o.due_at);
+}
+
+std::vector<Action> AvailableActions(const WorkOrder& o, const Actor& actor) {
+  std::vector<Action> out;
+  for (const auto& s : Table()) {
+    if (!Contains(s.from, o.state) || !Contains(s.roles, actor.role)) continue;
+    std::string_view rule = s.unit_rule;
+    if (rule == "lead" && o.lead_unit_id != actor.unit_id) continue;
+    if (rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id)) continue;
+    if (s.action == Action::kRedo && !Unsatisfied(o)) continue;
+    out.push_back(s.action);
+  }
+  return out;
+}
+
+Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& actor,
+                        const DeadlineContext& ctx) {
+  const ActionSpec& spec = SpecOf(in.action);
+  const std::string name(ToString(in.action));
+  if (!Contains(spec.roles, actor.role))
+    return Status(Code::kForbidden,
+                  "role " + std::string(ToString(actor.role)) + " may not " + name);
+  if (!Contains(spec.from, o.state))
+    return Status(Code::kFailedPrecondition,
+                  "cannot " + name + " an order that is " + std::string(ToString(o.state)));
+  std::string_view unit_rule = spec.unit_rule;
+  if (unit_rule == "lead" && o.lead_unit_id != actor.unit_id)
+    return Status(Code::kForbidden, "only the lead unit may " + name + " this order");
+  if (unit_rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id))
+    return Status(Code::kForbidden, "only an assisting unit may " + name + " this order");
+
+  const Timestamp now = ctx.now;
+  Transition t{o, {}};
+  WorkOrder& n = t.next;
+  DataJson data;
+  std::string text = in.text;
+
+  switch (in.action) {
+    case Action::kAnswer: {
+      if (!in.reply || in.reply->public_text.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Invalid("reply.public_text", "the answer given to the caller is required");
+      Reply r = *in.reply;
+      r.direct = true;
+      r.resolved = true;
+      r.contacted_at = now;
+      if (r.contact_method.empty()) r.contact_method = "phone";
+      if (r.actions_taken.empty()) r.actions_taken = "话务员直接答复";
+      n.reply = r;
+      n.state = S::kReplied;
+      n.replied_at = now;
+      text = r.public_text;
+      break;
+    }
+    case Action::kDispatch:
+    case Action::kApproveReturn: {
+      if (in.action == Action::kApproveReturn && !in.lead_unit_id) {
+        // Back to the dispatch pool: the dispatcher will choose a unit later.
+        n.state = S::kReceived;
+        n.lead_unit_id.reset();
+        n.assist_unit_ids.clear();
+        n.sign_due = n.due_at = n.yellow_at = 0;
+        n.return_count += 1;
+        n.state_before.reset();
+        n.pending_request.clear();
+        data.Bool("to_pool", true);
+        break;
+      }
+      if (!in.lead_unit_id) return Invalid("lead_unit_id", "the lead unit is required");
+      if (in.action == Action::kApproveReturn && in.lead_unit_id == o.lead_unit_id)
+        return Invalid("lead_unit_id", "reassign to a different unit than the one returning it");
+      for (Id a : in.assist_unit_ids)
+        if (a == *in.lead_unit_id)
+          return Invalid("assist_unit_ids", "the lead unit cannot also assist");
+      n.lead_unit_id = in.lead_unit_id;
+      n.assist_unit_ids = in.assist_unit_ids;
+      n.state = S::kDispatched;
+      n.dispatched_at = now;
+      n.signed_at = 0;
+      n.state_before.reset();
+      n.pending_request.clear();
+      if (in.action == Action::kApproveReturn) n.return_count += 1;
+      SetDeadlines(n, ctx);
+      data.Num("lead_unit_id", *n.lead_unit_id)
+          .Ids("assist_unit_ids", n.assist_unit_ids)
+          .Num("sign_due", n.sign_due)
+          .Num("due_at", n.due_at);
+      break;
+    }
+    case Action::kSign:
+      n.state = S::kInProgress;
+      n.signed_at = now;
+      data.Bool("on_time", now <= o.sign_due);
+      break;
+    case Action::kRequestReturn: {
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason for returning"));
+      const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+      Timestamp window_end = AddLimit(*ctx.calendar, o.dispatched_at, rule.return_window);
+      if (now > window_end)
+        return Status(
+            Code::kFailedPrecondition,
+            "the return window (" + FormatLimit(rule.return_window) + " after dispatch) has ended");
+      n.state = S::kReturnRequested;
+      n.state_before = o.state;
+      n.pending_request = in.text;
+      break;
+    }
+    case Action::kRejectReturn:
+    case Action::kRejectExtension:
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason for rejecting"));
+      n.state = in.action == Action::kRejectReturn ? o.state_before.value_or(S::kDispatched)
+                                                   : S::kInProgress;
+      n.state_before.reset();
+      n.pending_request.clear();
+      n.pending_extension_days = 0;
+      break;
+    case Action::kRequestExtension: {
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason for the extension"));
+      const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+      if (o.extension_count > 0)
+        return Status(Code::kFailedPrecondition, "this order has already been extended once");
+      if (now > o.due_at)
+        return Status(Code::kFailedPrecondition,
+                      "an extension must be requested before the deadline; it has passed");
+      int max_days = rule.max_extension.amount;
+      if (in.extension_days < 1 || in.extension_days > max_days)
+        return Invalid("extension_days",
+                       "extension_days must be between 1 and " + std::to_string(max_days));
+      n.state = S::kExtensionRequested;
+      n.pending_request = in.text;
+      n.pending_extension_days = in.extension_days;
+      data.Num("extension_days", in.extension_days);
+      break;
+    }
+    case Action::kApproveExtension: {
+      const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+      Limit ext{o.pending_extension_days, rule.max_extension.unit};
+      // due_at is 24:00 of its last day; counting from one second earlier keeps
+      // that day from being skipped ("the starting day does not count").
+      n.due_at = AddLimit(*ctx.calendar, o.due_at - 1, ext);
+      n.yellow_at = YellowAt(*ctx.calendar, now, n.due_at, ctx.policy);
+      n.extension_count += 1;
+      n.state = S::kInProgress;
+      n.pending_request.clear();
+      n.pending_extension_days = 0;
+      data.Num("extension_days", ext.amount).Num("old_due_at", o.due_at).Num("due_at", n.due_at);
+      break;
+    }
+    case Action::kReply: {
+      if (!in.reply) return Invalid("reply", "the reply is required");
+      HOTLINE_RETURN_IF_ERROR(CheckReply(*in.reply, o, now));
+      n.reply = *in.reply;
+      n.reply->direct = false;
+      n.state = S::kReplied;
+      n.replied_at = now;
+      n.pending_request.clear();
+      n.pending_extension_days = 0;
+      data.Bool("resolved", in.reply->resolved).Bool("on_time", now <= o.due_at);
+      text = in.reply->public_text;
+      break;
+    }
+    case Action::kAssistReply:
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the assisting unit's report"));
+      break;
+    case Action::kCallback:
+      if (!in.rating) return Invalid("rating", "the rating is required: " + AllowedNames<Rating>());
+      n.callback = Callback{*in.rating, in.text, now};
+      n.state = S::kVisited;
+      data.Name("rating", ToString(*in.rating));
+      break;
+    case Action::kClose:
+      if (Unsatisfied(o))
+        HOTLINE_RETURN_IF_ERROR(
+            RequireText(in, "closing after an unsatisfied callback needs an explanation; it"));
+      n.state = S::kClosed;
+      n.closed_at = now;
+      break;
+    case Action::kRedo:
+      if (!Unsatisfied(o))
+        return Status(Code::kFailedPrecondition,
+                      "redo is only for orders whose callback was unsatisfied");
+      n.state = S::kDispatched;
+      n.redo_count += 1;
+      n.dispatched_at = now;
+      n.signed_at = 0;
+      n.replied_at = 0;
+      n.reply.reset();
+      n.callback.reset();
+      n.extension_count = 0;
+      SetDeadlines(n, ctx);
+      data.Num("lead_unit_id", n.lead_unit_id.value_or(0)).Num("due_at", n.due_at);
+      break;
+    case Action::kSupervise:
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the supervision demand"));
+      n.supervised = true;
+      break;
+    case Action::kMerge:
+      if (!in.merge_into) return Invalid("merge_into", "the order to merge into is required");
+      if (*in.merge_into == o.id) return Invalid("merge_into", "an order cannot merge into itself");
+      n.merged_into = in.merge_into;
+      n.state = S::kMerged;
+      n.closed_at = now;
+      data.Num("merge_into", *in.merge_into);
+      break;
+    case Action::kSuspend:
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason for suspending"));
+      n.state_before = o.state;
+      n.state = S::kSuspended;
+      n.suspended_at = now;
+      break;
+    case Action::kResume: {
+      n.state = o.state_before.value_or(S::kInProgress);
+      n.state_before.reset();
+      // The clock stopped while parked: the deadlines move by the time parked.
+      Timestamp parked = std::max<Timestamp>(0, now - o.suspended_at);
+      if (o.due_at) n.due_at = o.due_at + parked;
+      if (o.sign_due) n.sign_due = o.sign_due + parked;
+      if (o.yellow_at) n.yellow_at = o.yellow_at + parked;
+      n.suspended_at = 0;
+      data.Num("parked_seconds", parked).Num("due_at", n.due_at);
+      break;
+    }
+    case Action::kReject:
+      if (!in.basis)
+        return Invalid("basis", "the legal basis is required: " + AllowedNames<RejectBasis>());
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the explanation to the caller"));
+      n.reject_basis = in.basis;
+      n.state = S::kRejected;
+      n.closed_at = now;
+      data.Name("basis", ToString(*in.basis));
+      break;
+  }
+
+  n.version = o.version + 1;
+  n.updated_at = now;
+  t.event.order_id = o.id;
+  t.event.at = now;
+  t.event.action = name;
+  t.event.from = o.state;
+  t.event.to = n.state;
+  t.event.user_id = actor.user_id;
+  t.event.unit_id = actor.unit_id;
+  t.event.text = text;
+  t.event.data_json = data.str();
+  return t;
+}
+
+}  // namespace hotline

@@ -1,0 +1,933 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/order_codec.h"
+
+namespace hotline {
+namespace {
+
+// ---- thin RAII over the C API (internal) ---------------------------------
+
+class Conn;
+
+class Stmt {
+ public:
+  Stmt(sqlite3_stmt* s, sqlite3* db) : s_(s), db_(db) {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  ~Stmt() { sqlite3_reset(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, int v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  template <typename T>
+  Stmt& Bind(int i, const std::optional<T>& v) {
+    if (v) return Bind(i, *v);
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+
+  // SQLITE_ROW -> true; SQLITE_DONE -> false; error -> sets status.
+  bool Step(Status* st) {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) *st = Error(rc);
+    return false;
+  }
+  Status Run() {
+    Status st;
+    while (Step(&st)) {
+    }
+    return st;
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
+  }
+  Status Error(int rc) const {
+    int ext = sqlite3_extended_errcode(db_);
+    Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+                    ? Code::kConflict
+                    : (rc == SQLITE_BUSY ? Code::kUnavailable : Code::kInternal);
+    return Status(code, std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+
+ private:
+  sqlite3_stmt* s_;
+  sqlite3* db_;
+};
+
+class Conn {
+ public:
+  static Result<std::unique_ptr<Conn>> Open(const std::string& path, bool readonly) {
+    sqlite3* db = nullptr;
+    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Status(Code::kInternal, "cannot open " + path + ": " + msg);
+    }
+    auto c = std::unique_ptr<Conn>(new Conn(db));
+    sqlite3_busy_timeout(db, 10000);
+    return c;
+  }
+  ~Conn() {
+    for (auto& [_, s] : cache_) sqlite3_finalize(s);
+    sqlite3_close(db_);
+  }
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "?";
+      sqlite3_free(err);
+      return Status(Code::kInternal, "sqlite: " + msg + " in: " + sql.substr(0, 80));
+    }
+    return {};
+  }
+  // Prepared statements are cached per connection, keyed by their SQL.
+  Result<sqlite3_stmt*> Prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+        SQLITE_OK)
+      return Status(Code::kInternal, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+    cache_.emplace(sql, s);
+    return s;
+  }
+  sqlite3* db() { return db_; }
+  std::int64_t Changes() { return sqlite3_changes64(db_); }
+
+ private:
+  explicit Conn(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+#define PREPARE(conn, var, sql)                                           \
+  HOTLINE_ASSIGN_OR_RETURN(sqlite3_stmt* var##_raw, (conn).Prepare(sql)); \
+  Stmt var(var##_raw, (conn).db())
+
+// ---- schema --------------------------------------------------------------
+
+// Each entry moves the schema one version up. Never edit a released entry: add one.
+const char* const kMigrations[] = {
+    // 1: the work-order engine.
+    R"sql(
+CREATE TABLE units(
+  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
+  grid_kind TEXT, parent_id INTEGER REFERENCES units(id), active INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX units_parent ON units(parent_id);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+  role TEXT NOT NULL, unit_id INTEGER NOT NULL REFERENCES units(id), phone TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE documents(
+  key TEXT PRIMARY KEY, json TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE orders(
+  id INTEGER PRIMARY KEY, no TEXT NOT NULL UNIQUE, state TEXT NOT NULL, version INTEGER NOT NULL,
+  channel TEXT NOT NULL, nature TEXT NOT NULL, urgency TEXT NOT NULL, subject_code TEXT NOT NULL,
+  grid_id INTEGER, community_id INTEGER, street_id INTEGER, lead_unit_id INTEGER,
+  created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, yellow_at INTEGER NOT NULL,
+  supervised INTEGER NOT NULL, citizen_user_id INTEGER, caller_phone TEXT NOT NULL,
+  title TEXT NOT NULL, content TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX orders_created ON orders(created_at);
+CREATE INDEX orders_state_due ON orders(state, due_at);
+CREATE INDEX orders_lead ON orders(lead_unit_id, state);
+CREATE INDEX orders_grid ON orders(grid_id, created_at);
+CREATE INDEX orders_street ON orders(street_id, created_at);
+CREATE INDEX orders_phone ON orders(caller_phone);
+CREATE INDEX orders_citizen ON orders(citizen_user_id);
+CREATE TABLE order_units(
+  unit_id INTEGER NOT NULL, order_id INTEGER NOT NULL, rel INTEGER NOT NULL,
+  PRIMARY KEY(unit_id, order_id)) WITHOUT ROWID;
+CREATE TABLE events(
+  id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, at INTEGER NOT NULL, action TEXT NOT NULL,
+  from_state TEXT NOT NULL, to_state TEXT NOT NULL, user_id INTEGER, unit_id INTEGER,
+  text TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX events_order ON events(order_id, id);
+CREATE TABLE idempotency(
+  owner INTEGER NOT NULL, key TEXT NOT NULL, order_id INTEGER NOT NULL,
+  PRIMARY KEY(owner, key)) WITHOUT ROWID;
+CREATE TABLE audit(
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_id INTEGER NOT NULL, action TEXT NOT NULL,
+  order_id INTEGER, detail TEXT NOT NULL);
+CREATE INDEX audit_order ON audit(order_id);
+CREATE TABLE sessions(
+  digest TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+)sql",
+};
+
+constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+Status Migrate(Conn& c) {
+  int version = 0;
+  {
+    PREPARE(c, s, "PRAGMA user_version");
+    Status st;
+    if (s.Step(&st)) version = static_cast<int>(s.Int(0));
+    HOTLINE_RETURN_IF_ERROR(st);
+  }
+  if (version > kSchemaVersion)
+    return Status(Code::kFailedPrecondition, "the store was written by a newer hotline (schema " +
+                                                 std::to_string(version) + " > " +
+                                                 std::to_string(kSchemaVersion) + ")");
+  for (int v = version; v < kSchemaVersion; ++v) {
+    HOTLINE_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    Status st = c.Exec(kMigrations[v]);
+    if (st.ok()) st = c.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (!st.ok()) {
+      (void)c.Exec("ROLLBACK");
+      return st;
+    }
+    HOTLINE_RETURN_IF_ERROR(c.Exec("COMMIT"));
+  }
+  return {};
+}
+
+// ---- rows ----------------------------------------------------------------
+
+Unit UnitFromRow(const Stmt& s) {
+  Unit u;
+  u.id = s.Int(0);
+  u.code = s.Text(1);
+  u.name = s.Text(2);
+  u.kind = Parse<UnitKind>(s.Text(3)).value_or(UnitKind::kDepartment);
+  if (!s.IsNull(4)) u.grid_kind = Parse<GridKind>(s.Text(4));
+  if (!s.IsNull(5)) u.parent_id = s.Int(5);
+  u.active = s.Int(6) != 0;
+  return u;
+}
+
+User UserFromRow(const Stmt& s) {
+  User u;
+  u.id = s.Int(0);
+  u.login = s.Text(1);
+  u.display_name = s.Text(2);
+  u.role = Parse<Role>(s.Text(3)).value_or(Role::kCitizen);
+  u.unit_id = s.Int(4);
+  u.phone = s.Text(5);
+  u.password_hash = s.Text(6);
+  u.active = s.Int(7) != 0;
+  return u;
+}
+
+const char* kUnitCols = "id, code, name, kind, grid_kind, parent_id, active";
+const char* kUserCols = "id, login, display_name, role, unit_id, phone, password_hash, active";
+
+Status InsertUnitRow(Conn& c, const Unit& u, bool with_id) {
+  PREPARE(c, s,
+          "INSERT INTO units(id, code, name, kind, grid_kind, parent_id, active) "
+          "VALUES(?,?,?,?,?,?,?)");
+  if (with_id)
+    s.Bind(1, u.id);
+  else
+    s.BindNull(1);
+  s.Bind(2, u.code).Bind(3, u.name).Bind(4, ToString(u.kind));
+  if (u.grid_kind)
+    s.Bind(5, ToString(*u.grid_kind));
+  else
+    s.BindNull(5);
+  s.Bind(6, u.parent_id).Bind(7, u.active ? 1 : 0);
+  return s.Run();
+}
+
+Status InsertUserRow(Conn& c, const User& u, bool with_id) {
+  PREPARE(c, s,
+          "INSERT INTO users(id, login, display_name, role, unit_id, phone, password_hash, active) "
+          "VALUES(?,?,?,?,?,?,?,?)");
+  if (with_id)
+    s.Bind(1, u.id);
+  else
+    s.BindNull(1);
+  s.Bind(2, u.login).Bind(3, u.display_name).Bind(4, ToString(u.role)).Bind(5, u.unit_id);
+  s.Bind(6, u.phone).Bind(7, u.password_hash).Bind(8, u.active ? 1 : 0);
+  return s.Run();
+}
+
+Status PutDocumentRow(Conn& c, const std::string& key, const std::string& json) {
+  PREPARE(c, s,
+          "INSERT INTO documents(key, json, version) VALUES(?, ?, 1) "
+          "ON CONFLICT(key) DO UPDATE SET json = excluded.json, version = version + 1");
+  return s.Bind(1, key).Bind(2, json).Run();
+}
+
+Status InsertEventRow(Conn& c, const Event& e, Id order_id) {
+  PREPARE(c, s,
+          "INSERT INTO events(order_id, at, action, from_state, to_state, user_id, unit_id, text, "
+          "data) VALUES(?,?,?,?,?,?,?,?,?)");
+  s.Bind(1, order_id).Bind(2, e.at).Bind(3, e.action).Bind(4, ToString(e.from));
+  s.Bind(5, ToString(e.to)).Bind(6, e.user_id).Bind(7, e.unit_id).Bind(8, e.text);
+  s.Bind(9, e.data_json.empty() ? std::string("{}") : e.data_json);
+  return s.Run();
+}
+
+Status GrantAccess(Conn& c, Id order_id, const std::vector<AccessGrant>& access) {
+  for (const AccessGrant& g : access) {
+    PREPARE(c, s,
+            "INSERT INTO order_units(unit_id, order_id, rel) VALUES(?,?,?) "
+            "ON CONFLICT(unit_id, order_id) DO UPDATE SET rel = rel | excluded.rel");
+    HOTLINE_RETURN_IF_ERROR(s.Bind(1, g.unit_id).Bind(2, order_id).Bind(3, g.rel).Run());
+  }
+  return {};
+}
+
+// Binds the indexed columns of `orders` in the order of kOrderColumns.
+const char* kOrderInsert =
+    "INSERT INTO orders(id, no, state, version, channel, nature, urgency, subject_code, grid_id, "
+    "community_id, street_id, lead_unit_id, created_at, due_at, yellow_at, supervised, "
+    "citizen_user_id, caller_phone, title, content, doc) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+void BindOrder(Stmt& s, const WorkOrder& o) {
+  s.Bind(1, o.id).Bind(2, o.no).Bind(3, ToString(o.state)).Bind(4, o.version);
+  s.Bind(5, ToString(o.channel)).Bind(6, ToString(o.nature)).Bind(7, ToString(o.urgency));
+  s.Bind(8, o.subject_code).Bind(9, o.place.grid_id).Bind(10, o.place.community_id);
+  s.Bind(11, o.place.street_id).Bind(12, o.lead_unit_id).Bind(13, o.created_at);
+  s.Bind(14, o.due_at).Bind(15, o.yellow_at).Bind(16, o.supervised ? 1 : 0);
+  s.Bind(17, o.citizen_user_id).Bind(18, o.caller_phone).Bind(19, o.title).Bind(20, o.content);
+  s.Bind(21, EncodeOrder(o));
+}
+
+std::string OpenStatesSql() {
+  std::string s = "(";
+  bool first = true;
+  for (State st : {State::kDispatched, State::kReturnRequested, State::kInProgress,
+                   State::kExtensionRequested}) {
+    s += first ? "'" : ",'";
+    s += ToString(st);
+    s += "'";
+    first = false;
+  }
+  return s + ")";
+}
+
+// ---- the store -----------------------------------------------------------
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, SqliteOptions options)
+      : path_(std::move(path)), options_(options) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  Status Init() {
+    HOTLINE_ASSIGN_OR_RETURN(writer_conn_, Conn::Open(path_, false));
+    HOTLINE_RETURN_IF_ERROR(writer_conn_->Exec("PRAGMA journal_mode=WAL"));
+    HOTLINE_RETURN_IF_ERROR(writer_conn_->Exec(std::string("PRAGMA synchronous=") +
+                                               (options_.synchronous_full ? "FULL" : "NORMAL")));
+    HOTLINE_RETURN_IF_ERROR(writer_conn_->Exec("PRAGMA foreign_keys=ON"));
+    HOTLINE_RETURN_IF_ERROR(Migrate(*writer_conn_));
+    {
+      PREPARE(*writer_conn_, s, "SELECT coalesce(max(id), 0) FROM orders");
+      Status st;
+      if (s.Step(&st)) next_order_id_ = s.Int(0) + 1;
+      HOTLINE_RETURN_IF_ERROR(st);
+    }
+    for (int i = 0; i < options_.read_connections; ++i) {
+      HOTLINE_ASSIGN_OR_RETURN(auto c, Conn::Open(path_, true));
+      readers_.push_back(std::move(c));
+    }
+    writer_ = std::thread([this] { WriterLoop(); });
+    return {};
+  }
+
+  // -- units, users, documents --
+
+  Result<Id> InsertUnit(const Unit& unit) override {
+    Id id = 0;
+    HOTLINE_RETURN_IF_ERROR(Write([&](Conn& c) -> Status {
+      HOTLINE_RETURN_IF_ERROR(InsertUnitRow(c, unit, unit.id > 0));
+      id = sqlite3_last_insert_rowid(c.db());
+      return {};
+    }));
+    return id;
+  }
+  Status UpdateUnit(const Unit& u) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s,
+              "UPDATE units SET code=?, name=?, kind=?, grid_kind=?, parent_id=?, active=? "
+              "WHERE id=?");
+      s.Bind(1, u.code).Bind(2, u.name).Bind(3, ToString(u.kind));
+      if (u.grid_kind)
+        s.Bind(4, ToString(*u.grid_kind));
+      else
+        s.BindNull(4);
+      s.Bind(5, u.parent_id).Bind(6, u.active ? 1 : 0).Bind(7, u.id);
+      HOTLINE_RETURN_IF_ERROR(s.Run());
+      if (c.Changes() == 0) return Status(Code::kNotFound, "no unit " + std::to_string(u.id));
+      return {};
+    });
+  }
+  Result<std::vector<Unit>> ListUnits() override {
+    std::vector<Unit> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, std::string("SELECT ") + kUnitCols + " FROM units ORDER BY id");
+      Status st;
+      while (s.Step(&st)) out.push_back(UnitFromRow(s));
+      return st;
+    }));
+    return out;
+  }
+  Result<Id> InsertUser(const User& user) override {
+    Id id = 0;
+    HOTLINE_RETURN_IF_ERROR(Write([&](Conn& c) -> Status {
+      HOTLINE_RETURN_IF_ERROR(InsertUserRow(c, user, user.id > 0));
+      id = sqlite3_last_insert_rowid(c.db());
+      return {};
+    }));
+    return id;
+  }
+  Status UpdateUser(const User& u) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s,
+              "UPDATE users SET login=?, display_name=?, role=?, unit_id=?, phone=?, "
+              "password_hash=?, active=? WHERE id=?");
+      s.Bind(1, u.login).Bind(2, u.display_name).Bind(3, ToString(u.role)).Bind(4, u.unit_id);
+      s.Bind(5, u.phone).Bind(6, u.password_hash).Bind(7, u.active ? 1 : 0).Bind(8, u.id);
+      HOTLINE_RETURN_IF_ERROR(s.Run());
+      if (c.Changes() == 0) return Status(Code::kNotFound, "no user " + std::to_string(u.id));
+      return {};
+    });
+  }
+  Result<std::vector<User>> ListUsers() override {
+    std::vector<User> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, std::string("SELECT ") + kUserCols + " FROM users ORDER BY id");
+      Status st;
+      while (s.Step(&st)) out.push_back(UserFromRow(s));
+      return st;
+    }));
+    return out;
+  }
+  Status PutDocument(const std::string& key, const std::string& json) override {
+    return Write([&](Conn& c) { return PutDocumentRow(c, key, json); });
+  }
+  Result<std::optional<std::string>> GetDocument(const std::string& key) override {
+    std::optional<std::string> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, "SELECT json FROM documents WHERE key = ?");
+      s.Bind(1, key);
+      Status st;
+      if (s.Step(&st)) out = s.Text(0);
+      return st;
+    }));
+    return out;
+  }
+  Status ApplyBatch(const Batch& b) override {
+    return Write([&](Conn& c) -> Status {
+      for (const Unit& u : b.units) HOTLINE_RETURN_IF_ERROR(InsertUnitRow(c, u, true));
+      for (const User& u : b.users) HOTLINE_RETURN_IF_ERROR(InsertUserRow(c, u, true));
+      for (const auto& [k, v] : b.documents) HOTLINE_RETURN_IF_ERROR(PutDocumentRow(c, k, v));
+      return {};
+    });
+  }
+  Result<Id> MaxUnitId() override { return MaxId("units"); }
+  Result<Id> MaxUserId() override { return MaxId("users"); }
+
+  // -- orders --
+
+  Result<CreateResult> CreateOrder(const WorkOrder& order, const Event& created,
+                                   const std::vector<AccessGrant>& access,
+                                   const std::string& idempotency_key, Id key_owner) override {
+    CreateResult out;
+    HOTLINE_RETURN_IF_ERROR(Write([&](Conn& c) -> Status {
+      if (!idempotency_key.empty()) {
+        PREPARE(c, s,
+                "SELECT o.id, o.no FROM idempotency i JOIN orders o ON o.id = i.order_id "
+                "WHERE i.owner = ? AND i.key = ?");
+        s.Bind(1, key_owner).Bind(2, idempotency_key);
+        Status st;
+        if (s.Step(&st)) {
+          out = {s.Int(0), s.Text(1), true};
+          return {};
+        }
+        HOTLINE_RETURN_IF_ERROR(st);
+      }
+      WorkOrder o = order;
+      o.id = next_order_id_;
+      o.no = order.no + Pad7(o.id);
+      {
+        PREPARE(c, s, kOrderInsert);
+        BindOrder(s, o);
+        HOTLINE_RETURN_IF_ERROR(s.Run());
+      }
+      HOTLINE_RETURN_IF_ERROR(InsertEventRow(c, created, o.id));
+      HOTLINE_RETURN_IF_ERROR(GrantAccess(c, o.id, access));
+      if (!idempotency_key.empty()) {
+        PREPARE(c, s, "INSERT INTO idempotency(owner, key, order_id) VALUES(?,?,?)");
+        HOTLINE_RETURN_IF_ERROR(s.Bind(1, key_owner).Bind(2, idempotency_key).Bind(3, o.id).Run());
+      }
+      ++next_order_id_;
+      out = {o.id, o.no, false};
+      return {};
+    }));
+    return out;
+  }
+
+  Status TransitionOrder(const WorkOrder& next, State expected_state, std::int64_t expected_version,
+                         const Event& event, const std::vector<AccessGrant>& add_access) override {
+    return Write([&](Conn& c) -> Status {
+      {
+        PREPARE(c, s,
+                "UPDATE orders SET state=?, version=?, grid_id=?, community_id=?, street_id=?, "
+                "lead_unit_id=?, due_at=?, yellow_at=?, supervised=?, subject_code=?, nature=?, "
+                "urgency=?, doc=? WHERE id=? AND state=? AND version=?");
+        s.Bind(1, ToString(next.state)).Bind(2, next.version).Bind(3, next.place.grid_id);
+        s.Bind(4, next.place.community_id).Bind(5, next.place.street_id);
+        s.Bind(6, next.lead_unit_id).Bind(7, next.due_at).Bind(8, next.yellow_at);
+        s.Bind(9, next.supervised ? 1 : 0).Bind(10, next.subject_code);
+        s.Bind(11, ToString(next.nature)).Bind(12, ToString(next.urgency));
+        s.Bind(13, EncodeOrder(next)).Bind(14, next.id).Bind(15, ToString(expected_state));
+        s.Bind(16, expected_version);
+        HOTLINE_RETURN_IF_ERROR(s.Run());
+      }
+      if (c.Changes() == 0) {
+        PREPARE(c, s, "SELECT state, version FROM orders WHERE id = ?");
+        s.Bind(1, next.id);
+        Status st;
+        if (s.Step(&st))
+          return Status(Code::kConflict, "the order has moved on: it is now " + s.Text(0) +
+                                             " (version " + std::to_string(s.Int(1)) +
+                                             "), expected " +
+                                             std::string(ToString(expected_state)) + " (version " +
+                                             std::to_string(expected_version) + ")");
+        HOTLINE_RETURN_IF_ERROR(st);
+        return Status(Code::kNotFound, "no order " + std::to_string(next.id));
+      }
+      HOTLINE_RETURN_IF_ERROR(InsertEventRow(c, event, next.id));
+      return GrantAccess(c, next.id, add_access);
+    });
+  }
+
+  Result<WorkOrder> GetOrder(Id id) override {
+    return GetOrderWhere(
+        "id = ?", [&](Stmt& s) { s.Bind(1, id); }, std::to_string(id));
+  }
+  Result<WorkOrder> GetOrderByNo(const std::string& no) override {
+    return GetOrderWhere(
+        "no = ?", [&](Stmt& s) { s.Bind(1, no); }, no);
+  }
+
+  Result<OrderPage> ListOrders(const OrderQuery& q) override {
+    std::string where = " WHERE 1=1";
+    std::vector<std::function<void(Stmt&, int&)>> binds;
+    auto add = [&](const std::string& clause, auto value) {
+      where += " AND " + clause;
+      binds.push_back([value](Stmt& s, int& i) { s.Bind(++i, value); });
+    };
+    if (!q.states.empty()) {
+      where += " AND state IN (";
+      for (size_t i = 0; i < q.states.size(); ++i) {
+        where += i ? ",?" : "?";
+        std::string name(ToString(q.states[i]));
+        binds.push_back([name](Stmt& s, int& k) { s.Bind(++k, name); });
+      }
+      where += ")";
+    }
+    if (q.unit_id) {
+      where +=
+          " AND (lead_unit_id = ? OR id IN (SELECT order_id FROM order_units WHERE unit_id = ? "
+          "AND (rel & 4) != 0))";
+      Id u = *q.unit_id;
+      binds.push_back([u](Stmt& s, int& i) {
+        s.Bind(++i, u);
+        s.Bind(++i, u);
+      });
+    }
+    if (q.lead_unit_id) add("lead_unit_id = ?", *q.lead_unit_id);
+    if (q.grid_id) add("grid_id = ?", *q.grid_id);
+    if (q.community_id) add("community_id = ?", *q.community_id);
+    if (q.street_id) add("street_id = ?", *q.street_id);
+    if (q.channel) add("channel = ?", std::string(ToString(*q.channel)));
+    if (q.nature) add("nature = ?", std::string(ToString(*q.nature)));
+    if (q.urgency) add("urgency = ?", std::string(ToString(*q.urgency)));
+    if (q.created_from) add("created_at >= ?", *q.created_from);
+    if (q.created_to) add("created_at < ?", *q.created_to);
+    if (q.supervised) add("supervised = ?", *q.supervised ? 1 : 0);
+    if (q.citizen_user_id) add("citizen_user_id = ?", *q.citizen_user_id);
+    if (!q.caller_phone.empty()) add("caller_phone = ?", q.caller_phone);
+    if (!q.subject_prefix.empty()) {
+      where += " AND substr(subject_code, 1, ?) = ?";
+      binds.push_back([p = q.subject_prefix](Stmt& s, int& i) {
+        s.Bind(++i, static_cast<int>(p.size()));
+        s.Bind(++i, p);
+      });
+    }
+    if (!q.text.empty()) {
+      where += " AND (instr(title, ?) > 0 OR instr(content, ?) > 0)";
+      binds.push_back([t = q.text](Stmt& s, int& i) {
+        s.Bind(++i, t);
+        s.Bind(++i, t);
+      });
+    }
+    if (q.light) {
+      static const std::string open = OpenStatesSql();
+      switch (*q.light) {
+        case Light::kRed:
+          add("state IN " + open + " AND due_at > 0 AND due_at < ?", q.now);
+          break;
+        case Light::kYellow:
+          where += " AND state IN " + open + " AND yellow_at <= ? AND due_at >= ?";
+          binds.push_back([n = q.now](Stmt& s, int& i) {
+            s.Bind(++i, n);
+            s.Bind(++i, n);
+          });
+          break;
+        case Light::kGreen:
+          add("state IN " + open + " AND yellow_at > ?", q.now);
+          break;
+        case Light::kNone:
+          where += " AND state NOT IN " + open;
+          break;
+      }
+    }
+    if (q.scope_units) {
+      if (q.scope_units->empty()) return OrderPage{};
+      where += " AND id IN (SELECT order_id FROM order_units WHERE unit_id IN (";
+      for (size_t i = 0; i < q.scope_units->size(); ++i) {
+        where += i ? ",?" : "?";
+        Id u = (*q.scope_units)[i];
+        binds.push_back([u](Stmt& s, int& k) { s.Bind(++k, u); });
+      }
+      where += "))";
+    }
+    if (q.scope_citizen) add("citizen_user_id = ?", *q.scope_citizen);
+
+    const char* order_by = q.sort == OrderQuery::Sort::kOldest ? " ORDER BY created_at, id"
+                           : q.sort == OrderQuery::Sort::kDueSoonest
+                               ? " ORDER BY due_at = 0, due_at, id"
+                               : " ORDER BY created_at DESC, id DESC";
+    OrderPage page;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      {
+        PREPARE(c, s, "SELECT count(*) FROM orders" + where);
+        int i = 0;
+        for (auto& b : binds) b(s, i);
+        Status st;
+        if (s.Step(&st)) page.total = s.Int(0);
+        HOTLINE_RETURN_IF_ERROR(st);
+      }
+      PREPARE(c, s, "SELECT doc FROM orders" + where + order_by + " LIMIT ? OFFSET ?");
+      int i = 0;
+      for (auto& b : binds) b(s, i);
+      s.Bind(i + 1, q.limit);
+      s.Bind(i + 2, q.offset);
+      Status st;
+      while (s.Step(&st)) {
+        HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, DecodeOrder(s.Text(0)));
+        page.items.push_back(std::move(o));
+      }
+      return st;
+    }));
+    return page;
+  }
+
+  Result<std::vector<Event>> ListEvents(Id order_id) override {
+    std::vector<Event> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s,
+              "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
+              "FROM events WHERE order_id = ? ORDER BY id");
+      s.Bind(1, order_id);
+      Status st;
+      while (s.Step(&st)) {
+        Event e;
+        e.id = s.Int(0);
+        e.order_id = s.Int(1);
+        e.at = s.Int(2);
+        e.action = s.Text(3);
+        e.from = Parse<State>(s.Text(4)).value_or(State::kReceived);
+        e.to = Parse<State>(s.Text(5)).value_or(State::kReceived);
+        if (!s.IsNull(6)) e.user_id = s.Int(6);
+        if (!s.IsNull(7)) e.unit_id = s.Int(7);
+        e.text = s.Text(8);
+        e.data_json = s.Text(9);
+        out.push_back(std::move(e));
+      }
+      return st;
+    }));
+    return out;
+  }
+
+  Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) override {
+    bool found = false;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      for (Id u : units) {
+        PREPARE(c, s, "SELECT 1 FROM order_units WHERE unit_id = ? AND order_id = ?");
+        s.Bind(1, u).Bind(2, order_id);
+        Status st;
+        if (s.Step(&st)) {
+          found = true;
+          return {};
+        }
+        HOTLINE_RETURN_IF_ERROR(st);
+      }
+      return {};
+    }));
+    return found;
+  }
+
+  Status BulkLoad(std::vector<HistoryItem>& items) override {
+    return Write([&](Conn& c) -> Status {
+      Id next = next_order_id_;
+      for (HistoryItem& it : items) {
+        it.order.id = next++;
+        it.order.no += Pad7(it.order.id);
+        {
+          PREPARE(c, s, kOrderInsert);
+          BindOrder(s, it.order);
+          HOTLINE_RETURN_IF_ERROR(s.Run());
+        }
+        for (Event& e : it.events) {
+          e.order_id = it.order.id;
+          HOTLINE_RETURN_IF_ERROR(InsertEventRow(c, e, it.order.id));
+        }
+        HOTLINE_RETURN_IF_ERROR(GrantAccess(c, it.order.id, it.access));
+      }
+      next_order_id_ = next;
+      return {};
+    });
+  }
+
+  Status AppendAudit(const AuditEntry& e) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s, "INSERT INTO audit(at, user_id, action, order_id, detail) VALUES(?,?,?,?,?)");
+      return s.Bind(1, e.at)
+          .Bind(2, e.user_id)
+          .Bind(3, e.action)
+          .Bind(4, e.order_id)
+          .Bind(5, e.detail)
+          .Run();
+    });
+  }
+  Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> order_id, int limit) override {
+    std::vector<AuditEntry> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s,
+              "SELECT at, user_id, action, order_id, detail FROM audit "
+              "WHERE (?1 IS NULL OR order_id = ?1) ORDER BY id DESC LIMIT ?2");
+      s.Bind(1, order_id).Bind(2, limit);
+      Status st;
+      while (s.Step(&st)) {
+        AuditEntry e{s.Int(0), s.Int(1), s.Text(2), std::nullopt, s.Text(4)};
+        if (!s.IsNull(3)) e.order_id = s.Int(3);
+        out.push_back(std::move(e));
+      }
+      return st;
+    }));
+    return out;
+  }
+
+  Status PutSession(const Session& se) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s, "INSERT OR REPLACE INTO sessions(digest, user_id, expires_at) VALUES(?,?,?)");
+      return s.Bind(1, se.token_digest).Bind(2, se.user_id).Bind(3, se.expires_at).Run();
+    });
+  }
+  Result<std::optional<Session>> GetSession(const std::string& digest) override {
+    std::optional<Session> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, "SELECT digest, user_id, expires_at FROM sessions WHERE digest = ?");
+      s.Bind(1, digest);
+      Status st;
+      if (s.Step(&st)) out = Session{s.Text(0), s.Int(1), s.Int(2)};
+      return st;
+    }));
+    return out;
+  }
+  Status DeleteSession(const std::string& digest) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s, "DELETE FROM sessions WHERE digest = ?");
+      return s.Bind(1, digest).Run();
+    });
+  }
+
+ private:
+  struct WriteOp {
+    std::function<Status(Conn&)> fn;
+    std::promise<Status> done;
+  };
+
+  static std::string Pad7(Id id) {
+    std::string s = std::to_string(id);
+    return s.size() >= 7 ? s : std::string(7 - s.size(), '0') + s;
+  }
+
+  Result<Id> MaxId(const char* table) {
+    Id out = 0;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, std::string("SELECT coalesce(max(id), 0) FROM ") + table);
+      Status st;
+      if (s.Step(&st)) out = s.Int(0);
+      return st;
+    }));
+    return out;
+  }
+
+  Result<WorkOrder> GetOrderWhere(const char* cond, const std::function<void(Stmt&)>& bind,
+                                  const std::string& what) {
+    std::optional<WorkOrder> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, std::string("SELECT doc FROM orders WHERE ") + cond);
+      bind(s);
+      Status st;
+      if (s.Step(&st)) {
+        HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, DecodeOrder(s.Text(0)));
+        out = std::move(o);
+      }
+      return st;
+    }));
+    if (!out) return Status(Code::kNotFound, "no order " + what);
+    return std::move(*out);
+  }
+
+  // Runs `fn` inside the next group commit and waits until it is durable.
+  Status Write(std::function<Status(Conn&)> fn) {
+    WriteOp op{std::move(fn), {}};
+    auto fut = op.done.get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status(Code::kUnavailable, "store is closing");
+      queue_.push_back(&op);
+    }
+    cv_.notify_one();
+    return fut.get();
+  }
+
+  void WriterLoop() {
+    Conn& c = *writer_conn_;
+    std::vector<WriteOp*> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_group) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      std::vector<Status> results(batch.size());
+      Id next_before = next_order_id_;
+      Status begin = c.Exec("BEGIN IMMEDIATE");
+      if (begin.ok()) {
+        for (size_t i = 0; i < batch.size(); ++i) {
+          (void)c.Exec("SAVEPOINT op");
+          Id next_at_op = next_order_id_;
+          results[i] = batch[i]->fn(c);
+          if (!results[i].ok()) {
+            (void)c.Exec("ROLLBACK TO op");
+            next_order_id_ = next_at_op;
+          }
+          (void)c.Exec("RELEASE op");
+        }
+        Status commit = c.Exec("COMMIT");
+        if (!commit.ok()) {
+          (void)c.Exec("ROLLBACK");
+          next_order_id_ = next_before;
+          for (auto& r : results) r = commit;
+        }
+      } else {
+        for (auto& r : results) r = begin;
+      }
+      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+      batch.clear();
+    }
+  }
+
+  // Runs `fn` on a pooled read connection.
+  Status Read(const std::function<Status(Conn&)>& fn) {
+    std::unique_ptr<Conn> c;
+    {
+      std::unique_lock lock(read_mu_);
+      read_cv_.wait(lock, [&] { return !readers_.empty(); });
+      c = std::move(readers_.back());
+      readers_.pop_back();
+    }
+    Status st = fn(*c);
+    {
+      std::lock_guard lock(read_mu_);
+      readers_.push_back(std::move(c));
+    }
+    read_cv_.notify_one();
+    return st;
+  }
+
+  const std::string path_;
+  const SqliteOptions options_;
+  std::unique_ptr<Conn> writer_conn_;
+  Id next_order_id_ = 1;  // touched only by the writer thread (and Init)
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WriteOp*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+};
+
+}  // namespace
+
+int SqliteSchemaVersion() { return kSchemaVersion; }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const SqliteOptions& options) {
+  auto store = std::make_unique<SqliteStore>(path, options);
+  HOTLINE_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace hotline

@@ -1,0 +1,145 @@
+// The storage interface. Backends: sqlite/ (embedded default), postgres/ (server,
+// next). SQL dialect stays inside a backend; the service sees only this.
+//
+// Durability contract: when a write method returns OK, the change is on disk
+// (the backend commits with fsync before returning; concurrent writers share
+// one commit: group commit). A failed write changes nothing.
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/result.h"
+#include "domain/types.h"
+
+namespace hotline {
+
+struct OrderQuery {
+  std::vector<State> states;  // any of these; empty = all
+  std::optional<Id> unit_id;  // lead or assisting unit
+  std::optional<Id> lead_unit_id;
+  std::optional<Id> grid_id, community_id, street_id;
+  std::optional<Channel> channel;
+  std::optional<Nature> nature;
+  std::optional<Urgency> urgency;
+  std::optional<Light> light;  // evaluated at `now`
+  Timestamp now = 0;
+  std::optional<Timestamp> created_from, created_to;  // [from, to)
+  std::optional<bool> supervised;
+  std::optional<Id> citizen_user_id;
+  std::string caller_phone;  // exact
+  std::string subject_prefix;
+  std::string text;  // substring of title or content
+  // Scope: only orders visible to one of these units (see Store::CreateOrder's access
+  // list). nullopt = no restriction (district-wide roles).
+  std::optional<std::vector<Id>> scope_units;
+  std::optional<Id> scope_citizen;  // citizens: only their own
+  enum class Sort { kNewest, kOldest, kDueSoonest };
+  Sort sort = Sort::kNewest;
+  int limit = 20;
+  int offset = 0;
+};
+
+struct OrderPage {
+  std::vector<WorkOrder> items;
+  std::int64_t total = 0;
+};
+
+struct AuditEntry {
+  Timestamp at = 0;
+  Id user_id = 0;
+  std::string action;  // "read_pii", "export", "exclude_kpi", ...
+  std::optional<Id> order_id;
+  std::string detail;  // which fields
+};
+
+struct Session {
+  std::string token_digest;
+  Id user_id = 0;
+  Timestamp expires_at = 0;
+};
+
+// Why a unit may see an order; bits, combined per (order, unit).
+enum AccessRel : int {
+  kAccessPlace = 1,     // the order's grid, community or street
+  kAccessLead = 2,      // lead unit (current or earlier)
+  kAccessAssist = 4,    // assisting unit
+  kAccessAncestor = 8,  // an ancestor of one of the above
+};
+struct AccessGrant {
+  Id unit_id = 0;
+  int rel = 0;
+};
+
+struct CreateResult {
+  Id id = 0;
+  std::string no;
+  bool existed = false;  // the idempotency key had been used: this is the earlier order
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Units and users.
+  virtual Result<Id> InsertUnit(const Unit& unit) = 0;
+  virtual Status UpdateUnit(const Unit& unit) = 0;
+  virtual Result<std::vector<Unit>> ListUnits() = 0;
+  virtual Result<Id> InsertUser(const User& user) = 0;
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+
+  // Configuration documents (taxonomy, catalogue, deadline rules, calendar,
+  // light policy...), each a JSON text under a key, with a version bumped on write.
+  virtual Status PutDocument(const std::string& key, const std::string& json) = 0;
+  virtual Result<std::optional<std::string>> GetDocument(const std::string& key) = 0;
+
+  // Several unit and user inserts plus documents in one transaction (imports, demo setup).
+  struct Batch {
+    std::vector<Unit> units;  // ids must be preset (> 0)
+    std::vector<User> users;  // ids must be preset (> 0)
+    std::vector<std::pair<std::string, std::string>> documents;
+  };
+  virtual Status ApplyBatch(const Batch& batch) = 0;
+  virtual Result<Id> MaxUnitId() = 0;
+  virtual Result<Id> MaxUserId() = 0;
+
+  // Work orders. `order.no` prefix (e.g. yyMMdd) is completed with the id.
+  // `access`: units that may see the order (place and assigned units with
+  // their ancestors). With a non-empty idempotency key already used by `key_owner`,
+  // nothing is written and the earlier order is returned with existed = true.
+  virtual Result<CreateResult> CreateOrder(const WorkOrder& order, const Event& created,
+                                           const std::vector<AccessGrant>& access,
+                                           const std::string& idempotency_key, Id key_owner) = 0;
+  // Compare-and-swap: succeeds only if the stored order still has `expected_state`
+  // and `expected_version`; otherwise kConflict and nothing changes.
+  virtual Status TransitionOrder(const WorkOrder& next, State expected_state,
+                                 std::int64_t expected_version, const Event& event,
+                                 const std::vector<AccessGrant>& add_access) = 0;
+  virtual Result<WorkOrder> GetOrder(Id id) = 0;
+  virtual Result<WorkOrder> GetOrderByNo(const std::string& no) = 0;
+  virtual Result<OrderPage> ListOrders(const OrderQuery& query) = 0;
+  virtual Result<std::vector<Event>> ListEvents(Id order_id) = 0;
+  virtual Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) = 0;
+
+  // Bulk load for the demo and benchmarks: orders with their full event history,
+  // in one transaction. Order ids and event ids are assigned by the store.
+  struct HistoryItem {
+    WorkOrder order;
+    std::vector<Event> events;
+    std::vector<AccessGrant> access;
+  };
+  virtual Status BulkLoad(std::vector<HistoryItem>& items) = 0;
+
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> order_id, int limit) = 0;
+
+  virtual Status PutSession(const Session& s) = 0;
+  virtual Result<std::optional<Session>> GetSession(const std::string& token_digest) = 0;
+  virtual Status DeleteSession(const std::string& token_digest) = 0;
+};
+
+}  // namespace hotline
