@@ -259,6 +259,9 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       for (Id a : in.assist_unit_ids)
         if (a == *in.lead_unit_id)
           return Invalid("assist_unit_ids", "the lead unit cannot also assist");
+      if (in.subject_code) n.subject_code = *in.subject_code;
+      if (n.subject_code.empty())
+        return Invalid("subject_code", "classify the appeal (subject_code) before dispatching");
       n.lead_unit_id = in.lead_unit_id;
       n.assist_unit_ids = in.assist_unit_ids;
       n.state = S::kDispatched;
