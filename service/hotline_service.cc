@@ -356,6 +356,34 @@ std::string RenderCalendar(const Config& c, const Directory&) { return CalendarT
 std::string RenderLight(const Config& c, const Directory&) { return LightToJson(c).dump(); }
 }  // namespace
 
+DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& o) {
+    DispatchSuggestion s;
+    const CatalogueRule* best = nullptr;
+    for (const CatalogueRule& r : cfg.catalogue) {
+      if (o.subject_code.compare(0, r.subject_prefix.size(), r.subject_prefix) != 0) continue;
+      if (r.street_id && r.street_id != o.place.street_id) continue;
+      if (!best || r.subject_prefix.size() > best->subject_prefix.size() ||
+          (r.subject_prefix.size() == best->subject_prefix.size() && r.street_id && !best->street_id))
+        best = &r;
+    }
+    if (!best) {
+      s.reason = "no catalogue rule matches subject " + o.subject_code;
+      return s;
+    }
+    s.rule_id = best->id;
+    s.assist_unit_ids = best->assist_unit_ids;
+    switch (best->territorial) {
+      case Territorial::kNone: s.lead_unit_id = best->lead_unit_id; break;
+      case Territorial::kGrid: s.lead_unit_id = o.place.grid_id ? o.place.grid_id : o.place.community_id ? o.place.community_id : o.place.street_id; break;
+      case Territorial::kCommunity: s.lead_unit_id = o.place.community_id ? o.place.community_id : o.place.street_id; break;
+      case Territorial::kStreet: s.lead_unit_id = o.place.street_id; break;
+    }
+    s.reason = s.lead_unit_id ? "catalogue rule " + std::to_string(best->id) + " (subject prefix '" +
+                                    best->subject_prefix + "')"
+                              : "the catalogue routes by place, and the order has no place";
+    return s;
+}
+
 // ---- the service ----------------------------------------------------------------
 
 struct HotlineService::Impl {
@@ -511,32 +539,9 @@ struct HotlineService::Impl {
   }
 
   Result<DispatchSuggestion> Suggest(const Config& cfg, const WorkOrder& o) const {
-    DispatchSuggestion s;
-    const CatalogueRule* best = nullptr;
-    for (const CatalogueRule& r : cfg.catalogue) {
-      if (o.subject_code.compare(0, r.subject_prefix.size(), r.subject_prefix) != 0) continue;
-      if (r.street_id && r.street_id != o.place.street_id) continue;
-      if (!best || r.subject_prefix.size() > best->subject_prefix.size() ||
-          (r.subject_prefix.size() == best->subject_prefix.size() && r.street_id && !best->street_id))
-        best = &r;
-    }
-    if (!best) {
-      s.reason = "no catalogue rule matches subject " + o.subject_code;
-      return s;
-    }
-    s.rule_id = best->id;
-    s.assist_unit_ids = best->assist_unit_ids;
-    switch (best->territorial) {
-      case Territorial::kNone: s.lead_unit_id = best->lead_unit_id; break;
-      case Territorial::kGrid: s.lead_unit_id = o.place.grid_id ? o.place.grid_id : o.place.community_id ? o.place.community_id : o.place.street_id; break;
-      case Territorial::kCommunity: s.lead_unit_id = o.place.community_id ? o.place.community_id : o.place.street_id; break;
-      case Territorial::kStreet: s.lead_unit_id = o.place.street_id; break;
-    }
-    s.reason = s.lead_unit_id ? "catalogue rule " + std::to_string(best->id) + " (subject prefix '" +
-                                    best->subject_prefix + "')"
-                              : "the catalogue routes by place, and the order has no place";
-    return s;
+    return SuggestFromCatalogue(cfg, o);
   }
+
 
   // Copy the current config, apply `fn` to the copy, persist, swap.
   template <typename Fn>
@@ -553,7 +558,6 @@ struct HotlineService::Impl {
     return {};
   }
 
-  Status PersistDoc(const char* key, const json& j) { return store.PutDocument(key, j.dump()); }
 };
 
 HotlineService::HotlineService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
