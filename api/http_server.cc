@@ -252,7 +252,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!bodiless) res->set(http::field::content_type, Sanitize(r.content_type));
     for (const auto& [name, value] : r.headers) {
       std::string n = Sanitize(name);
-      if (n.empty()) continue;
+      // Framing headers are the server's business; a handler's copy would corrupt it.
+      if (n.empty() || beast::iequals(n, "content-length") ||
+          beast::iequals(n, "transfer-encoding") || beast::iequals(n, "connection")) {
+        continue;
+      }
       res->insert(n, Sanitize(value));
     }
     res->keep_alive(!close);

@@ -131,6 +131,66 @@ TEST(HttpServer, RouteParamsAndLiteralPrecedence) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(json::parse(r->body)["route"], "order");
   EXPECT_EQ(json::parse(r->body)["params"]["id"], "42");
+
+  // HEAD uses the GET route; the reply has the GET length but no body.
+  auto get = c.Get("/api/v1/error");
+  r = c.Send("HEAD", "/api/v1/error");
+  ASSERT_TRUE(r.ok() && get.ok());
+  EXPECT_EQ(r->status, 409);
+  EXPECT_EQ(r->Header("content-length"), std::to_string(get->body.size()));
+  EXPECT_TRUE(r->body.empty());
+  r = c.Get("/api/v1/orders/stats");  // still in sync
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(json::parse(r->body)["route"], "stats");
+}
+
+TEST(HttpServer, HandlerHeadersCannotBreakFraming) {
+  Router router;
+  router.Add("GET", "/api/x", [](HttpRequest&) {
+    HttpResponse r = HttpResponse::Json(200, "{}");
+    r.headers = {{"Content-Length", "999"},
+                 {"X-Evil", "a\r\nSet-Cookie: x=1"},
+                 {"Cache-Control", "no-store"}};
+    return r;
+  });
+  TestServer ts(router.AsHandler());
+  HttpClient c = ts.Client();
+  auto r = c.Get("/api/x");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, "{}");
+  EXPECT_EQ(r->Header("content-length"), "2");
+  EXPECT_EQ(r->Header("set-cookie"), "");
+  EXPECT_EQ(r->Header("cache-control"), "no-store");
+  r = c.Get("/api/x");
+  ASSERT_TRUE(r.ok());
+}
+
+TEST(HttpServer, ExpectContinueGetsInterimReply) {
+  Router router = EchoRouter();
+  TestServer ts(router.AsHandler());
+  HttpClient c = ts.Client();
+  auto r = c.SendRaw(
+      "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+      "Expect: 100-continue\r\n\r\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 100);
+}
+
+TEST(HttpServer, IdleConnectionsAreClosed) {
+  Router router = EchoRouter();
+  ServerOptions o;
+  o.idle_timeout = 1s;
+  TestServer ts(router.AsHandler(), o);
+  HttpClient c = ts.Client();
+  ASSERT_TRUE(c.Get("/api/v1/echo").ok());
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (ts.server->Stats().connections_open > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(ts.server->Stats().connections_open, 0u);
+  auto r = c.Get("/api/v1/echo");  // the client reconnects
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST(HttpServer, ChineseQueryAndPathValues) {
