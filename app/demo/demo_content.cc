@@ -1,10 +1,9 @@
 #include "app/demo/demo_content.h"
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 namespace hotline::demo {
 namespace {
@@ -35,7 +34,8 @@ bool AllDigits(const std::string& s) {
 // field is "<array>[i].<field>".
 class ErrorAt {
  public:
-  ErrorAt(const std::string& origin, std::string array) : origin_(origin), array_(std::move(array)) {}
+  ErrorAt(const std::string& origin, std::string array)
+      : origin_(origin), array_(std::move(array)) {}
   void At(size_t index, std::string code = {}) {
     index_ = index;
     code_ = std::move(code);
@@ -186,8 +186,7 @@ Result<std::vector<CatalogueSpec>> ParseCatalogue(const std::string& text,
   HOTLINE_ASSIGN_OR_RETURN(json doc, ParseJson(text, origin));
   HOTLINE_ASSIGN_OR_RETURN(const json* arr, GetArray(doc, "rules", origin));
   const std::set<std::string> dept_codes = DepartmentCodes(departments);
-  auto check_dept = [&](const std::string& code, const char* field,
-                        const ErrorAt& err) -> Status {
+  auto check_dept = [&](const std::string& code, const char* field, const ErrorAt& err) -> Status {
     if (!IsDepartmentCode(code)) return err(field, "\"" + code + "\" must look like D01");
     if (!dept_codes.empty() && !dept_codes.count(code))
       return err(field, "\"" + code + "\" is not a known department");
@@ -259,8 +258,8 @@ Result<std::vector<Division>> ParseDivisions(const std::string& text, const std:
     }
     if (line.empty()) continue;
     auto at = [&](const std::string& field, const std::string& what) {
-      return Invalid(field, origin + ": line " + std::to_string(line_no) + ": " + field + " " +
-                                what);
+      return Invalid(field,
+                     origin + ": line " + std::to_string(line_no) + ": " + field + " " + what);
     };
     auto c1 = line.find(',');
     auto c2 = c1 == std::string::npos ? c1 : line.find(',', c1 + 1);

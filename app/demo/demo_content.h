@@ -32,7 +32,7 @@ struct CatalogueSpec {
 
 struct Taxonomy {
   std::string version;
-  std::vector<Subject> subjects;  // in file order; parents precede children
+  std::vector<Subject> subjects;                       // in file order; parents precede children
   std::map<std::string, std::string> leaf_department;  // leaf code -> dept code (部门事项 only)
 };
 
