@@ -28,19 +28,7 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::string ShortName(const std::string& name) {
-  auto cut = [&](const std::string& suffix, const std::string& repl) -> std::optional<std::string> {
-    if (name.size() > suffix.size() &&
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return name.substr(0, name.size() - suffix.size()) + repl;
-    return std::nullopt;
-  };
-  if (auto s = cut("社区居民委员会", "社区")) return *s;
-  if (auto s = cut("居民委员会", "社区")) return *s;
-  if (auto s = cut("村民委员会", "村")) return *s;
-  if (auto s = cut("村委会", "村")) return *s;
-  return name;
-}
+std::string ShortName(const std::string& name) { return ShortCommunityName(name); }
 
 const char* kGridOrdinals[] = {"第一网格", "第二网格", "第三网格", "第四网格", "第五网格"};
 const char* kDedicated[] = {"学校专属网格", "医院专属网格", "园区专属网格", "商圈专属网格"};
@@ -128,7 +116,7 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
     bool urban = d.name.find("居民委员会") != std::string::npos;
     int basic = urban ? 2 + static_cast<int>(sim.Uni(0, 2)) : 1;
     for (int g = 1; g <= basic; ++g) {
-      char seq[8];
+      char seq[16];
       std::snprintf(seq, sizeof seq, "%03d", g);
       Id gid = add(d.code + seq, ShortName(d.name) + kGridOrdinals[g - 1], UnitKind::kGrid, c,
                    GridKind::kBasic);
@@ -136,7 +124,7 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
       city.grid_weight.push_back(urban ? 3.0 : 1.0);
     }
     if (urban && sim.Chance(0.25)) {
-      char seq[8];
+      char seq[16];
       std::snprintf(seq, sizeof seq, "%03d", basic + 1);
       Id gid = add(d.code + seq, ShortName(d.name) + kDedicated[sim.Weighted({3, 2, 2, 1})],
                    UnitKind::kGrid, c, GridKind::kDedicated);
@@ -309,9 +297,10 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   std::vector<Timestamp> times;
   for (std::int64_t d = days; d >= 0; --d) {
     CivilDate date = CivilFromDays(DaysFromCivil(today) - d);
-    int wd = Weekday(date);  // 0 = Monday (see calendar.h)
-    double f = wd == 0 ? 1.15 : wd >= 5 ? 0.72 : 1.0;
-    if (!calendar.IsWorkingDay(date) && wd < 5) f = 0.6;
+    int wd = Weekday(date);  // 0 = Sunday
+    bool weekend = wd == 0 || wd == 6;
+    double f = wd == 1 ? 1.15 : weekend ? 0.72 : 1.0;
+    if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;  // public holiday
     if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
     int n = std::poisson_distribution<int>(o.per_day * f)(sim.rng);
     Timestamp day0 = calendar.StartOfDay(date);
