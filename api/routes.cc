@@ -1,0 +1,811 @@
+#include "api/routes.h"
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/json_codec.h"
+#include "domain/workflow.h"
+
+namespace hotline::api {
+namespace {
+
+// Who may call a route.
+enum class Access {
+  kPublic,  // no token
+  kUser,    // any authenticated user
+  kStaff,   // any role but citizen
+  kAdmin,   // admin only
+};
+
+struct Ctx {
+  HttpRequest& req;
+  HotlineService& svc;
+  Actor actor;
+  std::string token;
+};
+
+using Fn = HttpResponse (*)(Ctx&);
+
+struct Route {
+  const char* method;
+  const char* pattern;
+  Access access;
+  Fn fn;
+};
+
+// -- responses --
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+HttpResponse JsonReply(int status, const Json& j) { return HttpResponse::Json(status, Dump(j)); }
+
+HttpResponse Fail(const Status& st) { return HttpResponse::Error(HttpStatusFor(st.code()), st); }
+
+// An error with row-level details (imports): {"error":{code,message,field,rows:[...]}}.
+HttpResponse FailRows(const Status& st, const std::vector<std::string>& rows) {
+  static const std::regex kRow(
+      R"(^\s*(?:row|line)\s*(\d+)\s*[:,]?\s*(?:([A-Za-z_][\w.]*)\s*:\s*)?(.*)$)",
+      std::regex::icase);
+  Json items = Json::array();
+  for (const std::string& r : rows) {
+    std::smatch m;
+    if (std::regex_match(r, m, kRow)) {
+      Json row{{"row", std::stoll(m[1].str().substr(0, 9))}, {"message", m[3].str()}};
+      row["field"] = m[2].matched ? Json(m[2].str()) : Json(nullptr);
+      items.push_back(std::move(row));
+    } else {
+      items.push_back(Json{{"row", nullptr}, {"field", nullptr}, {"message", r}});
+    }
+  }
+  const Status shown =
+      st.ok() ? Invalid("body", "the import has " + std::to_string(rows.size()) + " bad rows") : st;
+  Json err{{"code", CodeName(shown.code())}, {"message", shown.message()}, {"rows", items}};
+  err["field"] = shown.field().empty() ? Json(nullptr) : Json(shown.field());
+  return JsonReply(HttpStatusFor(shown.code()), Json{{"error", std::move(err)}});
+}
+
+// -- request helpers --
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string BearerToken(const HttpRequest& req) {
+  std::string h = req.Header("authorization");
+  if (h.size() > 7 && Lower(h.substr(0, 7)) == "bearer ") {
+    std::string t = h.substr(7);
+    t.erase(0, t.find_first_not_of(' '));
+    t.erase(t.find_last_not_of(' ') + 1);
+    return t;
+  }
+  return {};
+}
+
+bool IsCsv(const HttpRequest& req) {
+  return Lower(req.Header("content-type")).find("text/csv") != std::string::npos;
+}
+
+// Rejects query parameters the route does not know (a misspelt filter must not
+// silently return everything).
+Status CheckQuery(const HttpRequest& req, std::initializer_list<std::string_view> known) {
+  for (const auto& [k, v] : req.query) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      std::string list;
+      for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
+      return Invalid(k,
+                     "unknown query parameter " + k +
+                         (list.empty() ? " (none accepted)" : " (expected one of " + list + ")"));
+    }
+  }
+  return Status::Ok();
+}
+
+const std::string* QueryParam(const HttpRequest& req, const char* key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? nullptr : &it->second;
+}
+
+// A unit named by its code, or by its numeric id.
+Result<Id> ResolveUnit(const HotlineService& svc, const std::string& text,
+                       const std::string& field) {
+  if (text.empty()) return Invalid(field, field + " must name a unit (code or id)");
+  if (auto u = svc.FindUnitByCode(text); u.ok()) return u->id;
+  if (auto n = ParseInt(text)) {
+    if (auto u = svc.FindUnit(*n); u.ok()) return u->id;
+  }
+  return Invalid(field, field + ": unknown unit \"" + text.substr(0, 64) + "\"");
+}
+
+Result<Id> ResolveUnitJson(const HotlineService& svc, const Json& v, const std::string& field) {
+  if (v.is_string()) return ResolveUnit(svc, v.get<std::string>(), field);
+  if (v.is_number_integer()) {
+    const Id id = v.get<Id>();
+    if (auto u = svc.FindUnit(id); u.ok()) return u->id;
+    return Invalid(field, field + ": unknown unit id " + std::to_string(id));
+  }
+  return Invalid(field, field + " must be a unit code (string) or id (integer)");
+}
+
+std::optional<Id> UnitField(JsonReader& r, const HotlineService& svc, const char* key) {
+  const Json* v = r.Get(key);
+  if (!v) return std::nullopt;
+  auto id = ResolveUnitJson(svc, *v, r.Path(key));
+  if (!id.ok()) {
+    r.Fail(id.status());
+    return std::nullopt;
+  }
+  return *id;
+}
+
+// An order named by its numeric id or by its order number `no`.
+Result<Id> ResolveOrder(HotlineService& svc, const std::string& text, const std::string& field) {
+  if (text.empty()) return Invalid(field, field + " must be an order id or number");
+  if (text.size() <= 12) {
+    if (auto n = ParseInt(text)) return *n;
+  }
+  if (text.size() > 64) return Invalid(field, field + " is not an order id or number");
+  auto o = svc.store().GetOrderByNo(text);
+  if (!o.ok()) {
+    if (o.status().code() == Code::kNotFound)
+      return Status(Code::kNotFound, "no order " + text, field);
+    return o.status();
+  }
+  return o->id;
+}
+
+Result<Id> PathOrder(Ctx& c) { return ResolveOrder(c.svc, c.req.params["id"], "id"); }
+
+Result<Id> PathId(Ctx& c) {
+  const std::string& s = c.req.params["id"];
+  auto n = ParseInt(s);
+  if (!n) return Invalid("id", "id must be a positive integer (got \"" + s.substr(0, 32) + "\")");
+  return *n;
+}
+
+// Sets ActionInput::subject_code where the workflow supports re-classifying in an action.
+template <typename T>
+bool SetSubjectCode(T& in, std::string code) {
+  if constexpr (requires { in.subject_code = code; }) {
+    in.subject_code = std::move(code);
+    return true;
+  } else {
+    return false;
+  }
+}
+
+// -- auth --
+
+HttpResponse Health(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {}); !st.ok()) return Fail(st);
+  return JsonReply(200, Json{{"status", "ok"},
+                             {"version", kApiVersion},
+                             {"schema", kApiSchema},
+                             {"time", FormatTime(c.svc.clock().Now())}});
+}
+
+HttpResponse Login(Ctx& c) {
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+  JsonReader r(*body);
+  r.RejectUnknown({"login", "password"});
+  auto login = r.String("login");
+  auto password = r.String("password");
+  if (r.ok() && (!login || login->empty())) r.Fail("login", "login is required");
+  if (r.ok() && !password) r.Fail("password", "password is required");
+  if (!r.ok()) return Fail(r.status());
+  auto res = c.svc.Login(*login, *password);
+  if (!res.ok()) return Fail(res.status());
+  return JsonReply(200, Json{{"token", res->token},
+                             {"expires_at", FormatTime(res->expires_at)},
+                             {"user", RenderUser(c.svc, res->user, true)}});
+}
+
+HttpResponse Logout(Ctx& c) {
+  if (auto st = c.svc.Logout(c.token); !st.ok()) return Fail(st);
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
+HttpResponse GetMe(Ctx& c) {
+  auto me = c.svc.Me(c.actor);
+  if (!me.ok()) return Fail(me.status());
+  return JsonReply(200, RenderUser(c.svc, *me, true));
+}
+
+// -- orders --
+
+HttpResponse CreateOrder(Ctx& c) {
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+  JsonReader r(*body);
+  r.RejectUnknown({"channel", "nature", "urgency", "subject_code", "title", "content", "caller",
+                   "confidential", "reported_unit", "place", "received_at"});
+  IntakeRequest req;
+  req.channel = r.Enum<Channel>("channel").value_or(Channel::kHotline);
+  req.nature = r.Enum<Nature>("nature");
+  req.urgency = r.Enum<Urgency>("urgency").value_or(Urgency::kNormal);
+  req.subject_code = r.String("subject_code").value_or("");
+  req.title = r.String("title").value_or("");
+  req.content = r.String("content").value_or("");
+  if (const Json* caller = r.Object("caller")) {
+    JsonReader cr(*caller, "caller.");
+    cr.RejectUnknown({"name", "phone", "id_no"});
+    req.caller_name = cr.String("name").value_or("");
+    req.caller_phone = cr.String("phone").value_or("");
+    req.caller_id_no = cr.String("id_no").value_or("");
+    r.Fail(cr.status());
+  }
+  req.confidential = r.Bool("confidential").value_or(false);
+  req.reported_unit_id = UnitField(r, c.svc, "reported_unit");
+  if (const Json* place = r.Object("place")) {
+    JsonReader pr(*place, "place.");
+    pr.RejectUnknown({"grid", "community", "street", "address", "lon", "lat"});
+    req.grid_id = UnitField(pr, c.svc, "grid");
+    req.community_id = UnitField(pr, c.svc, "community");
+    req.street_id = UnitField(pr, c.svc, "street");
+    req.address = pr.String("address").value_or("");
+    req.lon = pr.Number("lon", -180, 180);
+    req.lat = pr.Number("lat", -90, 90);
+    if (pr.ok() && req.lon.has_value() != req.lat.has_value())
+      pr.Fail(req.lon ? "lat" : "lon", "place.lon and place.lat must be given together");
+    r.Fail(pr.status());
+  }
+  req.received_at = r.Time("received_at");
+  if (!r.ok()) return Fail(r.status());
+  req.idempotency_key = c.req.Header("idempotency-key");
+  if (req.idempotency_key.size() > 200)
+    return Fail(Invalid("Idempotency-Key", "Idempotency-Key must be at most 200 bytes"));
+
+  bool existed = false;
+  auto view = c.svc.Intake(c.actor, req, &existed);
+  if (!view.ok()) return Fail(view.status());
+  HttpResponse res = JsonReply(existed ? 200 : 201, RenderOrder(c.svc, *view));
+  res.headers.emplace_back("Location", "/api/v1/orders/" + std::to_string(view->order.id));
+  return res;
+}
+
+Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
+  const HttpRequest& req = c.req;
+  HOTLINE_RETURN_IF_ERROR(CheckQuery(
+      req,
+      {"status", "unit", "lead_unit", "grid", "community", "street", "channel", "nature", "urgency",
+       "light", "supervised", "from", "to", "q", "phone", "subject", "sort", "page", "page_size"}));
+  OrderQuery q;
+  if (const auto* s = QueryParam(req, "status")) {
+    std::size_t start = 0;
+    while (start <= s->size()) {
+      std::size_t end = s->find(',', start);
+      if (end == std::string::npos) end = s->size();
+      std::string name = s->substr(start, end - start);
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      if (!name.empty()) {
+        auto st = Parse<State>(name);
+        if (!st)
+          return Invalid("status", "status must be a comma list of " + AllowedNames<State>() +
+                                       " (got \"" + name.substr(0, 64) + "\")");
+        q.states.push_back(*st);
+      }
+      start = end + 1;
+    }
+  }
+  auto unit = [&](const char* key, std::optional<Id>* out) -> Status {
+    if (const auto* v = QueryParam(req, key)) {
+      auto id = ResolveUnit(c.svc, *v, key);
+      if (!id.ok()) return id.status();
+      *out = *id;
+    }
+    return Status::Ok();
+  };
+  HOTLINE_RETURN_IF_ERROR(unit("unit", &q.unit_id));
+  HOTLINE_RETURN_IF_ERROR(unit("lead_unit", &q.lead_unit_id));
+  HOTLINE_RETURN_IF_ERROR(unit("grid", &q.grid_id));
+  HOTLINE_RETURN_IF_ERROR(unit("community", &q.community_id));
+  HOTLINE_RETURN_IF_ERROR(unit("street", &q.street_id));
+  auto enum_param = [&]<typename E>(const char* key, std::optional<E>* out) -> Status {
+    if (const auto* v = QueryParam(req, key)) {
+      auto e = Parse<E>(*v);
+      if (!e)
+        return Invalid(key, std::string(key) + " must be one of " + AllowedNames<E>() + " (got \"" +
+                                v->substr(0, 64) + "\")");
+      *out = *e;
+    }
+    return Status::Ok();
+  };
+  HOTLINE_RETURN_IF_ERROR(enum_param("channel", &q.channel));
+  HOTLINE_RETURN_IF_ERROR(enum_param("nature", &q.nature));
+  HOTLINE_RETURN_IF_ERROR(enum_param("urgency", &q.urgency));
+  HOTLINE_RETURN_IF_ERROR(enum_param("light", &q.light));
+  if (const auto* v = QueryParam(req, "supervised")) {
+    q.supervised = ParseBool(*v);
+    if (!q.supervised) return Invalid("supervised", "supervised must be true or false");
+  }
+  if (const auto* v = QueryParam(req, "from")) {
+    HOTLINE_ASSIGN_OR_RETURN(q.created_from, ParseTime(*v, "from"));
+  }
+  if (const auto* v = QueryParam(req, "to")) {
+    HOTLINE_ASSIGN_OR_RETURN(q.created_to, ParseTime(*v, "to", /*end_of_day=*/true));
+  }
+  if (q.created_from && q.created_to && *q.created_to < *q.created_from)
+    return Invalid("to", "to must not be before from");
+  if (const auto* v = QueryParam(req, "q")) q.text = *v;
+  if (const auto* v = QueryParam(req, "phone")) q.caller_phone = *v;
+  if (const auto* v = QueryParam(req, "subject")) q.subject_prefix = *v;
+  if (const auto* v = QueryParam(req, "sort")) {
+    if (*v == "newest") {
+      q.sort = OrderQuery::Sort::kNewest;
+    } else if (*v == "oldest") {
+      q.sort = OrderQuery::Sort::kOldest;
+    } else if (*v == "due") {
+      q.sort = OrderQuery::Sort::kDueSoonest;
+    } else {
+      return Invalid("sort", "sort must be one of newest, oldest, due");
+    }
+  }
+  *page = 1;
+  *page_size = 20;
+  if (const auto* v = QueryParam(req, "page")) {
+    auto n = ParseInt(*v);
+    if (!n || *n < 1 || *n > 1000000) return Invalid("page", "page must be an integer >= 1");
+    *page = static_cast<int>(*n);
+  }
+  if (const auto* v = QueryParam(req, "page_size")) {
+    auto n = ParseInt(*v);
+    if (!n || *n < 1 || *n > 200)
+      return Invalid("page_size", "page_size must be an integer from 1 to 200");
+    *page_size = static_cast<int>(*n);
+  }
+  if (std::int64_t(*page - 1) * *page_size > 100'000'000)
+    return Invalid("page", "page is out of range");
+  q.limit = *page_size;
+  q.offset = (*page - 1) * *page_size;
+  return q;
+}
+
+HttpResponse ListOrders(Ctx& c) {
+  int page = 1, page_size = 20;
+  auto q = ParseOrderQuery(c, &page, &page_size);
+  if (!q.ok()) return Fail(q.status());
+  auto res = c.svc.ListOrders(c.actor, std::move(*q));
+  if (!res.ok()) return Fail(res.status());
+  Json items = Json::array();
+  for (const WorkOrder& o : res->items) {
+    OrderView v;
+    v.order = o;
+    v.light = c.svc.LightNow(o);
+    v.pii_masked = true;
+    v.actions = AvailableActions(o, c.actor);
+    items.push_back(RenderOrder(c.svc, v));
+  }
+  return JsonReply(200, Json{{"items", std::move(items)},
+                             {"total", res->total},
+                             {"page", page},
+                             {"page_size", page_size}});
+}
+
+HttpResponse GetOrder(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {}); !st.ok()) return Fail(st);
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto view = c.svc.GetOrder(c.actor, *id);
+  if (!view.ok()) return Fail(view.status());
+  return JsonReply(200, RenderOrder(c.svc, *view));
+}
+
+HttpResponse GetContact(Ctx& c) {
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto view = c.svc.RevealContact(c.actor, *id);
+  if (!view.ok()) return Fail(view.status());
+  return JsonReply(200, RenderOrder(c.svc, *view));
+}
+
+HttpResponse GetEvents(Ctx& c) {
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto events = c.svc.Events(c.actor, *id);
+  if (!events.ok()) return Fail(events.status());
+  return JsonReply(200, Json{{"items", RenderEvents(c.svc, *events)}});
+}
+
+HttpResponse GetSuggestion(Ctx& c) {
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto s = c.svc.SuggestDispatch(c.actor, *id);
+  if (!s.ok()) return Fail(s.status());
+  Json assist = Json::array();
+  for (Id u : s->assist_unit_ids) assist.push_back(UnitRef(c.svc, u));
+  return JsonReply(200, Json{{"lead_unit", UnitRef(c.svc, s->lead_unit_id)},
+                             {"assist_units", std::move(assist)},
+                             {"rule_id", s->rule_id ? Json(*s->rule_id) : Json(nullptr)},
+                             {"reason", s->reason}});
+}
+
+HttpResponse Act(Ctx& c) {
+  const std::string& name = c.req.params["action"];
+  auto action = Parse<Action>(name);
+  if (!action)
+    return Fail(Status(Code::kNotFound,
+                       "unknown action \"" + name.substr(0, 64) + "\" (expected one of " +
+                           AllowedNames<Action>() + ")",
+                       "action"));
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+
+  JsonReader r(*body);
+  r.RejectUnknown({"text", "lead_unit", "assist_units", "subject_code", "reply", "rating",
+                   "extension_days", "merge_into", "basis", "expect_version"});
+  ActionInput in;
+  in.action = *action;
+  in.text = r.String("text").value_or("");
+  in.lead_unit_id = UnitField(r, c.svc, "lead_unit");
+  if (const Json* a = r.Get("assist_units")) {
+    if (!a->is_array()) {
+      r.Fail("assist_units", "assist_units must be an array of unit codes or ids");
+    } else {
+      for (std::size_t i = 0; i < a->size() && r.ok(); ++i) {
+        auto u = ResolveUnitJson(c.svc, (*a)[i], "assist_units");
+        if (!u.ok()) {
+          r.Fail(u.status());
+        } else if (std::find(in.assist_unit_ids.begin(), in.assist_unit_ids.end(), *u) ==
+                   in.assist_unit_ids.end()) {
+          in.assist_unit_ids.push_back(*u);
+        }
+      }
+    }
+  }
+  if (auto code = r.String("subject_code")) {
+    if (!SetSubjectCode(in, *code))
+      r.Fail("subject_code", "subject_code cannot be changed by an action");
+  }
+  if (const Json* reply = r.Object("reply")) {
+    JsonReader rr(*reply, "reply.");
+    rr.RejectUnknown({"contacted_at", "contact_method", "resolved", "unresolved_reason",
+                      "actions_taken", "public_text"});
+    Reply rep;
+    rep.contacted_at = rr.Time("contacted_at").value_or(0);
+    rep.contact_method = rr.String("contact_method").value_or("");
+    rep.resolved = rr.Bool("resolved").value_or(false);
+    rep.unresolved_reason = rr.String("unresolved_reason").value_or("");
+    rep.actions_taken = rr.String("actions_taken").value_or("");
+    rep.public_text = rr.String("public_text").value_or("");
+    r.Fail(rr.status());
+    in.reply = std::move(rep);
+  }
+  in.rating = r.Enum<Rating>("rating");
+  in.extension_days = static_cast<int>(r.Int("extension_days", 1, 365).value_or(0));
+  if (const Json* m = r.Get("merge_into")) {
+    if (m->is_number_integer() && m->get<std::int64_t>() > 0) {
+      in.merge_into = m->get<Id>();
+    } else if (m->is_string()) {
+      auto target = ResolveOrder(c.svc, m->get<std::string>(), "merge_into");
+      if (target.ok()) {
+        in.merge_into = *target;
+      } else {
+        r.Fail(Invalid("merge_into", target.status().message()));
+      }
+    } else {
+      r.Fail("merge_into", "merge_into must be an order id or number");
+    }
+  }
+  in.basis = r.Enum<RejectBasis>("basis");
+  auto expect = r.Int("expect_version", 0, std::int64_t(1) << 53);
+  if (!r.ok()) return Fail(r.status());
+
+  auto view = c.svc.Act(c.actor, *id, in, expect);
+  if (!view.ok()) return Fail(view.status());
+  return JsonReply(200, RenderOrder(c.svc, *view));
+}
+
+// -- organisation --
+
+HttpResponse ListUnits(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {"kind", "parent", "active"}); !st.ok()) return Fail(st);
+  std::optional<UnitKind> kind;
+  if (const auto* v = QueryParam(c.req, "kind")) {
+    kind = Parse<UnitKind>(*v);
+    if (!kind) return Fail(Invalid("kind", "kind must be one of " + AllowedNames<UnitKind>()));
+  }
+  std::optional<Id> parent;
+  if (const auto* v = QueryParam(c.req, "parent")) {
+    auto p = ResolveUnit(c.svc, *v, "parent");
+    if (!p.ok()) return Fail(p.status());
+    parent = *p;
+  }
+  std::optional<bool> active;
+  if (const auto* v = QueryParam(c.req, "active")) {
+    active = ParseBool(*v);
+    if (!active) return Fail(Invalid("active", "active must be true or false"));
+  }
+  Json items = Json::array();
+  for (const Unit& u : c.svc.Units()) {
+    if (kind && u.kind != *kind) continue;
+    if (parent && u.parent_id != parent) continue;
+    if (active && u.active != *active) continue;
+    items.push_back(RenderUnit(c.svc, u));
+  }
+  return JsonReply(200, Json{{"items", std::move(items)}});
+}
+
+HttpResponse ImportUnits(Ctx& c) {
+  const bool csv = IsCsv(c.req);
+  if (!csv) {
+    Json j = Json::parse(c.req.body, nullptr, false);
+    if (j.is_discarded() || !(j.is_array() || j.is_object()))
+      return Fail(Invalid("body", "the body must be a JSON array or object of units, or text/csv"));
+  }
+  std::vector<std::string> errors;
+  auto res = c.svc.ImportUnits(c.actor, c.req.body, csv, &errors);
+  if (!res.ok()) {
+    if (!errors.empty()) return FailRows(res.status(), errors);
+    return Fail(res.status());
+  }
+  if (!errors.empty()) return FailRows(Status::Ok(), errors);
+  Json items = Json::array();
+  for (const Unit& u : *res) items.push_back(RenderUnit(c.svc, u));
+  return JsonReply(201, Json{{"items", std::move(items)}});
+}
+
+HttpResponse PatchUnit(Ctx& c) {
+  auto id = PathId(c);
+  if (!id.ok()) return Fail(id.status());
+  auto unit = c.svc.FindUnit(*id);
+  if (!unit.ok()) return Fail(Status(Code::kNotFound, "no unit " + std::to_string(*id), "id"));
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+  JsonReader r(*body);
+  r.RejectUnknown({"code", "name", "kind", "grid_kind", "parent", "active"});
+  Unit u = *unit;
+  if (auto v = r.String("code")) u.code = *v;
+  if (auto v = r.String("name")) u.name = *v;
+  if (auto v = r.Enum<UnitKind>("kind")) u.kind = *v;
+  if (auto v = r.Enum<GridKind>("grid_kind")) u.grid_kind = *v;
+  if (auto v = UnitField(r, c.svc, "parent")) u.parent_id = *v;
+  if (auto v = r.Bool("active")) u.active = *v;
+  if (!r.ok()) return Fail(r.status());
+  auto res = c.svc.UpdateUnit(c.actor, u);
+  if (!res.ok()) return Fail(res.status());
+  return JsonReply(200, RenderUnit(c.svc, *res));
+}
+
+HttpResponse ListUsers(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {"unit", "role"}); !st.ok()) return Fail(st);
+  std::optional<Id> unit;
+  if (const auto* v = QueryParam(c.req, "unit")) {
+    auto u = ResolveUnit(c.svc, *v, "unit");
+    if (!u.ok()) return Fail(u.status());
+    unit = *u;
+  }
+  std::optional<Role> role;
+  if (const auto* v = QueryParam(c.req, "role")) {
+    role = Parse<Role>(*v);
+    if (!role) return Fail(Invalid("role", "role must be one of " + AllowedNames<Role>()));
+  }
+  const bool admin = c.actor.role == Role::kAdmin;
+  Json items = Json::array();
+  for (const User& u : c.svc.Users()) {
+    if (unit && u.unit_id != *unit) continue;
+    if (role && u.role != *role) continue;
+    items.push_back(RenderUser(c.svc, u, admin));
+  }
+  return JsonReply(200, Json{{"items", std::move(items)}});
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+// A JSON array of flat user objects as CSV with a header of their keys (the
+// service imports users from CSV).
+Result<std::string> UsersJsonToCsv(const std::string& body) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_object()) j = Json::array({j});
+  if (j.is_discarded() || !j.is_array())
+    return Invalid("body", "the body must be text/csv or a JSON array of users");
+  std::vector<std::string> columns;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_object())
+      return Invalid("body", "row " + std::to_string(i + 1) + " must be a JSON object");
+    for (auto it = j[i].begin(); it != j[i].end(); ++it) {
+      if (std::find(columns.begin(), columns.end(), it.key()) == columns.end())
+        columns.push_back(it.key());
+      if (it->is_object() || it->is_array())
+        return Invalid(it.key(), "row " + std::to_string(i + 1) + ": " + it.key() +
+                                     " must be a string, number or boolean");
+    }
+  }
+  std::string csv;
+  for (std::size_t k = 0; k < columns.size(); ++k) csv += (k ? "," : "") + CsvField(columns[k]);
+  csv += "\n";
+  for (const Json& row : j) {
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      auto it = row.find(columns[k]);
+      std::string v;
+      if (it != row.end() && !it->is_null())
+        v = it->is_string() ? it->get<std::string>() : Dump(*it);
+      csv += (k ? "," : "") + CsvField(v);
+    }
+    csv += "\n";
+  }
+  return csv;
+}
+
+HttpResponse ImportUsers(Ctx& c) {
+  std::string csv = c.req.body;
+  if (!IsCsv(c.req)) {
+    auto converted = UsersJsonToCsv(c.req.body);
+    if (!converted.ok()) return Fail(converted.status());
+    csv = std::move(*converted);
+  }
+  std::vector<std::string> errors;
+  auto res = c.svc.ImportUsers(c.actor, csv, &errors);
+  if (!res.ok()) {
+    if (!errors.empty()) return FailRows(res.status(), errors);
+    return Fail(res.status());
+  }
+  if (!errors.empty()) return FailRows(Status::Ok(), errors);
+  Json items = Json::array();
+  for (const User& u : *res) items.push_back(RenderUser(c.svc, u, true));
+  return JsonReply(201, Json{{"items", std::move(items)}});
+}
+
+HttpResponse PatchUser(Ctx& c) {
+  auto id = PathId(c);
+  if (!id.ok()) return Fail(id.status());
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+  JsonReader r(*body);
+  r.RejectUnknown({"role", "unit", "active", "password"});
+  auto role = r.Enum<Role>("role");
+  auto unit = UnitField(r, c.svc, "unit");
+  auto active = r.Bool("active");
+  auto password = r.String("password");
+  if (!r.ok()) return Fail(r.status());
+  auto res = c.svc.UpdateUser(c.actor, *id, role, unit, active, password);
+  if (!res.ok()) return Fail(res.status());
+  return JsonReply(200, RenderUser(c.svc, *res, true));
+}
+
+// -- configuration documents --
+
+HttpResponse Document(const std::string& json) {
+  return HttpResponse::Json(200, json.empty() ? "{}" : json);
+}
+
+HttpResponse PutDocument(Ctx& c, Status (HotlineService::*put)(const Actor&, const std::string&),
+                         std::string (HotlineService::*get)() const) {
+  Json j = Json::parse(c.req.body, nullptr, false);
+  if (j.is_discarded() || !(j.is_object() || j.is_array()))
+    return Fail(Invalid("body", "the request body must be a JSON object or array"));
+  if (auto st = (c.svc.*put)(c.actor, c.req.body); !st.ok()) return Fail(st);
+  return Document((c.svc.*get)());
+}
+
+#define HOTLINE_DOCUMENT(Name)                                                            \
+  HttpResponse Get##Name(Ctx& c) { return Document(c.svc.Name##Json()); }                 \
+  HttpResponse Put##Name(Ctx& c) {                                                        \
+    return PutDocument(c, &HotlineService::Put##Name##Json, &HotlineService::Name##Json); \
+  }
+HOTLINE_DOCUMENT(Taxonomy)
+HOTLINE_DOCUMENT(Catalogue)
+HOTLINE_DOCUMENT(Rules)
+HOTLINE_DOCUMENT(Calendar)
+HOTLINE_DOCUMENT(LightPolicy)
+#undef HOTLINE_DOCUMENT
+
+HttpResponse GetAudit(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {"order", "limit"}); !st.ok()) return Fail(st);
+  std::optional<Id> order;
+  if (const auto* v = QueryParam(c.req, "order")) {
+    auto id = ResolveOrder(c.svc, *v, "order");
+    if (!id.ok()) return Fail(id.status());
+    order = *id;
+  }
+  int limit = 100;
+  if (const auto* v = QueryParam(c.req, "limit")) {
+    auto n = ParseInt(*v);
+    if (!n || *n < 1 || *n > 1000)
+      return Fail(Invalid("limit", "limit must be an integer from 1 to 1000"));
+    limit = static_cast<int>(*n);
+  }
+  auto entries = c.svc.Audit(c.actor, order, limit);
+  if (!entries.ok()) return Fail(entries.status());
+  std::map<Id, std::string> names;
+  for (const User& u : c.svc.Users()) names[u.id] = u.display_name;
+  Json items = Json::array();
+  for (const AuditEntry& e : *entries) {
+    Json j{{"at", FormatTime(e.at)},
+           {"user", {{"id", e.user_id}, {"display_name", names[e.user_id]}}},
+           {"action", e.action},
+           {"detail", e.detail}};
+    j["order_id"] = e.order_id ? Json(*e.order_id) : Json(nullptr);
+    items.push_back(std::move(j));
+  }
+  return JsonReply(200, Json{{"items", std::move(items)}});
+}
+
+// The route table (docs/openapi.yaml documents each row).
+const Route kRoutes[] = {
+    {"GET", "/api/v1/health", Access::kPublic, Health},
+    {"POST", "/api/v1/auth/login", Access::kPublic, Login},
+    {"POST", "/api/v1/auth/logout", Access::kUser, Logout},
+    {"GET", "/api/v1/me", Access::kUser, GetMe},
+
+    {"POST", "/api/v1/orders", Access::kUser, CreateOrder},
+    {"GET", "/api/v1/orders", Access::kUser, ListOrders},
+    {"GET", "/api/v1/orders/{id}", Access::kUser, GetOrder},
+    {"GET", "/api/v1/orders/{id}/events", Access::kUser, GetEvents},
+    {"GET", "/api/v1/orders/{id}/contact", Access::kStaff, GetContact},
+    {"GET", "/api/v1/orders/{id}/dispatch-suggestion", Access::kStaff, GetSuggestion},
+    {"POST", "/api/v1/orders/{id}/actions/{action}", Access::kUser, Act},
+
+    {"GET", "/api/v1/units", Access::kStaff, ListUnits},
+    {"POST", "/api/v1/units", Access::kAdmin, ImportUnits},
+    {"PATCH", "/api/v1/units/{id}", Access::kAdmin, PatchUnit},
+    {"GET", "/api/v1/users", Access::kStaff, ListUsers},
+    {"POST", "/api/v1/users", Access::kAdmin, ImportUsers},
+    {"PATCH", "/api/v1/users/{id}", Access::kAdmin, PatchUser},
+
+    {"GET", "/api/v1/taxonomy", Access::kUser, GetTaxonomy},
+    {"PUT", "/api/v1/taxonomy", Access::kAdmin, PutTaxonomy},
+    {"GET", "/api/v1/catalogue", Access::kAdmin, GetCatalogue},
+    {"PUT", "/api/v1/catalogue", Access::kAdmin, PutCatalogue},
+    {"GET", "/api/v1/deadline-rules", Access::kAdmin, GetRules},
+    {"PUT", "/api/v1/deadline-rules", Access::kAdmin, PutRules},
+    {"GET", "/api/v1/calendar", Access::kAdmin, GetCalendar},
+    {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
+    {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},
+    {"PUT", "/api/v1/light-policy", Access::kAdmin, PutLightPolicy},
+    {"GET", "/api/v1/audit", Access::kAdmin, GetAudit},
+};
+
+// Authentication and role gate, then the handler; exceptions become 500.
+HttpResponse Run(const Route& route, HotlineService& svc, HttpRequest& req) {
+  try {
+    Ctx c{req, svc, Actor{}, {}};
+    if (route.access != Access::kPublic) {
+      c.token = BearerToken(req);
+      if (c.token.empty())
+        return Fail(Status(Code::kUnauthenticated,
+                           "missing \"Authorization: Bearer <token>\" header", "Authorization"));
+      auto actor = svc.Authenticate(c.token);
+      if (!actor.ok()) return Fail(actor.status());
+      c.actor = *actor;
+      if (route.access == Access::kStaff && c.actor.role == Role::kCitizen)
+        return Fail(Status(Code::kForbidden, "citizens may not use this endpoint"));
+      if (route.access == Access::kAdmin && c.actor.role != Role::kAdmin)
+        return Fail(Status(Code::kForbidden, "only an admin may use this endpoint"));
+    }
+    return route.fn(c);
+  } catch (const std::exception& e) {
+    return Fail(Status(Code::kInternal, std::string("internal error: ") + e.what()));
+  }
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, HotlineService& service) {
+  for (const Route& route : kRoutes) {
+    router.Add(route.method, route.pattern,
+               [&route, &service](HttpRequest& req) { return Run(route, service, req); });
+  }
+}
+
+}  // namespace hotline::api
