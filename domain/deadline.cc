@@ -114,6 +114,7 @@ Result<Limit> ParseLimit(std::string_view text) {
 }
 
 Timestamp AddLimit(const WorkCalendar& cal, Timestamp from, Limit limit) {
+  from = ClampTimestamp(from);
   if (limit.amount <= 0) return from;
   switch (limit.unit) {
     case LimitUnit::kWorkingDays:
@@ -274,6 +275,8 @@ Status ValidateLightPolicy(const LightPolicy& p) {
 
 Timestamp YellowAt(const WorkCalendar& cal, Timestamp start, Timestamp due, const LightPolicy& p) {
   if (due == 0) return 0;
+  start = ClampTimestamp(start);
+  due = ClampTimestamp(due);
   if (due <= start) return due;
   if (p.yellow_before.amount <= 0) return due;  // no yellow phase
   const std::int64_t amount = p.yellow_before.amount;

@@ -51,7 +51,7 @@ inline Status Invalid(std::string field, std::string message) {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
   // REQUIRES: !status.ok() for the Status constructor.
 
@@ -74,10 +74,10 @@ class Result {
 
 }  // namespace hotline
 
-#define HOTLINE_RETURN_IF_ERROR(expr)  \
-  do {                                 \
-    ::hotline::Status _st = (expr);    \
-    if (!_st.ok()) return _st;         \
+#define HOTLINE_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::hotline::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define HOTLINE_CONCAT_INNER(a, b) a##b

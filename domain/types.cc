@@ -2,11 +2,11 @@
 
 namespace hotline {
 
-#define HOTLINE_NAMES(E, ...)                                 \
-  template <>                                                \
-  std::span<const EnumName<E>> EnumNames<E>() {              \
-    static const EnumName<E> kNames[] = {__VA_ARGS__};       \
-    return kNames;                                           \
+#define HOTLINE_NAMES(E, ...)                          \
+  template <>                                          \
+  std::span<const EnumName<E>> EnumNames<E>() {        \
+    static const EnumName<E> kNames[] = {__VA_ARGS__}; \
+    return kNames;                                     \
   }
 
 HOTLINE_NAMES(Channel, {Channel::kHotline, "hotline", "热线电话"}, {Channel::kWeb, "web", "网站"},
@@ -56,7 +56,8 @@ HOTLINE_NAMES(RejectBasis, {RejectBasis::kLitigation, "litigation", "已进入�
               {RejectBasis::kPublicOrder, "public_order", "违背公序良俗"},
               {RejectBasis::kNoNewFacts, "no_new_facts", "同一事项无新情况新理由"},
               {RejectBasis::kMalicious, "malicious", "恶意骚扰或无实质内容"},
-              {RejectBasis::kEmergencyTransfer, "emergency_transfer", "紧急事项已转110/119/120/122"},
+              {RejectBasis::kEmergencyTransfer, "emergency_transfer",
+               "紧急事项已转110/119/120/122"},
               {RejectBasis::kNoContent, "no_content", "诉求内容不清且无法联系"})
 
 HOTLINE_NAMES(Light, {Light::kNone, "none", "无"}, {Light::kGreen, "green", "绿灯"},

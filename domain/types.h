@@ -15,8 +15,18 @@
 
 namespace hotline {
 
-enum class Channel { kHotline, kWeb, kApp, kWechat, kGridPatrol, kOnlineOpinion, kPetition,
-                     kOpen311, kEmail, kSensor };
+enum class Channel {
+  kHotline,
+  kWeb,
+  kApp,
+  kWechat,
+  kGridPatrol,
+  kOnlineOpinion,
+  kPetition,
+  kOpen311,
+  kEmail,
+  kSensor
+};
 enum class Nature { kConsultation, kHelp, kComplaint, kReport, kSuggestion, kPraise };
 enum class Urgency { kNormal, kUrgent, kCritical };
 
@@ -38,8 +48,14 @@ enum class State {
 enum class Role { kCitizen, kAgent, kDispatcher, kHandler, kGridWorker, kSupervisor, kAdmin };
 enum class UnitKind { kDistrict, kStreet, kCommunity, kGrid, kDepartment, kCenter };
 enum class GridKind { kBasic, kDedicated };
-enum class Rating { kVerySatisfied, kSatisfied, kBasicallySatisfied, kUnsatisfied,
-                    kVeryUnsatisfied, kUnreachable };
+enum class Rating {
+  kVerySatisfied,
+  kSatisfied,
+  kBasicallySatisfied,
+  kUnsatisfied,
+  kVeryUnsatisfied,
+  kUnreachable
+};
 // Traffic light of an open order against its deadline (none: no deadline runs).
 enum class Light { kNone, kGreen, kYellow, kRed };
 // How a time limit is counted.
@@ -48,9 +64,20 @@ enum class LimitUnit { kWorkingDays, kWorkingHours, kNaturalDays, kNaturalHours 
 enum class Territorial { kNone, kStreet, kCommunity, kGrid };
 
 // Why an appeal is not accepted (不予受理). The wire names are stable.
-enum class RejectBasis { kLitigation, kArbitration, kPetitionFiled, kDisciplinary,
-                         kAdministrativeReview, kInformationDisclosure, kSecrets,
-                         kPublicOrder, kNoNewFacts, kMalicious, kEmergencyTransfer, kNoContent };
+enum class RejectBasis {
+  kLitigation,
+  kArbitration,
+  kPetitionFiled,
+  kDisciplinary,
+  kAdministrativeReview,
+  kInformationDisclosure,
+  kSecrets,
+  kPublicOrder,
+  kNoNewFacts,
+  kMalicious,
+  kEmergencyTransfer,
+  kNoContent
+};
 
 // Wire name <-> enum, and the Chinese label. Parse returns nullopt on an unknown name.
 template <typename E>
@@ -133,11 +160,11 @@ struct Subject {
 // The most specific matching rule wins (longest subject prefix, then a place restriction).
 struct CatalogueRule {
   Id id = 0;
-  std::string subject_prefix;       // "" matches every subject
-  std::optional<Id> street_id;      // only for orders in this street; nullopt = anywhere
-  std::optional<Id> lead_unit_id;   // a fixed unit (usually a department)...
+  std::string subject_prefix;      // "" matches every subject
+  std::optional<Id> street_id;     // only for orders in this street; nullopt = anywhere
+  std::optional<Id> lead_unit_id;  // a fixed unit (usually a department)...
   Territorial territorial = Territorial::kNone;  // ...or the order's own street/community/grid
-  std::vector<Id> assist_unit_ids;  // 协办
+  std::vector<Id> assist_unit_ids;               // 协办
 };
 
 struct Place {
@@ -147,7 +174,7 @@ struct Place {
 };
 
 struct Reply {
-  bool direct = false;       // answered by the agent during the call (直接答复)
+  bool direct = false;  // answered by the agent during the call (直接答复)
   Timestamp contacted_at = 0;
   std::string contact_method;  // phone, visit, sms, wechat, on_site
   bool resolved = false;
@@ -178,7 +205,7 @@ struct WorkOrder {
   std::string caller_name;
   std::string caller_phone;
   std::string caller_id_no;
-  bool confidential = false;       // caller asked for confidentiality (保密)
+  bool confidential = false;  // caller asked for confidentiality (保密)
   std::optional<Id> citizen_user_id;
   std::optional<Id> reported_unit_id;  // 举报: the unit reported on never sees the informant
 
@@ -193,9 +220,9 @@ struct WorkOrder {
   Timestamp signed_at = 0;
   Timestamp replied_at = 0;
   Timestamp closed_at = 0;
-  Timestamp sign_due = 0;    // 签收时限 (0 when not dispatched)
-  Timestamp due_at = 0;      // 办理时限, whole case
-  Timestamp yellow_at = 0;   // when the light turns yellow
+  Timestamp sign_due = 0;   // 签收时限 (0 when not dispatched)
+  Timestamp due_at = 0;     // 办理时限, whole case
+  Timestamp yellow_at = 0;  // when the light turns yellow
   Timestamp suspended_at = 0;
 
   int return_count = 0;
