@@ -132,6 +132,23 @@ Timestamp AddLimit(const WorkCalendar& cal, Timestamp from, Limit limit) {
   return from;
 }
 
+Timestamp ExtendDeadline(const WorkCalendar& cal, Timestamp due, Limit extension) {
+  if (due == 0) return 0;
+  if (extension.amount <= 0) return due;
+  switch (extension.unit) {
+    case LimitUnit::kWorkingDays:
+    case LimitUnit::kNaturalDays:
+      // A day-unit deadline is 24:00 of its last day, i.e. 00:00 of the next
+      // one; one second earlier is still that last day, which then plays the
+      // role of the (uncounted) receiving day.
+      return AddLimit(cal, due - 1, extension);
+    case LimitUnit::kWorkingHours:
+    case LimitUnit::kNaturalHours:
+      return AddLimit(cal, due, extension);
+  }
+  return due;
+}
+
 Status ValidateRule(const DeadlineRule& rule) {
   if (rule.id < 0) return Invalid("id", "must not be negative");
   if (!IsSubjectPrefix(rule.subject_prefix))
