@@ -122,6 +122,12 @@ Status WorkCalendar::RemoveDay(CivilDate d) {
   return Status::Ok();
 }
 
+bool WorkCalendar::CoversYear(int year) const {
+  auto it = std::lower_bound(days_.begin(), days_.end(), CivilDate{year, 1, 1},
+                             [](const SpecialDay& a, CivilDate d) { return a.date < d; });
+  return it != days_.end() && it->date.year == year;
+}
+
 void WorkCalendar::Reindex() {
   day_numbers_.clear();
   working_.clear();

@@ -90,6 +90,12 @@ class WorkCalendar {
   // Sorted by date, one entry per date.
   const std::vector<SpecialDay>& special_days() const { return days_; }
 
+  // True when at least one special day falls in `year`: a calendar that does
+  // not cover the coming year counts plain weekends only and should be
+  // flagged to the admin (the State Council publishes each year's holidays
+  // in the autumn before).
+  bool CoversYear(int year) const;
+
   // Where the special days come from (the State Council notices); free text.
   const std::string& source() const { return source_; }
   void set_source(std::string source) { source_ = std::move(source); }

@@ -50,6 +50,9 @@ TEST(HolidayData, KnownFactsFromTheStateCouncilNotices) {
   EXPECT_TRUE(cal.IsWorkingDay(D(2026, 2, 14)));
   EXPECT_FALSE(cal.IsWorkingDay(D(2026, 2, 23)));
   EXPECT_TRUE(cal.IsWorkingDay(D(2026, 2, 28)));
+  EXPECT_TRUE(cal.CoversYear(2024));
+  EXPECT_TRUE(cal.CoversYear(2026));
+  EXPECT_FALSE(cal.CoversYear(2027));  // the admin adds it when published
   // Published yearly totals of working days.
   EXPECT_EQ(cal.WorkingDaysInRange(D(2024, 1, 1), D(2025, 1, 1)), 251);
   EXPECT_EQ(cal.WorkingDaysInRange(D(2025, 1, 1), D(2026, 1, 1)), 248);
