@@ -366,7 +366,9 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
         s = "市民来电建议：" + (t.scope == 'p' ? "诉求人系" + c.street + "居民，" : where) + fact +
             "，建议相关部门" + ask + "，并建立长效管理机制。";
       }
-      a.title = Chance(rng, 50) ? "关于{i}的建议" : "建议解决{p}{i}问题";
+      a.title = StartsWith(fact, "希望") || StartsWith(fact, "建议") ? "市民意见建议"
+                : Chance(rng, 50)                                    ? "关于{i}的建议"
+                                                                     : "建议解决{p}{i}问题";
       break;
     }
     case Nature::kPraise: {
