@@ -25,8 +25,8 @@ const T& Pick(std::mt19937_64& rng, const std::vector<T>& v) {
 
 using Sv = std::string_view;
 
-constexpr std::array<Sv, 8> kDurations = {"近一周",   "这几天", "连续三天", "近半个月",
-                                          "一个多月", "好几天", "近两周",   "半个多月"};
+constexpr std::array<Sv, 8> kDurations = {"近一周",   "十多天", "三四天", "近半个月",
+                                          "一个多月", "好几天", "近两周", "半个多月"};
 constexpr std::array<Sv, 6> kTimes = {"每晚十点后", "每天夜里十一点多", "每天晚上",
                                       "半夜",       "每天深夜",         "晚上十点以后"};
 constexpr std::array<Sv, 4> kRepeats = {"多次", "好几次", "三番五次", "反复"};
@@ -168,10 +168,9 @@ std::string Consequence(std::mt19937_64& rng, const LeafTemplate& t, Sv fact) {
   if (Contains(fact, "影响") || Contains(fact, "隐患") || Contains(fact, "危险")) return "";
   static constexpr std::array<Sv, 4> kHome = {"，严重影响居民正常生活", "，给居民生活带来很大不便",
                                               "，周边居民意见很大", "，居民苦不堪言"};
-  static constexpr std::array<Sv, 3> kRoad = {"，给过往行人和车辆带来不便", "，存在安全隐患",
-                                              "，周边群众意见较大"};
-  if (t.scope == 'p' || !Chance(rng, 45)) return "";
-  return std::string(t.scope == 'r' ? Pick(rng, kRoad) : Pick(rng, kHome));
+  // Only where the trouble is shared by the neighbourhood; not for one person's dispute.
+  if ((t.scope != 'h' && t.scope != 'c') || !Chance(rng, 45)) return "";
+  return std::string(Pick(rng, kHome));
 }
 
 }  // namespace
@@ -278,8 +277,20 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
     (StartsWith(f, "+") ? pos : neg).push_back(StartsWith(f, "+") ? f.substr(1) : f);
   if (neg.empty()) neg = pos;
   Sv raw_fact = nature == Nature::kPraise && !pos.empty() ? Pick(rng, pos) : Pick(rng, neg);
-  const std::string fact = c.Fill(raw_fact);
-  const std::string loc = c.Fill(Location(t, c, raw_fact));
+  std::string fact = c.Fill(raw_fact);
+  std::string loc = c.Fill(Location(t, c, raw_fact));
+  if (t.scope == 'r' && StartsWith(raw_fact, "在")) {
+    // "在…店办了会员卡": the place goes inside the caller's own sentence.
+    std::string own(raw_fact);
+    if (Contains(own, "{road}"))
+      ReplaceAll(own, "{road}", c.street + c.road);
+    else
+      own = "在" + c.street + c.road + "的" + own.substr(std::string_view("在").size());
+    fact = "其" + c.Fill(own);
+    loc.clear();
+  } else if (t.scope == 'v' && StartsWith(fact, "村里")) {
+    fact.erase(0, std::string_view("村里").size());  // "西蒋峪村" + "有人乱扔…"
+  }
   const std::string issue(t.issue);
   const std::string ask = c.Fill(t.ask);
   const std::string question = c.Fill(t.question);
@@ -303,8 +314,8 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
                                                  "要求相关部门{ask}，并给予答复。",
                                                  "请相关部门核实处理，{ask}。"};
       s = std::string(Pick(rng, kOpen));
-      s += (t.scope == 'p' ? "诉求人系" + c.district + c.street + "居民，" : at) + fact;
-      s += Consequence(rng, t, fact) + "。";
+      s += (t.scope == 'p' ? "" : at) + fact + Consequence(rng, t, fact) + "。";
+      if (t.scope == 'p') s += "诉求人系" + c.district + c.street + "居民。";
       s += c.Fill(Pick(rng, kTried));
       std::string ask_frame(Pick(rng, kAsk));
       ReplaceAll(ask_frame, "{ask}", ask);
@@ -319,7 +330,7 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
       s = std::string(Pick(rng, kOpen));
       s += (t.scope == 'p' ? c.street + "辖区内，" : loc) + fact + "。";
       if (Chance(rng, 50)) s += "诉求人" + c.times + "发现此类情况，";
-      s += "希望相关部门依法" + ask + "。";
+      s += "希望相关部门" + std::string(StartsWith(ask, "依法") ? "" : "依法") + ask + "。";
       if (Chance(rng, 40)) s += "诉求人要求对其个人信息保密。";
       a.title = "举报{p}{i}";
       break;
@@ -355,7 +366,9 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
         s = "市民来电建议：" + (t.scope == 'p' ? "诉求人系" + c.street + "居民，" : where) + fact +
             "，建议相关部门" + ask + "，并建立长效管理机制。";
       }
-      a.title = Chance(rng, 50) ? "关于{i}的建议" : "建议解决{p}{i}问题";
+      a.title = StartsWith(fact, "希望") || StartsWith(fact, "建议") ? "市民意见建议"
+                : Chance(rng, 50)                                    ? "关于{i}的建议"
+                                                                     : "建议解决{p}{i}问题";
       break;
     }
     case Nature::kPraise: {
@@ -364,9 +377,10 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
         if (leaves_[i] == leaf_code && DepartmentShortName(leaf_department_[i]))
           target = DepartmentShortName(leaf_department_[i]);
       if (target.empty()) target = Chance(rng, 50) ? c.street : c.community;
-      static constexpr std::array<Sv, 5> kPerson = {"王师傅", "李主任", "张书记", "刘师傅",
-                                                    "网格员小赵"};
-      std::string person(Pick(rng, kPerson));
+      static constexpr std::array<Sv, 4> kOfficer = {"王科长", "李师傅", "张主任", "刘科长"};
+      static constexpr std::array<Sv, 4> kLocal = {"网格员小赵", "张书记", "李主任", "王师傅"};
+      std::string person(target == c.street || target == c.community ? Pick(rng, kLocal)
+                                                                     : Pick(rng, kOfficer));
       s = "市民来电表扬" + target + "的" + person + "：";
       if (!pos.empty()) {
         s += "诉求人居住在" + c.street + c.compound + "，" + fact + "。";
@@ -382,6 +396,7 @@ GeneratedAppeal AppealGenerator::GenerateFor(std::mt19937_64& rng, const std::st
   ReplaceAll(a.title, "{p}", tplace);
   ReplaceAll(a.title, "{i}", issue);
   ReplaceAll(s, "{times}", c.times);
+  ReplaceAll(s, "尽快尽快", "尽快");  // frames that urge speed meet asks that already do
 
   // Urgency follows the matter; questions, proposals and thanks are never urgent.
   a.urgency = Urgency::kNormal;
@@ -477,6 +492,7 @@ AppealGenerator::ReplyText AppealGenerator::Reply(std::mt19937_64& rng, const Ge
     return r;
   }
   if (question) {
+    // A question is answered even when the caller's wish cannot be met.
     r.actions_taken = "接到工单后，" + unit_name + "工作人员查阅了相关政策规定，于" + when +
                       "电话联系诉求人，" + fix + "。";
     r.public_text = "您好！您咨询的" + issue + "相关问题已收悉。经" + unit_name + "答复，" + fix +
@@ -501,12 +517,12 @@ AppealGenerator::ReplyText AppealGenerator::Reply(std::mt19937_64& rng, const Ge
       "诉求人的要求超出现行政策规定范围，已向其做好解释说明",
       "工作人员多次上门，当事人拒不配合，已移交执法部门依法处理",
       "该事项涉及民事纠纷，已告知诉求人可通过司法途径解决"};
-  r.unresolved_reason = std::string(Pick(rng, kReasons));
+  static constexpr std::array<Sv, 2> kQuestionReasons = {
+      "诉求人的情况暂不符合现行政策规定的条件，已向其做好解释说明",
+      "相关政策尚在制定中，待政策出台后将及时告知诉求人"};
+  r.unresolved_reason = std::string(question ? Pick(rng, kQuestionReasons) : Pick(rng, kReasons));
   r.actions_taken += "目前，" + r.unresolved_reason + "。";
-  if (!question)
-    r.public_text += "目前" + r.unresolved_reason + "。我们将持续跟进，感谢您的理解。";
-  else
-    r.public_text += "如您的情况特殊，" + unit_name + "将继续跟进。";
+  r.public_text += "目前" + r.unresolved_reason + "。我们将持续跟进，感谢您的理解。";
   return r;
 }
 

@@ -55,6 +55,8 @@ TEST(AppealGen, EveryLeafHasTemplatesAndGenerates) {
         // No slot is left unfilled.
         EXPECT_EQ(a.content.find('{'), std::string::npos);
         EXPECT_EQ(a.title.find('{'), std::string::npos);
+        EXPECT_EQ(a.content.find("尽快尽快"), std::string::npos);
+        EXPECT_EQ(a.content.find("依法依法"), std::string::npos);
         // The place the caller gave is named.
         EXPECT_TRUE(ContainsAny(a.content, {place.street, place.compound, "西蒋峪村"}));
         if (n == Nature::kConsultation) {
@@ -105,7 +107,7 @@ TEST(AppealGen, FrequenciesAreRealistic) {
   std::map<std::string, int> by_leaf;
   std::map<Nature, int> by_nature;
   std::map<Urgency, int> by_urgency;
-  const int n = 20000;
+  const int n = 8000;
   for (int i = 0; i < n; ++i) {
     GeneratedAppeal a = gen.Generate(rng, Place());
     by_leaf[a.subject_code]++;
