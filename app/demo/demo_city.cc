@@ -8,6 +8,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
 #include "domain/workflow.h"
@@ -58,7 +60,9 @@ class Progress {
       : out_(out), label_(std::move(label)), total_(std::max<size_t>(total, 1)) {}
   void Update(size_t done) {
     int pct = static_cast<int>(100 * done / total_);
-    if (pct == last_) return;
+    // On a terminal every percent; in a log every tenth, so it stays readable.
+    static const bool tty = isatty(1);
+    if (pct == last_ || (!tty && pct % 10 != 0 && done < total_)) return;
     last_ = pct;
     out_ << "\r" << label_ << ": " << pct << "% (" << done << "/" << total_ << ")" << std::flush;
     if (done >= total_) out_ << "\n";
@@ -245,6 +249,7 @@ Reply MakeReply(AppealGenerator& gen, Sim& sim, const GeneratedAppeal& a, const 
   r.contact_method = sim.Chance(0.8) ? "phone" : (sim.Chance(0.5) ? "on_site" : "visit");
   r.resolved = resolved;
   r.unresolved_reason = resolved ? "" : text.unresolved_reason;
+  if (!resolved && r.unresolved_reason.empty()) r.unresolved_reason = "涉及多部门职责，需进一步协调研究解决";
   r.actions_taken = text.actions_taken;
   r.public_text = text.public_text;
   return r;
@@ -433,8 +438,11 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
         if (sim.Chance(0.3)) {
           ActionInput cb = In(Action::kCallback);
           cb.rating = PickRating(sim, false);
+          bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
+          ActionInput cl = Text(unhappy ? "咨询类诉求已按政策答复，诉求人期望超出政策范围，予以办结。" : "");
+          cl.action = Action::kClose;
           if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 30) * kHour), kAgent, cb))
-            life.Do(life.T() + 10 * kMin, kAgent, In(Action::kClose));
+            life.Do(life.T() + 10 * kMin, kAgent, cl);
         } else {
           life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 10) * kMin), kAgent,
                   In(Action::kClose));
@@ -465,7 +473,11 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     if (sim.Chance(0.04)) {
       ActionInput rr = Text("经核查，该事项不属于我单位职责范围，建议改派相关主管部门。");
       rr.action = Action::kRequestReturn;
-      if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour), life.Handler(), rr)) {
+      const DeadlineRule& rule = cfg->rules.Match(w.subject_code, w.urgency, w.nature);
+      Timestamp window_end = AddLimit(calendar, life.O().dispatched_at, rule.return_window);
+      Timestamp at = std::min(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour),
+                              life.T() + (window_end - life.T()) * 4 / 5);
+      if (life.Do(at, life.Handler(), rr)) {
         if (sim.Chance(0.7)) {
           ActionInput ar = In(Action::kApproveReturn);
           Id cur = *life.O().lead_unit_id;
@@ -510,7 +522,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       ex.extension_days = 2 + static_cast<int>(sim.Uni(0, 4));
       Timestamp at = std::max(life.T() + kHour,
                               life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
-      if (life.Do(at, life.Handler(), ex)) {
+      if (at < life.O().due_at && life.Do(at, life.Handler(), ex)) {
         if (sim.Chance(0.8)) {
           life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher,
                   In(Action::kApproveExtension));
