@@ -81,7 +81,8 @@ const std::vector<ActionSpec>& Table() {
        "assist",
        std::nullopt},
       {Action::kCallback, {S::kReplied}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kVisited},
-      {Action::kClose, {S::kVisited}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kClosed},
+      {Action::kClose, {S::kReplied, S::kVisited}, {R::kAgent, R::kDispatcher, R::kAdmin}, "",
+       S::kClosed},
       {Action::kRedo, {S::kVisited}, {R::kDispatcher, R::kAdmin}, "", S::kDispatched},
       {Action::kSupervise,
        {S::kReceived, S::kDispatched, S::kReturnRequested, S::kInProgress, S::kExtensionRequested,
@@ -359,6 +360,10 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       data.Name("rating", ToString(*in.rating));
       break;
     case Action::kClose:
+      // A unit's reply is always called back; a direct answer may close at once.
+      if (o.state == S::kReplied && !(o.reply && o.reply->direct))
+        return Status(Code::kFailedPrecondition,
+                      "a unit's reply must be called back (callback) before closing");
       if (Unsatisfied(o))
         HOTLINE_RETURN_IF_ERROR(
             RequireText(in, "closing after an unsatisfied callback needs an explanation; it"));

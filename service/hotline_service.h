@@ -70,6 +70,9 @@ struct DispatchSuggestion {
   std::string reason;
 };
 
+// The dispatch catalogue's answer for an order's subject and place (pure).
+DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& order);
+
 struct LoginResult {
   std::string token;
   User user;  // password_hash cleared

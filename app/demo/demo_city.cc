@@ -1,0 +1,594 @@
+#include "app/demo/demo_city.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "app/demo/appeal_gen.h"
+#include "app/demo/demo_content.h"
+#include "domain/workflow.h"
+#include "service/calendar_json.h"
+#include "service/hotline_service.h"
+#include "service/password.h"
+
+namespace hotline::demo {
+namespace {
+
+using nlohmann::json;
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kNotFound, "cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ShortName(const std::string& name) {
+  auto cut = [&](const std::string& suffix, const std::string& repl) -> std::optional<std::string> {
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return name.substr(0, name.size() - suffix.size()) + repl;
+    return std::nullopt;
+  };
+  if (auto s = cut("社区居民委员会", "社区")) return *s;
+  if (auto s = cut("居民委员会", "社区")) return *s;
+  if (auto s = cut("村民委员会", "村")) return *s;
+  if (auto s = cut("村委会", "村")) return *s;
+  return name;
+}
+
+const char* kGridOrdinals[] = {"第一网格", "第二网格", "第三网格", "第四网格", "第五网格"};
+const char* kDedicated[] = {"学校专属网格", "医院专属网格", "园区专属网格", "商圈专属网格"};
+
+// The city as built: units with their lineage and one handler per unit.
+struct City {
+  std::vector<Unit> units;  // index = id - 1
+  std::vector<Id> streets, communities, grids, departments;
+  std::vector<double> grid_weight;
+  std::map<Id, Id> handler_of;  // unit -> user
+  std::map<Id, std::vector<std::string>> compounds;  // community -> 小区 names
+  const Unit& U(Id id) const { return units[static_cast<size_t>(id - 1)]; }
+  std::vector<Id> Lineage(Id id) const {
+    std::vector<Id> out;
+    for (std::optional<Id> u = id; u; u = U(*u).parent_id) out.push_back(*u);
+    return out;
+  }
+};
+
+constexpr Id kDistrict = 1, kCenter = 2;
+constexpr Id kAdminUser = 1, kAgentUser = 2, kAgent2User = 3, kDispatcherUser = 4,
+             kSupervisorUser = 5, kCitizenUser = 6;
+
+class Progress {
+ public:
+  Progress(std::ostream& out, std::string label, size_t total)
+      : out_(out), label_(std::move(label)), total_(std::max<size_t>(total, 1)) {}
+  void Update(size_t done) {
+    int pct = static_cast<int>(100 * done / total_);
+    if (pct == last_) return;
+    last_ = pct;
+    out_ << "\r" << label_ << ": " << pct << "% (" << done << "/" << total_ << ")" << std::flush;
+    if (done >= total_) out_ << "\n";
+  }
+
+ private:
+  std::ostream& out_;
+  std::string label_;
+  size_t total_;
+  int last_ = -1;
+};
+
+struct Sim {
+  std::mt19937_64 rng;
+  double Uni(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); }
+  bool Chance(double p) { return Uni(0, 1) < p; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  }
+  size_t Weighted(const std::vector<double>& w) {
+    return std::discrete_distribution<size_t>(w.begin(), w.end())(rng);
+  }
+};
+
+Status BuildCity(const DemoOptions& o, const std::vector<Department>& departments, City& city,
+                 Sim& sim) {
+  HOTLINE_ASSIGN_OR_RETURN(auto divisions, LoadDivisions(o.data_dir + "/demo/licheng_divisions.csv"));
+  auto add = [&](std::string code, std::string name, UnitKind kind, std::optional<Id> parent,
+                 std::optional<GridKind> gk = std::nullopt) {
+    Unit u;
+    u.id = static_cast<Id>(city.units.size() + 1);
+    u.code = std::move(code);
+    u.name = std::move(name);
+    u.kind = kind;
+    u.parent_id = parent;
+    u.grid_kind = gk;
+    city.units.push_back(u);
+    return u.id;
+  };
+  add("370112", "历城区", UnitKind::kDistrict, std::nullopt);
+  add("CENTER", "历城区12345市民服务热线中心", UnitKind::kCenter, kDistrict);
+  std::map<std::string, Id> street_by_code;
+  for (const Division& d : divisions)
+    if (d.code.size() == 9) street_by_code[d.code] = add(d.code, d.name, UnitKind::kStreet, kDistrict);
+  for (auto& [_, id] : street_by_code) city.streets.push_back(id);
+  for (const Division& d : divisions) {
+    if (d.code.size() != 12) continue;
+    auto st = street_by_code.find(d.parent_code);
+    if (st == street_by_code.end()) continue;
+    Id c = add(d.code, ShortName(d.name), UnitKind::kCommunity, st->second);
+    city.communities.push_back(c);
+    bool urban = d.name.find("居民委员会") != std::string::npos;
+    int basic = urban ? 2 + static_cast<int>(sim.Uni(0, 2)) : 1;
+    for (int g = 1; g <= basic; ++g) {
+      char seq[8];
+      std::snprintf(seq, sizeof seq, "%03d", g);
+      Id gid = add(d.code + seq, ShortName(d.name) + kGridOrdinals[g - 1], UnitKind::kGrid, c,
+                   GridKind::kBasic);
+      city.grids.push_back(gid);
+      city.grid_weight.push_back(urban ? 3.0 : 1.0);
+    }
+    if (urban && sim.Chance(0.25)) {
+      char seq[8];
+      std::snprintf(seq, sizeof seq, "%03d", basic + 1);
+      Id gid = add(d.code + seq, ShortName(d.name) + kDedicated[sim.Weighted({3, 2, 2, 1})],
+                   UnitKind::kGrid, c, GridKind::kDedicated);
+      city.grids.push_back(gid);
+      city.grid_weight.push_back(1.0);
+    }
+  }
+  for (const Department& d : departments)
+    city.departments.push_back(add(d.code, d.name, UnitKind::kDepartment, kDistrict));
+  return {};
+}
+
+void AddUsers(City& city, const std::string& hash, AppealGenerator& gen, Sim& sim,
+              std::vector<User>& users) {
+  auto add = [&](std::string login, std::string name, Role role, Id unit, std::string phone = "") {
+    User u;
+    u.id = static_cast<Id>(users.size() + 1);
+    u.login = std::move(login);
+    u.display_name = std::move(name);
+    u.role = role;
+    u.unit_id = unit;
+    u.phone = std::move(phone);
+    u.password_hash = hash;
+    users.push_back(u);
+    return u.id;
+  };
+  add("admin", "系统管理员", Role::kAdmin, kCenter);
+  add("agent", "话务员" + gen.CallerName(sim.rng), Role::kAgent, kCenter);
+  add("agent2", "话务员" + gen.CallerName(sim.rng), Role::kAgent, kCenter);
+  add("dispatcher", "派单员" + gen.CallerName(sim.rng), Role::kDispatcher, kCenter);
+  add("supervisor", "督办员" + gen.CallerName(sim.rng), Role::kSupervisor, kCenter);
+  add("citizen", gen.CallerName(sim.rng), Role::kCitizen, kDistrict, "13905310000");
+  for (Id s : city.streets)
+    city.handler_of[s] = add("s" + city.U(s).code, city.U(s).name + "承办人", Role::kHandler, s);
+  for (Id d : city.departments)
+    city.handler_of[d] = add(city.U(d).code == "" ? "" : "d" + city.U(d).code.substr(1),
+                             city.U(d).name + "承办人", Role::kHandler, d);
+  for (Id c : city.communities)
+    city.handler_of[c] = add("c" + city.U(c).code, city.U(c).name + "承办人", Role::kHandler, c);
+  for (Id g : city.grids)
+    city.handler_of[g] = add("g" + city.U(g).code, "网格员" + gen.CallerName(sim.rng),
+                             Role::kGridWorker, g);
+}
+
+Actor ActorOf(const City& city, Id unit, const std::vector<User>& users) {
+  Id uid = city.handler_of.at(unit);
+  return Actor{uid, users[static_cast<size_t>(uid - 1)].role, unit};
+}
+
+const Actor kAgent{kAgentUser, Role::kAgent, kCenter};
+const Actor kDispatcher{kDispatcherUser, Role::kDispatcher, kCenter};
+const Actor kSupervisor{kSupervisorUser, Role::kSupervisor, kCenter};
+
+// Drives one order through its life with the real workflow, stopping at `now`.
+class Life {
+ public:
+  Life(const Config& cfg, const City& city, const std::vector<User>& users, Sim& sim,
+       Timestamp now, Store::HistoryItem& item, std::map<std::string, int>& failures)
+      : cfg_(cfg), city_(city), users_(users), sim_(sim), now_(now), item_(item), failures_(failures) {}
+
+  // Applies the action at time `at`; false when `at` is in the future or the
+  // workflow refused (counted: the demo should not produce refusals).
+  bool Do(Timestamp at, const Actor& actor, ActionInput in) {
+    if (at > now_) return false;
+    at = std::max(at, item_.order.updated_at + 1);
+    if (at > now_) return false;
+    DeadlineContext ctx{&cfg_.calendar, &cfg_.rules, cfg_.light_policy, at};
+    auto t = Plan(item_.order, in, actor, ctx);
+    if (!t.ok()) {
+      failures_[std::string(ToString(in.action)) + ": " + t.status().message()]++;
+      return false;
+    }
+    item_.order = t->next;
+    item_.events.push_back(t->event);
+    auto grant = [&](Id unit, int rel) {
+      bool first = true;
+      for (Id u : city_.Lineage(unit)) {
+        item_.access.push_back({u, first ? rel : kAccessAncestor});
+        first = false;
+      }
+    };
+    if (in.lead_unit_id) grant(*in.lead_unit_id, kAccessLead);
+    for (Id a : in.assist_unit_ids) grant(a, kAccessAssist);
+    return true;
+  }
+  Timestamp T() const { return item_.order.updated_at; }
+  WorkOrder& O() { return item_.order; }
+  Actor Handler() const { return ActorOf(city_, *item_.order.lead_unit_id, users_); }
+
+ private:
+  const Config& cfg_;
+  const City& city_;
+  const std::vector<User>& users_;
+  Sim& sim_;
+  Timestamp now_;
+  Store::HistoryItem& item_;
+  std::map<std::string, int>& failures_;
+};
+
+constexpr std::int64_t kMin = 60, kHour = 3600, kDay = 86400;
+
+Rating PickRating(Sim& sim, bool late) {
+  std::vector<double> w = {30, 50, 8, late ? 12.0 : 5.0, late ? 4.0 : 2.0, 4};
+  return static_cast<Rating>(sim.Weighted(w));
+}
+
+Reply MakeReply(AppealGenerator& gen, Sim& sim, const GeneratedAppeal& a, const std::string& unit,
+                Timestamp at, bool resolved) {
+  auto text = gen.Reply(sim.rng, a, unit, resolved);
+  Reply r;
+  r.contacted_at = at - static_cast<Timestamp>(sim.Uni(1, 20) * kHour);
+  r.contact_method = sim.Chance(0.8) ? "phone" : (sim.Chance(0.5) ? "on_site" : "visit");
+  r.resolved = resolved;
+  r.unresolved_reason = resolved ? "" : text.unresolved_reason;
+  r.actions_taken = text.actions_taken;
+  r.public_text = text.public_text;
+  return r;
+}
+
+}  // namespace
+
+Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::ostream& out) {
+  Sim sim{std::mt19937_64(o.seed)};
+  const std::string dir = o.data_dir + "/demo";
+  HOTLINE_ASSIGN_OR_RETURN(auto departments, LoadDepartments(dir + "/departments.json"));
+  HOTLINE_ASSIGN_OR_RETURN(Taxonomy taxonomy, LoadTaxonomy(dir + "/taxonomy.json", departments));
+  HOTLINE_ASSIGN_OR_RETURN(std::string taxonomy_json, ReadFile(dir + "/taxonomy.json"));
+  HOTLINE_ASSIGN_OR_RETURN(std::string catalogue_json, ReadFile(dir + "/catalogue.json"));
+  HOTLINE_ASSIGN_OR_RETURN(WorkCalendar calendar, LoadCalendarFile(o.calendar_path));
+  AppealGenerator gen(taxonomy);
+
+  out << "building the demo city (历城区) ..." << std::endl;
+  City city;
+  HOTLINE_RETURN_IF_ERROR(BuildCity(o, departments, city, sim));
+  HOTLINE_ASSIGN_OR_RETURN(std::string hash, HashPassword(kDemoPassword));
+  std::vector<User> users;
+  AddUsers(city, hash, gen, sim, users);
+  for (Id c : city.communities)
+    for (int k = 0; k < 3; ++k) city.compounds[c].push_back(gen.CompoundName(sim.rng));
+
+  Store::Batch batch;
+  batch.units = city.units;
+  batch.users = users;
+  batch.documents = {{"taxonomy", taxonomy_json},
+                     {"catalogue", catalogue_json},
+                     {"calendar", CalendarToJson(calendar)}};
+  HOTLINE_RETURN_IF_ERROR(store.ApplyBatch(batch));
+  out << "  " << city.streets.size() << " streets, " << city.communities.size() << " communities, "
+      << city.grids.size() << " grids, " << city.departments.size() << " departments, "
+      << users.size() << " users" << std::endl;
+
+  // The service validates the stored configuration exactly as it will when serving.
+  HOTLINE_ASSIGN_OR_RETURN(auto svc, HotlineService::Open(store, clock, o.calendar_path));
+  std::shared_ptr<const Config> cfg = svc->config();
+
+  // Appeal times: daily volume with weekly rhythm, holidays and winter heating season.
+  const Timestamp now = clock.Now();
+  const CivilDate today = calendar.LocalDate(now);
+  const std::int64_t days = static_cast<std::int64_t>(o.months) * 30;
+  static const double kHourWeight[24] = {0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 3.5, 5.0, 5.5, 5.0,
+                                         3.0, 3.5, 4.5, 5.0, 4.5, 3.5, 2.5, 2.2, 2.0, 1.6, 1.0, 0.6};
+  std::vector<double> hour_w(std::begin(kHourWeight), std::end(kHourWeight));
+  std::vector<Timestamp> times;
+  for (std::int64_t d = days; d >= 0; --d) {
+    CivilDate date = CivilFromDays(DaysFromCivil(today) - d);
+    int wd = Weekday(date);  // 0 = Monday (see calendar.h)
+    double f = wd == 0 ? 1.15 : wd >= 5 ? 0.72 : 1.0;
+    if (!calendar.IsWorkingDay(date) && wd < 5) f = 0.6;
+    if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
+    int n = std::poisson_distribution<int>(o.per_day * f)(sim.rng);
+    Timestamp day0 = calendar.StartOfDay(date);
+    for (int i = 0; i < n; ++i) {
+      Timestamp t = day0 + static_cast<Timestamp>(sim.Weighted(hour_w)) * kHour +
+                    static_cast<Timestamp>(sim.Uni(0, 3600));
+      if (t < now) times.push_back(t);
+    }
+  }
+  std::sort(times.begin(), times.end());
+
+  std::vector<std::string> phones;
+  std::map<Id, std::vector<size_t>> recent_by_community;  // index into items
+  std::vector<Store::HistoryItem> items;
+  std::map<std::string, int> failures;
+  items.reserve(times.size());
+  Progress progress(out, "simulating appeals", times.size());
+  std::vector<double> channel_w = {62, 6, 8, 7, 8, 4, 2, 0, 1, 0};  // Channel order in types.h
+  for (size_t i = 0; i < times.size(); ++i) {
+    progress.Update(i + 1);
+    Store::HistoryItem item;
+    WorkOrder& w = item.order;
+    const Timestamp t0 = times[i];
+    w.id = static_cast<Id>(i + 1);  // the store assigns the same ids to a fresh database
+    Id grid = city.grids[sim.Weighted(city.grid_weight)];
+    Id community = *city.U(grid).parent_id;
+    Id street = *city.U(community).parent_id;
+    PlaceNames place;
+    place.street = city.U(street).name;
+    place.community = city.U(community).name;
+    place.compound = sim.Pick(city.compounds[community]);
+    place.building = 1 + static_cast<int>(sim.Uni(0, 28));
+    place.unit = 1 + static_cast<int>(sim.Uni(0, 4));
+    place.room = (1 + static_cast<int>(sim.Uni(0, 18))) * 100 + 1 + static_cast<int>(sim.Uni(0, 3));
+    GeneratedAppeal a = gen.Generate(sim.rng, place);
+    w.channel = static_cast<Channel>(sim.Weighted(channel_w));
+    w.nature = a.nature;
+    w.urgency = a.urgency;
+    w.subject_code = a.subject_code;
+    w.title = a.title;
+    w.content = a.content;
+    w.place = Place{grid, community, street,
+                    "历城区" + place.street + place.community + place.compound +
+                        std::to_string(place.building) + "号楼",
+                    std::nullopt, std::nullopt};
+    Actor recorder = kAgent;
+    if (w.channel == Channel::kGridPatrol) {
+      recorder = ActorOf(city, grid, users);
+      w.caller_name = users[static_cast<size_t>(recorder.user_id - 1)].display_name;
+      w.content = "网格员巡查发现：" + w.content;
+    } else {
+      if (!phones.empty() && sim.Chance(0.08)) {
+        w.caller_phone = sim.Pick(phones);
+      } else {
+        w.caller_phone = AppealGenerator::MobilePhone(sim.rng);
+        phones.push_back(w.caller_phone);
+      }
+      w.caller_name = gen.CallerName(sim.rng);
+      if (sim.Chance(0.1)) w.caller_id_no = AppealGenerator::IdNumber(sim.rng);
+      if (sim.Chance(0.03)) w.confidential = true;
+      if (w.channel == Channel::kWeb && sim.Chance(0.2)) {
+        w.citizen_user_id = kCitizenUser;
+        w.caller_phone = users[kCitizenUser - 1].phone;
+        w.caller_name = users[kCitizenUser - 1].display_name;
+      }
+    }
+    w.created_by = recorder.user_id;
+    w.created_at = w.updated_at = t0;
+    CivilDate d = calendar.LocalDate(t0);
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%02d%02d%02d", d.year % 100, d.month, d.day);
+    w.no = prefix;
+    Event intake;
+    intake.order_id = w.id;
+    intake.at = t0;
+    intake.action = "intake";
+    intake.user_id = recorder.user_id;
+    intake.unit_id = recorder.unit_id;
+    intake.text = std::string(ToString(w.channel));
+    intake.data_json = json{{"channel", ToString(w.channel)}, {"nature", ToString(w.nature)}}.dump();
+    item.events.push_back(intake);
+    for (Id u : city.Lineage(grid)) item.access.push_back({u, kAccessPlace});
+    for (Id u : city.Lineage(recorder.unit_id)) item.access.push_back({u, kAccessAncestor});
+
+    Life life(*cfg, city, users, sim, now, item, failures);
+    auto Text = [](const char* s) { ActionInput in; in.text = s; return in; };
+    auto In = [](Action a) { ActionInput in; in.action = a; return in; };
+
+    // Duplicates and inadmissible appeals are settled at intake.
+    auto& recent = recent_by_community[community];
+    while (!recent.empty() && items[recent.front()].order.created_at < t0 - 5 * kDay)
+      recent.erase(recent.begin());
+    if (!recent.empty() && sim.Chance(0.03)) {
+      ActionInput in = In(Action::kMerge);
+      in.merge_into = items[sim.Pick(recent)].order.id;
+      in.text = "同一诉求重复反映，并单处理";
+      life.Do(t0 + static_cast<Timestamp>(sim.Uni(3, 20) * kMin), kAgent, in);
+      items.push_back(std::move(item));
+      continue;
+    }
+    if (sim.Chance(0.012)) {
+      ActionInput in = In(Action::kReject);
+      in.basis = static_cast<RejectBasis>(sim.Weighted({4, 2, 4, 1, 1, 1, 1, 1, 3, 2, 2, 1}));
+      in.text = "经核实，该诉求不属于12345热线受理范围，已向来电人解释说明。";
+      life.Do(t0 + static_cast<Timestamp>(sim.Uni(2, 10) * kMin), kAgent, in);
+      items.push_back(std::move(item));
+      continue;
+    }
+    recent.push_back(items.size());
+
+    if (w.nature == Nature::kConsultation && w.channel != Channel::kGridPatrol && sim.Chance(0.65)) {
+      ActionInput in = In(Action::kAnswer);
+      Reply r;
+      r.public_text = "已根据知识库向来电人解答：" + a.title + "的办理流程、所需材料及咨询电话。";
+      in.reply = r;
+      if (life.Do(t0 + static_cast<Timestamp>(sim.Uni(3, 12) * kMin), kAgent, in)) {
+        if (sim.Chance(0.3)) {
+          ActionInput cb = In(Action::kCallback);
+          cb.rating = PickRating(sim, false);
+          if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 30) * kHour), kAgent, cb))
+            life.Do(life.T() + 10 * kMin, kAgent, In(Action::kClose));
+        } else {
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 10) * kMin), kAgent, In(Action::kClose));
+        }
+      }
+      items.push_back(std::move(item));
+      continue;
+    }
+
+    // Dispatch by the catalogue (the dispatcher accepts its suggestion).
+    DispatchSuggestion sug = SuggestFromCatalogue(*cfg, w);
+    ActionInput disp = In(Action::kDispatch);
+    disp.lead_unit_id = sug.lead_unit_id.value_or(street);
+    disp.assist_unit_ids = sug.assist_unit_ids;
+    disp.assist_unit_ids.erase(std::remove(disp.assist_unit_ids.begin(), disp.assist_unit_ids.end(),
+                                           *disp.lead_unit_id),
+                               disp.assist_unit_ids.end());
+    if (!life.Do(t0 + static_cast<Timestamp>(sim.Uni(5, 90) * kMin), kDispatcher, disp)) {
+      items.push_back(std::move(item));
+      continue;
+    }
+    auto sign = [&]() {
+      double hours = sim.Chance(0.06) ? sim.Uni(20, 50) : sim.Uni(0.3, 8);
+      return life.Do(life.T() + static_cast<Timestamp>(hours * kHour), life.Handler(), In(Action::kSign));
+    };
+    // Returns (退单): the unit says it is not theirs; the dispatcher rules.
+    if (sim.Chance(0.04)) {
+      ActionInput rr = Text("经核查，该事项不属于我单位职责范围，建议改派相关主管部门。");
+      rr.action = Action::kRequestReturn;
+      if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour), life.Handler(), rr)) {
+        if (sim.Chance(0.7)) {
+          ActionInput ar = In(Action::kApproveReturn);
+          Id cur = *life.O().lead_unit_id;
+          ar.lead_unit_id = city.U(cur).kind == UnitKind::kDepartment ? street : sim.Pick(city.departments);
+          if (*ar.lead_unit_id == cur) ar.lead_unit_id = street;
+          if (!cfg->IsDepartmentMatter(w.subject_code) || city.U(*ar.lead_unit_id).kind == UnitKind::kDepartment)
+            life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, ar);
+        } else {
+          ActionInput rj = Text("经审核，该事项属于你单位职责范围，请按时办理。");
+          rj.action = Action::kRejectReturn;
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, rj);
+        }
+      }
+    }
+    if (life.O().state != State::kDispatched || !sign()) {
+      items.push_back(std::move(item));
+      continue;
+    }
+    // Suspended (挂账) cases: parked for days; some are still parked.
+    if (sim.Chance(0.01)) {
+      ActionInput sp = Text("涉及历史遗留问题，需协调多部门解决，暂挂账处理。");
+      sp.action = Action::kSuspend;
+      if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 24) * kHour), kDispatcher, sp))
+        life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 12) * kDay), kDispatcher, In(Action::kResume));
+      if (life.O().state != State::kInProgress) {
+        items.push_back(std::move(item));
+        continue;
+      }
+    }
+    if (!life.O().assist_unit_ids.empty() && sim.Chance(0.5)) {
+      ActionInput as = Text("我单位已配合现场核查，相关情况已反馈主办单位。");
+      as.action = Action::kAssistReply;
+      life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 30) * kHour),
+              ActorOf(city, life.O().assist_unit_ids.front(), users), as);
+    }
+    if (sim.Chance(0.05)) {
+      ActionInput ex = Text("该问题需协调施工单位及物业共同处理，申请延期办理。");
+      ex.action = Action::kRequestExtension;
+      ex.extension_days = 2 + static_cast<int>(sim.Uni(0, 4));
+      Timestamp at = std::max(life.T() + kHour, life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
+      if (life.Do(at, life.Handler(), ex)) {
+        if (sim.Chance(0.8)) {
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher,
+                  In(Action::kApproveExtension));
+        } else {
+          ActionInput rj = Text("延期理由不充分，请在原时限内办结。");
+          rj.action = Action::kRejectExtension;
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher, rj);
+        }
+      }
+    }
+    for (int round = 0; round < 2; ++round) {
+      if (life.O().state != State::kInProgress && life.O().state != State::kExtensionRequested) break;
+      bool late = sim.Chance(0.1);
+      Timestamp due = life.O().due_at, signed_at = life.T();
+      Timestamp at = late ? due + static_cast<Timestamp>(sim.Uni(2, 72) * kHour)
+                          : signed_at + static_cast<Timestamp>(sim.Uni(0.15, 0.95) * static_cast<double>(due - signed_at));
+      if (late && sim.Chance(0.4) && due + 2 * kHour < now) {
+        ActionInput sv = Text("该工单已超期，请承办单位立即办理并反馈。");
+        sv.action = Action::kSupervise;
+        life.Do(due + 2 * kHour, kSupervisor, sv);
+      }
+      bool resolved = !sim.Chance(0.12);
+      ActionInput rp = In(Action::kReply);
+      rp.reply = MakeReply(gen, sim, a, city.U(*life.O().lead_unit_id).name, at, resolved);
+      rp.reply->contacted_at = std::max(rp.reply->contacted_at, life.T());
+      if (!life.Do(at, life.Handler(), rp)) break;
+      ActionInput cb = In(Action::kCallback);
+      cb.rating = PickRating(sim, late || !resolved);
+      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 40) * kHour),
+                   sim.Chance(0.5) ? kAgent : Actor{kAgent2User, Role::kAgent, kCenter}, cb))
+        break;
+      bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
+      if (unhappy && round == 0 && sim.Chance(0.6)) {
+        ActionInput rd = Text("市民对办理结果不满意，退回重办。");
+        rd.action = Action::kRedo;
+        if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 5) * kHour), kDispatcher, rd) || !sign())
+          break;
+        continue;
+      }
+      ActionInput cl = Text(unhappy ? "经核实，承办单位已依法依规答复，诉求人期望超出政策规定，予以办结。" : "");
+      cl.action = Action::kClose;
+      life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.2, 4) * kHour), kDispatcher, cl);
+      break;
+    }
+    items.push_back(std::move(item));
+  }
+
+  // Load in chunks, each one transaction.
+  Progress saving(out, "saving", items.size());
+  constexpr size_t kChunk = 2000;
+  size_t events = 0;
+  for (size_t at = 0; at < items.size(); at += kChunk) {
+    std::vector<Store::HistoryItem> chunk(std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(at)),
+                                          std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), at + kChunk))));
+    for (const auto& it : chunk) events += it.events.size();
+    HOTLINE_RETURN_IF_ERROR(store.BulkLoad(chunk));
+    if (!chunk.empty() && chunk.front().order.id != static_cast<Id>(at + 1))
+      return Status(Code::kInternal, "demo must be built into an empty store");
+    saving.Update(std::min(items.size(), at + kChunk));
+  }
+  out << "  " << items.size() << " appeals, " << events << " events" << std::endl;
+  int refused = 0;
+  for (const auto& [msg, n] : failures) refused += n;
+  if (refused > 0) {
+    out << "  note: the workflow refused " << refused << " simulated steps (orders stay where they were):\n";
+    for (const auto& [msg, n] : failures) out << "    " << n << " x " << msg << "\n";
+  }
+  return {};
+}
+
+std::string LoginsBanner(Store& store) {
+  auto users = store.ListUsers();
+  auto units = store.ListUnits();
+  if (!users.ok() || !units.ok()) return "";
+  std::map<Id, Unit> by_id;
+  for (const Unit& u : *units) by_id[u.id] = u;
+  std::ostringstream s;
+  s << "\ndemo logins (password \"" << kDemoPassword << "\" for all):\n";
+  int streets = 0, depts = 0;
+  for (const User& u : *users) {
+    const Unit& unit = by_id[u.unit_id];
+    bool main_user = u.id <= kCitizenUser;
+    bool street = unit.kind == UnitKind::kStreet && u.role == Role::kHandler;
+    bool dept = unit.kind == UnitKind::kDepartment && u.role == Role::kHandler;
+    if (main_user || (street && streets++ < 17) || (dept && depts++ < 40)) {
+      char line[256];
+      std::snprintf(line, sizeof line, "  %-14s %-10s %s\n", u.login.c_str(),
+                    std::string(ZhLabel(u.role)).c_str(), unit.name.c_str());
+      s << line;
+    }
+  }
+  s << "  c<12-digit community code>  community handlers, e.g. c370112001001\n"
+    << "  g<15-digit grid code>       grid workers, e.g. g370112001001001\n"
+    << "try: curl -s -X POST http://127.0.0.1:PORT/api/v1/auth/login -d "
+       "'{\"login\":\"agent\",\"password\":\"demo\"}'\n";
+  return s.str();
+}
+
+}  // namespace hotline::demo

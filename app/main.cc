@@ -1,0 +1,172 @@
+// hotline: the command-line front door. The only place that knows every part.
+//   hotline init   --db FILE --admin-password PW      a new, empty store
+//   hotline serve  --db FILE --port N                 serve an existing store
+//   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "api/http_server.h"
+#include "api/routes.h"
+#include "app/demo/demo_city.h"
+#include "app/file_clock.h"
+#include "service/bootstrap.h"
+#include "service/hotline_service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace hotline {
+namespace {
+
+struct Common {
+  std::string db = "hotline.db";
+  std::string data_dir = HOTLINE_SOURCE_DATA_DIR;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string clock_file;
+  std::string web_dir;
+  int workers = 32;
+};
+
+int Fail(const Status& st) {
+  std::cerr << "hotline: " << st.ToString() << "\n";
+  return st.code() == Code::kInvalidArgument ? 2 : 1;
+}
+
+std::unique_ptr<Clock> MakeClock(const Common& c) {
+  if (!c.clock_file.empty()) return std::make_unique<FileClock>(c.clock_file);
+  return std::make_unique<SystemClock>();
+}
+
+std::string CalendarPath(const Common& c) { return c.data_dir + "/calendar/cn_holidays.json"; }
+
+int Serve(const Common& c, Store& store, const Clock& clock, const std::string& banner) {
+  auto svc = HotlineService::Open(store, clock, CalendarPath(c));
+  if (!svc.ok()) return Fail(svc.status());
+  api::Router router;
+  api::RegisterRoutes(router, **svc);
+  api::ServerOptions opt;
+  opt.host = c.host;
+  opt.port = static_cast<std::uint16_t>(c.port);
+  opt.worker_threads = c.workers;
+  std::string web = c.web_dir;
+  if (web.empty() && std::filesystem::exists(c.data_dir + "/../web/dist/index.html"))
+    web = c.data_dir + "/../web/dist";
+  opt.static_dir = web;
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  api::HttpServer server(opt, [&router](api::HttpRequest& r) { return router.Dispatch(r); });
+  Status st = server.Start();
+  if (!st.ok()) return Fail(st);
+  std::cout << "listening on http://" << c.host << ":" << server.port() << std::endl;
+  if (!banner.empty()) std::cout << banner << std::flush;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "stopping (signal " << sig << ")" << std::endl;
+  server.Stop();
+  return 0;
+}
+
+Result<std::unique_ptr<Store>> Open(const Common& c) { return OpenSqliteStore(c.db); }
+
+}  // namespace
+}  // namespace hotline
+
+int main(int argc, char** argv) {
+  using namespace hotline;
+  CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
+  app.require_subcommand(1);
+  Common c;
+  auto add_common = [&](CLI::App* sub, bool serving) {
+    sub->add_option("--db", c.db, "SQLite store file")->capture_default_str();
+    sub->add_option("--data", c.data_dir, "the repository's data/ directory")->capture_default_str();
+    if (serving) {
+      sub->add_option("--host", c.host, "address to listen on")->capture_default_str();
+      sub->add_option("--port", c.port, "port (0 = any free port)")->capture_default_str()
+          ->check(CLI::Range(0, 65535));
+      sub->add_option("--clock-file", c.clock_file, "tests: read 'now' (epoch seconds) from this file");
+      sub->add_option("--web", c.web_dir, "directory of the built web UI to serve under /");
+      sub->add_option("--workers", c.workers, "handler threads")->capture_default_str()
+          ->check(CLI::Range(1, 512));
+    }
+  };
+
+  BootstrapOptions boot;
+  auto* init = app.add_subcommand("init", "create a new, empty store with the first admin");
+  add_common(init, false);
+  init->add_option("--admin-password", boot.admin_password, "password of the admin user")->required();
+  init->add_option("--district-code", boot.district_code)->capture_default_str();
+  init->add_option("--district-name", boot.district_name)->capture_default_str();
+
+  auto* serve = app.add_subcommand("serve", "serve an existing store over HTTP");
+  add_common(serve, true);
+
+  demo::DemoOptions demo_opt;
+  bool no_serve = false;
+  auto* demo_cmd = app.add_subcommand("demo", "build the demo city (if the store is new) and serve it");
+  add_common(demo_cmd, true);
+  demo_cmd->add_option("--months", demo_opt.months, "months of history")->capture_default_str()
+      ->check(CLI::Range(0, 36));
+  demo_cmd->add_option("--per-day", demo_opt.per_day, "average appeals per day")->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
+  demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (init->parsed()) {
+    if (std::filesystem::exists(c.db)) {
+      std::cerr << "hotline: " << c.db << " already exists; refusing to initialise it again\n";
+      return 2;
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    Status st = Bootstrap(**store, boot);
+    if (!st.ok()) return Fail(st);
+    std::cout << "initialised " << c.db << " (district " << boot.district_code << ", user "
+              << boot.admin_login << ")" << std::endl;
+    return 0;
+  }
+
+  auto clock = MakeClock(c);
+  if (serve->parsed()) {
+    if (!std::filesystem::exists(c.db)) {
+      std::cerr << "hotline: " << c.db << " does not exist; create it with `hotline init` or "
+                << "`hotline demo`\n";
+      return 2;
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    return Serve(c, **store, *clock, "");
+  }
+
+  // demo
+  bool fresh = !std::filesystem::exists(c.db);
+  auto store = Open(c);
+  if (!store.ok()) return Fail(store.status());
+  demo_opt.data_dir = c.data_dir;
+  demo_opt.calendar_path = CalendarPath(c);
+  if (fresh) {
+    Status st = demo::BuildDemo(**store, *clock, demo_opt, std::cout);
+    if (!st.ok()) {
+      store->reset();
+      std::filesystem::remove(c.db);
+      std::filesystem::remove(c.db + "-wal");
+      std::filesystem::remove(c.db + "-shm");
+      return Fail(st);
+    }
+  } else {
+    std::cout << c.db << " exists: serving it as it is (delete it to build a new demo)" << std::endl;
+  }
+  if (no_serve) return 0;
+  return Serve(c, **store, *clock, demo::LoginsBanner(**store));
+}

@@ -1,0 +1,38 @@
+// Administrative division and grid codes (GB/T 2260 + GB/T 10114 + the unit
+// grid rule, notes/12345-rules.md §3) and which unit may sit under which.
+//
+//   district   6 digits                      370112
+//   street     9 = district + 3              370112002   (001-099 街道, 100-199 镇, 200-399 乡)
+//   community 12 = street + 3                370112002001 (001-199 居委会, 200-399 村委会)
+//   grid      15 = community + 3 (001-999)   370112002001008
+//
+// Departments and the hotline centre carry free-form codes: 1-32 ASCII
+// letters, digits, '-' or '_'. Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain/result.h"
+#include "domain/types.h"
+
+namespace hotline {
+
+// Checks that `code` is well formed for a unit of `kind`. Errors name the field "code".
+Status ValidateUnitCode(UnitKind kind, std::string_view code);
+
+// Checks that a unit of `child_kind` may sit under one of `parent_kind`:
+// street under district, community under street, grid under community (never
+// directly under a street), department and centre under the district or a
+// department; a district has no parent. Territorial codes must extend the
+// parent's code. Also validates the child's code. Errors name the field
+// "code" (malformed or not extending the parent) or "parent_code" (wrong kind of parent).
+Status ValidateNesting(UnitKind child_kind, std::string_view child_code, UnitKind parent_kind,
+                       std::string_view parent_code);
+
+// The code of the parent a territorial unit's code implies: the first 6, 9 or
+// 12 digits for a street, community or grid; "" for districts, departments,
+// centres and for codes of the wrong length.
+std::string ImpliedParentCode(UnitKind kind, std::string_view code);
+
+}  // namespace hotline

@@ -1,0 +1,1017 @@
+#include "service/hotline_service.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "service/calendar_json.h"
+#include "service/org_import.h"
+#include "service/password.h"
+#include "service/pii.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+const Subject* Config::FindSubject(std::string_view code) const {
+  for (const Subject& s : subjects)
+    if (s.code == code) return &s;
+  return nullptr;
+}
+
+bool Config::IsDepartmentMatter(std::string_view code) const {
+  for (const Subject* s = FindSubject(code); s; s = FindSubject(s->parent_code))
+    if (s->department_matter) return true;
+  return false;
+}
+
+namespace {
+
+constexpr const char* kTaxonomyKey = "taxonomy";
+constexpr const char* kCatalogueKey = "catalogue";
+constexpr const char* kRulesKey = "deadline_rules";
+constexpr const char* kCalendarKey = "calendar";
+constexpr const char* kLightKey = "light_policy";
+constexpr size_t kMaxContentBytes = 20000;
+
+bool Blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// The first `n` code points of a UTF-8 string.
+std::string Utf8Prefix(std::string_view s, size_t n) {
+  size_t i = 0, count = 0;
+  while (i < s.size() && count < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    i += len;
+    ++count;
+  }
+  return std::string(s.substr(0, std::min(i, s.size())));
+}
+
+bool IsStaffWide(UnitKind k) { return k == UnitKind::kDistrict || k == UnitKind::kCenter; }
+
+}  // namespace
+
+// ---- the organisation, in memory --------------------------------------------
+
+class Directory {
+ public:
+  void Load(std::vector<Unit> units, std::vector<User> users) {
+    std::unique_lock lock(mu_);
+    units_.clear();
+    by_code_.clear();
+    users_.clear();
+    by_login_.clear();
+    for (Unit& u : units) AddUnitLocked(std::move(u));
+    for (User& u : users) AddUserLocked(std::move(u));
+  }
+  void PutUnit(Unit u) {
+    std::unique_lock lock(mu_);
+    AddUnitLocked(std::move(u));
+  }
+  void PutUser(User u) {
+    std::unique_lock lock(mu_);
+    AddUserLocked(std::move(u));
+  }
+  std::optional<Unit> Unit_(Id id) const {
+    std::shared_lock lock(mu_);
+    auto it = units_.find(id);
+    if (it == units_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<Unit> UnitByCode(const std::string& code) const {
+    std::shared_lock lock(mu_);
+    auto it = by_code_.find(code);
+    if (it == by_code_.end()) return std::nullopt;
+    return units_.at(it->second);
+  }
+  std::optional<User> UserById(Id id) const {
+    std::shared_lock lock(mu_);
+    auto it = users_.find(id);
+    if (it == users_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<User> UserByLogin(const std::string& login) const {
+    std::shared_lock lock(mu_);
+    auto it = by_login_.find(login);
+    if (it == by_login_.end()) return std::nullopt;
+    return users_.at(it->second);
+  }
+  // The unit and its ancestors, nearest first.
+  std::vector<Id> Lineage(Id id) const {
+    std::shared_lock lock(mu_);
+    std::vector<Id> out;
+    for (auto it = units_.find(id); it != units_.end() && out.size() < 16;) {
+      out.push_back(it->first);
+      if (!it->second.parent_id) break;
+      it = units_.find(*it->second.parent_id);
+    }
+    return out;
+  }
+  bool IsWithin(Id unit, Id ancestor) const {
+    for (Id u : Lineage(unit))
+      if (u == ancestor) return true;
+    return false;
+  }
+  std::vector<Unit> AllUnits() const {
+    std::shared_lock lock(mu_);
+    std::vector<Unit> out;
+    out.reserve(units_.size());
+    for (const auto& [_, u] : units_) out.push_back(u);
+    return out;
+  }
+  std::vector<User> AllUsers() const {
+    std::shared_lock lock(mu_);
+    std::vector<User> out;
+    for (const auto& [_, u] : users_) out.push_back(u);
+    return out;
+  }
+
+ private:
+  void AddUnitLocked(Unit u) {
+    auto old = units_.find(u.id);
+    if (old != units_.end()) by_code_.erase(old->second.code);
+    by_code_[u.code] = u.id;
+    units_[u.id] = std::move(u);
+  }
+  void AddUserLocked(User u) {
+    auto old = users_.find(u.id);
+    if (old != users_.end()) by_login_.erase(old->second.login);
+    by_login_[u.login] = u.id;
+    users_[u.id] = std::move(u);
+  }
+  mutable std::shared_mutex mu_;
+  std::map<Id, Unit> units_;
+  std::unordered_map<std::string, Id> by_code_;
+  std::map<Id, User> users_;
+  std::unordered_map<std::string, Id> by_login_;
+};
+
+// ---- configuration documents ---------------------------------------------------
+
+namespace {
+
+Status ParseJsonDoc(const std::string& text, json* out) {
+  *out = json::parse(text, nullptr, false);
+  if (out->is_discarded()) return Invalid("body", "not valid JSON");
+  if (!out->is_object()) return Invalid("body", "a JSON object is expected");
+  return {};
+}
+
+Status TaxonomyFromJson(const std::string& text, Config& cfg) {
+  json j;
+  HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
+  if (!j.contains("subjects") || !j["subjects"].is_array())
+    return Invalid("subjects", "an array of subjects is required");
+  std::vector<Subject> subjects;
+  std::map<std::string, int> levels;
+  int i = 0;
+  for (const json& s : j["subjects"]) {
+    std::string field = "subjects[" + std::to_string(i++) + "]";
+    if (!s.is_object()) return Invalid(field, "must be an object");
+    Subject sub;
+    sub.code = s.value("code", "");
+    sub.name = s.value("name", "");
+    sub.parent_code = s.value("parent", s.value("parent_code", ""));
+    sub.department_matter = s.value("department_matter", false);
+    bool digits = !sub.code.empty() &&
+                  std::all_of(sub.code.begin(), sub.code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || sub.code.size() % 2 || sub.code.size() > 6)
+      return Invalid(field + ".code", "subject code must be 2, 4 or 6 digits: '" + sub.code + "'");
+    if (Blank(sub.name)) return Invalid(field + ".name", "name is required");
+    sub.level = static_cast<int>(sub.code.size() / 2);
+    std::string expected_parent = sub.code.substr(0, sub.code.size() - 2);
+    if (sub.parent_code != expected_parent)
+      return Invalid(field + ".parent",
+                     "parent of " + sub.code + " must be '" + expected_parent + "'");
+    if (levels.count(sub.code)) return Invalid(field + ".code", "duplicate code " + sub.code);
+    levels[sub.code] = sub.level;
+    subjects.push_back(std::move(sub));
+  }
+  for (size_t k = 0; k < subjects.size(); ++k)
+    if (!subjects[k].parent_code.empty() && !levels.count(subjects[k].parent_code))
+      return Invalid("subjects[" + std::to_string(k) + "].parent",
+                     "unknown parent " + subjects[k].parent_code);
+  cfg.taxonomy_version = j.value("version", "1");
+  cfg.subjects = std::move(subjects);
+  return {};
+}
+
+json TaxonomyToJson(const Config& cfg) {
+  json subjects = json::array();
+  for (const Subject& s : cfg.subjects) {
+    json o = {{"code", s.code}, {"name", s.name}, {"level", s.level}};
+    if (!s.parent_code.empty()) o["parent"] = s.parent_code;
+    if (s.department_matter) o["department_matter"] = true;
+    subjects.push_back(std::move(o));
+  }
+  return {{"version", cfg.taxonomy_version}, {"subjects", subjects}};
+}
+
+Status CatalogueFromJson(const std::string& text, const Directory& dir, Config& cfg) {
+  json j;
+  HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
+  if (!j.contains("rules") || !j["rules"].is_array())
+    return Invalid("rules", "an array of rules is required");
+  std::vector<CatalogueRule> rules;
+  int i = 0;
+  auto unit_ref = [&](const json& v, const std::string& field) -> Result<Unit> {
+    std::optional<Unit> u;
+    if (v.is_string()) u = dir.UnitByCode(v.get<std::string>());
+    else if (v.is_number_integer()) u = dir.Unit_(v.get<Id>());
+    if (!u) return Invalid(field, "unknown unit " + v.dump());
+    return *u;
+  };
+  for (const json& r : j["rules"]) {
+    std::string field = "rules[" + std::to_string(i) + "]";
+    if (!r.is_object()) return Invalid(field, "must be an object");
+    CatalogueRule rule;
+    rule.id = ++i;
+    rule.subject_prefix = r.value("subject_prefix", "");
+    if (!rule.subject_prefix.empty() && !cfg.FindSubject(rule.subject_prefix))
+      return Invalid(field + ".subject_prefix", "unknown subject " + rule.subject_prefix);
+    if (r.contains("street") && !r["street"].is_null()) {
+      HOTLINE_ASSIGN_OR_RETURN(Unit st, unit_ref(r["street"], field + ".street"));
+      if (st.kind != UnitKind::kStreet)
+        return Invalid(field + ".street", st.name + " is not a street");
+      rule.street_id = st.id;
+    }
+    const json lead = r.value("lead", json::object());
+    if (lead.contains("territorial")) {
+      auto t = Parse<Territorial>(lead.value("territorial", ""));
+      if (!t || *t == Territorial::kNone)
+        return Invalid(field + ".lead.territorial", "must be street, community or grid");
+      rule.territorial = *t;
+    } else {
+      json ref = lead.contains("unit") ? lead["unit"] : lead.value("department", json());
+      HOTLINE_ASSIGN_OR_RETURN(Unit u, unit_ref(ref, field + ".lead"));
+      rule.lead_unit_id = u.id;
+    }
+    bool dept_matter = !rule.subject_prefix.empty() && cfg.IsDepartmentMatter(rule.subject_prefix);
+    if (dept_matter) {
+      bool ok = rule.lead_unit_id && dir.Unit_(*rule.lead_unit_id)->kind == UnitKind::kDepartment;
+      if (!ok)
+        return Invalid(field + ".lead", "subject " + rule.subject_prefix +
+                                            " is a department matter: it must be led by a "
+                                            "department, not pushed down to a street, "
+                                            "community or grid");
+    }
+    for (const json& a : r.value("assist", json::array())) {
+      HOTLINE_ASSIGN_OR_RETURN(Unit u, unit_ref(a, field + ".assist"));
+      rule.assist_unit_ids.push_back(u.id);
+    }
+    rules.push_back(std::move(rule));
+  }
+  cfg.catalogue = std::move(rules);
+  return {};
+}
+
+json CatalogueToJson(const Config& cfg, const Directory& dir) {
+  json rules = json::array();
+  auto code = [&](Id id) {
+    auto u = dir.Unit_(id);
+    return u ? u->code : std::to_string(id);
+  };
+  for (const CatalogueRule& r : cfg.catalogue) {
+    json o = {{"id", r.id}, {"subject_prefix", r.subject_prefix}};
+    if (r.street_id) o["street"] = code(*r.street_id);
+    if (r.territorial != Territorial::kNone)
+      o["lead"] = {{"territorial", ToString(r.territorial)}};
+    else if (r.lead_unit_id)
+      o["lead"] = {{"unit", code(*r.lead_unit_id)}};
+    json assist = json::array();
+    for (Id a : r.assist_unit_ids) assist.push_back(code(a));
+    o["assist"] = assist;
+    rules.push_back(std::move(o));
+  }
+  return {{"rules", rules}};
+}
+
+Status RulesFromJson(const std::string& text, Config& cfg) {
+  json j;
+  HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
+  if (!j.contains("rules") || !j["rules"].is_array())
+    return Invalid("rules", "an array of deadline rules is required");
+  DeadlineRules rules;
+  int i = 0;
+  for (const json& r : j["rules"]) {
+    std::string field = "rules[" + std::to_string(i++) + "]";
+    auto rule = RuleFromJson(r);
+    if (!rule.ok())
+      return Invalid(field + "." + rule.status().field(), rule.status().message());
+    Status st = rules.Upsert(*rule);
+    if (!st.ok()) return Invalid(field + "." + st.field(), st.message());
+  }
+  cfg.rules = std::move(rules);
+  return {};
+}
+
+json RulesToJson(const Config& cfg) {
+  json rules = json::array();
+  for (const DeadlineRule& r : cfg.rules.rules()) rules.push_back(RuleToJson(r));
+  return {{"rules", rules}};
+}
+
+Status LightFromJson(const std::string& text, Config& cfg) {
+  json j;
+  HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
+  LightPolicy p;
+  if (j.contains("yellow_before")) {
+    const json& y = j["yellow_before"];
+    Result<Limit> lim = y.is_string() ? ParseLimit(y.get<std::string>())
+                                      : (y.is_object() ? ParseLimit(std::to_string(y.value("amount", 0)) + " " + y.value("unit", ""))
+                                                       : Result<Limit>(Invalid("yellow_before", "must be a limit")));
+    if (!lim.ok()) return Invalid("yellow_before", lim.status().message());
+    p.yellow_before = *lim;
+  }
+  if (j.contains("short_limit_fraction")) {
+    if (!j["short_limit_fraction"].is_number())
+      return Invalid("short_limit_fraction", "must be a number");
+    p.short_limit_fraction = j["short_limit_fraction"].get<double>();
+    if (p.short_limit_fraction <= 0 || p.short_limit_fraction >= 1)
+      return Invalid("short_limit_fraction", "must be between 0 and 1");
+  }
+  cfg.light_policy = p;
+  return {};
+}
+
+json LightToJson(const Config& cfg) {
+  const LightPolicy& p = cfg.light_policy;
+  return {{"yellow_before",
+           {{"amount", p.yellow_before.amount}, {"unit", ToString(p.yellow_before.unit)}}},
+          {"short_limit_fraction", p.short_limit_fraction}};
+}
+
+}  // namespace
+
+namespace {
+std::string RenderTaxonomy(const Config& c, const Directory&) { return TaxonomyToJson(c).dump(); }
+std::string RenderCatalogue(const Config& c, const Directory& d) { return CatalogueToJson(c, d).dump(); }
+std::string RenderRules(const Config& c, const Directory&) { return RulesToJson(c).dump(); }
+std::string RenderCalendar(const Config& c, const Directory&) { return CalendarToJson(c.calendar); }
+std::string RenderLight(const Config& c, const Directory&) { return LightToJson(c).dump(); }
+}  // namespace
+
+DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& o) {
+    DispatchSuggestion s;
+    const CatalogueRule* best = nullptr;
+    for (const CatalogueRule& r : cfg.catalogue) {
+      if (o.subject_code.compare(0, r.subject_prefix.size(), r.subject_prefix) != 0) continue;
+      if (r.street_id && r.street_id != o.place.street_id) continue;
+      if (!best || r.subject_prefix.size() > best->subject_prefix.size() ||
+          (r.subject_prefix.size() == best->subject_prefix.size() && r.street_id && !best->street_id))
+        best = &r;
+    }
+    if (!best) {
+      s.reason = "no catalogue rule matches subject " + o.subject_code;
+      return s;
+    }
+    s.rule_id = best->id;
+    s.assist_unit_ids = best->assist_unit_ids;
+    switch (best->territorial) {
+      case Territorial::kNone: s.lead_unit_id = best->lead_unit_id; break;
+      case Territorial::kGrid: s.lead_unit_id = o.place.grid_id ? o.place.grid_id : o.place.community_id ? o.place.community_id : o.place.street_id; break;
+      case Territorial::kCommunity: s.lead_unit_id = o.place.community_id ? o.place.community_id : o.place.street_id; break;
+      case Territorial::kStreet: s.lead_unit_id = o.place.street_id; break;
+    }
+    s.reason = s.lead_unit_id ? "catalogue rule " + std::to_string(best->id) + " (subject prefix '" +
+                                    best->subject_prefix + "')"
+                              : "the catalogue routes by place, and the order has no place";
+    return s;
+}
+
+// ---- the service ----------------------------------------------------------------
+
+struct HotlineService::Impl {
+  Store& store;
+  const Clock& clock;
+  ServiceOptions options;
+  Directory dir;
+  mutable std::mutex config_mu;  // guards the pointer swap; readers copy the shared_ptr
+  std::shared_ptr<const Config> config;
+  std::mutex admin_mu;  // serialises configuration and organisation writes
+
+  Impl(Store& s, const Clock& c, ServiceOptions o) : store(s), clock(c), options(o) {}
+
+  std::shared_ptr<const Config> Cfg() const {
+    std::lock_guard lock(config_mu);
+    return config;
+  }
+  void SetCfg(std::shared_ptr<const Config> c) {
+    std::lock_guard lock(config_mu);
+    config = std::move(c);
+  }
+
+  DeadlineContext Ctx(const Config& cfg) const {
+    return DeadlineContext{&cfg.calendar, &cfg.rules, cfg.light_policy, clock.Now()};
+  }
+
+  Status RequireRole(const Actor& a, std::initializer_list<Role> roles, const char* what) const {
+    if (std::find(roles.begin(), roles.end(), a.role) == roles.end())
+      return Status(Code::kForbidden,
+                    "role " + std::string(ToString(a.role)) + " may not " + what);
+    return {};
+  }
+
+  // nullopt = district-wide; otherwise the units whose orders the actor may see.
+  std::optional<std::vector<Id>> ScopeOf(const Actor& a) const {
+    if (a.role == Role::kCitizen) return std::vector<Id>{};
+    auto u = dir.Unit_(a.unit_id);
+    if (u && IsStaffWide(u->kind)) return std::nullopt;
+    return std::vector<Id>{a.unit_id};
+  }
+
+  Status CheckAccess(const Actor& a, const WorkOrder& o) {
+    std::string missing = "no order " + std::to_string(o.id);
+    if (a.role == Role::kCitizen) {
+      if (o.citizen_user_id != a.user_id) return Status(Code::kNotFound, missing);
+      return {};
+    }
+    auto scope = ScopeOf(a);
+    if (!scope) return {};
+    HOTLINE_ASSIGN_OR_RETURN(bool ok, store.CanAccess(o.id, *scope));
+    if (!ok) return Status(Code::kNotFound, missing);
+    return {};
+  }
+
+  Result<WorkOrder> LoadVisible(const Actor& a, Id id) {
+    HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, store.GetOrder(id));
+    HOTLINE_RETURN_IF_ERROR(CheckAccess(a, o));
+    return o;
+  }
+
+  std::vector<AccessGrant> GrantsFor(Id unit, int rel) const {
+    std::vector<AccessGrant> out;
+    bool first = true;
+    for (Id u : dir.Lineage(unit)) {
+      out.push_back({u, first ? rel : kAccessAncestor});
+      first = false;
+    }
+    return out;
+  }
+
+  std::vector<AccessGrant> PlaceGrants(const Place& p) const {
+    std::vector<AccessGrant> out;
+    if (auto id = p.grid_id ? p.grid_id : p.community_id ? p.community_id : p.street_id)
+      for (const AccessGrant& g : GrantsFor(*id, kAccessPlace)) out.push_back({g.unit_id, kAccessPlace});
+    return out;
+  }
+
+  // Whether the actor may see the caller's identity at all, and unmasked.
+  enum class Pii { kFull, kMasked, kHidden };
+  Pii PiiLevel(const Actor& a, const WorkOrder& o) const {
+    if (a.role == Role::kCitizen) return o.citizen_user_id == a.user_id ? Pii::kFull : Pii::kHidden;
+    if (o.reported_unit_id && dir.IsWithin(a.unit_id, *o.reported_unit_id)) return Pii::kHidden;
+    switch (a.role) {
+      case Role::kAgent:
+      case Role::kDispatcher:
+      case Role::kAdmin:
+        return Pii::kFull;
+      case Role::kHandler:
+      case Role::kGridWorker:
+        return (o.nature == Nature::kReport || o.confidential) ? Pii::kHidden : Pii::kMasked;
+      default:
+        return Pii::kMasked;
+    }
+  }
+
+  OrderView View(const Actor& a, WorkOrder o, bool audit) {
+    OrderView v;
+    v.light = LightOf(o, clock.Now());
+    v.actions = AvailableActions(o, a);
+    Pii level = PiiLevel(a, o);
+    if (level == Pii::kHidden) {
+      o.caller_name.clear();
+      o.caller_phone.clear();
+      o.caller_id_no.clear();
+      v.identity_hidden = true;
+    } else if (level == Pii::kMasked) {
+      o = MaskForList(std::move(o));
+    } else {
+      v.pii_masked = false;
+      if (audit && !(o.caller_name.empty() && o.caller_phone.empty() && o.caller_id_no.empty()) &&
+          a.role != Role::kCitizen)
+        (void)store.AppendAudit({clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
+    }
+    v.order = std::move(o);
+    return v;
+  }
+
+  Status ValidateUnitRef(std::optional<Id> id, const char* field, Unit* out) const {
+    if (!id) return {};
+    auto u = dir.Unit_(*id);
+    if (!u || !u->active) return Invalid(field, "unknown or inactive unit " + std::to_string(*id));
+    if (out) *out = *u;
+    return {};
+  }
+
+  Status ResolvePlace(const IntakeRequest& r, Place* p) const {
+    p->address = r.address;
+    p->lon = r.lon;
+    p->lat = r.lat;
+    if (r.lon && (*r.lon < -180 || *r.lon > 180)) return Invalid("place.lon", "longitude out of range");
+    if (r.lat && (*r.lat < -90 || *r.lat > 90)) return Invalid("place.lat", "latitude out of range");
+    std::optional<Id> most = r.grid_id ? r.grid_id : r.community_id ? r.community_id : r.street_id;
+    const char* field = r.grid_id ? "place.grid" : r.community_id ? "place.community" : "place.street";
+    if (!most) return {};
+    Unit u;
+    HOTLINE_RETURN_IF_ERROR(ValidateUnitRef(most, field, &u));
+    UnitKind want = r.grid_id ? UnitKind::kGrid : r.community_id ? UnitKind::kCommunity : UnitKind::kStreet;
+    if (u.kind != want)
+      return Invalid(field, u.name + " is a " + std::string(ToString(u.kind)) + ", not a " +
+                                std::string(ToString(want)));
+    for (Id id : dir.Lineage(u.id)) {
+      auto x = dir.Unit_(id);
+      if (x->kind == UnitKind::kGrid) p->grid_id = id;
+      if (x->kind == UnitKind::kCommunity) p->community_id = id;
+      if (x->kind == UnitKind::kStreet) p->street_id = id;
+    }
+    // A less precise field that contradicts the more precise one is an error, not a guess.
+    if (r.street_id && p->street_id != r.street_id)
+      return Invalid("place.street", "the street does not contain the given grid/community");
+    if (r.community_id && r.grid_id && p->community_id != r.community_id)
+      return Invalid("place.community", "the community does not contain the given grid");
+    return {};
+  }
+
+  Result<DispatchSuggestion> Suggest(const Config& cfg, const WorkOrder& o) const {
+    return SuggestFromCatalogue(cfg, o);
+  }
+
+
+  // Copy the current config, apply `fn` to the copy, persist, swap.
+  template <typename Fn>
+  Status UpdateConfig(const Actor& a, const char* key, Fn fn,
+                      std::string (*render)(const Config&, const Directory&)) {
+    if (a.role != Role::kAdmin) return Status(Code::kForbidden, "only admins change configuration");
+    std::lock_guard lock(admin_mu);
+    auto next = std::make_shared<Config>(*Cfg());
+    HOTLINE_RETURN_IF_ERROR(fn(*next));
+    HOTLINE_RETURN_IF_ERROR(store.PutDocument(key, render(*next, dir)));
+    HOTLINE_RETURN_IF_ERROR(
+        store.AppendAudit({clock.Now(), a.user_id, std::string("put_") + key, std::nullopt, ""}));
+    SetCfg(std::move(next));
+    return {};
+  }
+
+};
+
+HotlineService::HotlineService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HotlineService::~HotlineService() = default;
+
+Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const Clock& clock,
+                                                             const std::string& calendar_path,
+                                                             ServiceOptions options) {
+  auto impl = std::make_unique<Impl>(store, clock, options);
+  HOTLINE_ASSIGN_OR_RETURN(auto units, store.ListUnits());
+  HOTLINE_ASSIGN_OR_RETURN(auto users, store.ListUsers());
+  impl->dir.Load(std::move(units), std::move(users));
+
+  auto cfg = std::make_shared<Config>();
+  cfg->rules = DefaultRules();
+  auto load = [&](const char* key, auto apply) -> Status {
+    HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(key));
+    if (!doc) return {};
+    Status st = apply(*doc);
+    if (!st.ok()) return Status(Code::kInternal, std::string("stored ") + key + ": " + st.ToString());
+    return {};
+  };
+  HOTLINE_RETURN_IF_ERROR(load(kTaxonomyKey, [&](const std::string& d) { return TaxonomyFromJson(d, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(load(kCatalogueKey, [&](const std::string& d) { return CatalogueFromJson(d, impl->dir, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(load(kRulesKey, [&](const std::string& d) { return RulesFromJson(d, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(load(kLightKey, [&](const std::string& d) { return LightFromJson(d, *cfg); }));
+  HOTLINE_ASSIGN_OR_RETURN(auto cal_doc, store.GetDocument(kCalendarKey));
+  if (cal_doc) {
+    HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, CalendarFromJson(*cal_doc));
+  } else if (!calendar_path.empty()) {
+    HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, LoadCalendarFile(calendar_path));
+    HOTLINE_RETURN_IF_ERROR(store.PutDocument(kCalendarKey, CalendarToJson(cfg->calendar)));
+  }
+  impl->SetCfg(std::move(cfg));
+  return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
+}
+
+// ---- authentication ----
+
+Result<LoginResult> HotlineService::Login(const std::string& login, const std::string& password) {
+  auto user = impl_->dir.UserByLogin(login);
+  // The same message for an unknown login and a wrong password.
+  if (!user || !user->active || !VerifyPassword(user->password_hash, password))
+    return Status(Code::kUnauthenticated, "wrong login or password");
+  LoginResult r;
+  r.token = NewToken();
+  r.expires_at = impl_->clock.Now() + impl_->options.session_seconds;
+  HOTLINE_RETURN_IF_ERROR(impl_->store.PutSession({TokenDigest(r.token), user->id, r.expires_at}));
+  r.user = *user;
+  r.user.password_hash.clear();
+  return r;
+}
+
+Result<Actor> HotlineService::Authenticate(const std::string& token) {
+  if (token.empty()) return Status(Code::kUnauthenticated, "a Bearer token is required");
+  HOTLINE_ASSIGN_OR_RETURN(auto session, impl_->store.GetSession(TokenDigest(token)));
+  if (!session || session->expires_at < impl_->clock.Now())
+    return Status(Code::kUnauthenticated, "the token is unknown or expired; log in again");
+  auto user = impl_->dir.UserById(session->user_id);
+  if (!user || !user->active) return Status(Code::kUnauthenticated, "the user is disabled");
+  return Actor{user->id, user->role, user->unit_id};
+}
+
+Status HotlineService::Logout(const std::string& token) {
+  return impl_->store.DeleteSession(TokenDigest(token));
+}
+
+Result<User> HotlineService::Me(const Actor& actor) {
+  auto user = impl_->dir.UserById(actor.user_id);
+  if (!user) return Status(Code::kNotFound, "no such user");
+  user->password_hash.clear();
+  return *user;
+}
+
+// ---- orders ----
+
+Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r, bool* existed) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(
+      a, {Role::kCitizen, Role::kAgent, Role::kDispatcher, Role::kGridWorker, Role::kAdmin},
+      "record appeals"));
+  auto cfg = m.Cfg();
+  if (!r.nature) return Invalid("nature", "nature is required: " + AllowedNames<Nature>());
+  if (Blank(r.content)) return Invalid("content", "the appeal's content is required");
+  if (r.content.size() > kMaxContentBytes) return Invalid("content", "content is longer than 20000 bytes");
+  if (r.title.size() > 400) return Invalid("title", "title is longer than 400 bytes");
+  if (!r.subject_code.empty() && !cfg->FindSubject(r.subject_code))
+    return Invalid("subject_code", "unknown subject " + r.subject_code);
+  if (a.role == Role::kCitizen && r.channel != Channel::kWeb && r.channel != Channel::kApp &&
+      r.channel != Channel::kWechat)
+    return Invalid("channel", "citizens submit through web, app or wechat");
+  if (r.channel == Channel::kHotline && Blank(r.caller_phone))
+    return Invalid("caller.phone", "the caller's phone is required for hotline appeals");
+  if (!r.caller_phone.empty()) HOTLINE_RETURN_IF_ERROR(ValidatePhone("caller.phone", r.caller_phone));
+  if (!r.caller_id_no.empty() && !IsValidIdNumber(r.caller_id_no))
+    return Invalid("caller.id_no", "not a valid 18-digit ID number (check digit)");
+  if (r.caller_name.size() > 100) return Invalid("caller.name", "name is too long");
+  if (r.received_at && a.role != Role::kAdmin)
+    return Invalid("received_at", "only imports by an admin may set the receiving time");
+  HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(r.reported_unit_id, "reported_unit", nullptr));
+
+  WorkOrder o;
+  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place));
+  const Timestamp now = r.received_at.value_or(m.clock.Now());
+  o.channel = r.channel;
+  o.nature = *r.nature;
+  o.urgency = r.urgency;
+  o.subject_code = r.subject_code;
+  o.content = r.content;
+  o.title = Blank(r.title) ? Utf8Prefix(r.content, 24) : r.title;
+  o.caller_name = r.caller_name;
+  o.caller_phone = HalfWidthDigits(r.caller_phone);
+  o.caller_id_no = r.caller_id_no;
+  o.confidential = r.confidential;
+  o.reported_unit_id = r.reported_unit_id;
+  o.created_by = a.user_id;
+  if (a.role == Role::kCitizen) {
+    o.citizen_user_id = a.user_id;
+    if (auto u = m.dir.UserById(a.user_id); u && o.caller_phone.empty()) o.caller_phone = u->phone;
+  }
+  o.created_at = o.updated_at = now;
+  CivilDate d = cfg->calendar.LocalDate(now);
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%02d%02d%02d", d.year % 100, d.month, d.day);
+  o.no = prefix;
+
+  Event ev;
+  ev.at = now;
+  ev.action = "intake";
+  ev.from = ev.to = State::kReceived;
+  ev.user_id = a.user_id;
+  ev.unit_id = a.unit_id;
+  ev.text = std::string(ToString(r.channel));
+  ev.data_json = json{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}}.dump();
+
+  std::vector<AccessGrant> grants = m.PlaceGrants(o.place);
+  // The recording unit keeps sight of what it recorded (grid workers, street centres).
+  for (const AccessGrant& g : m.GrantsFor(a.unit_id, kAccessAncestor)) grants.push_back(g);
+  HOTLINE_ASSIGN_OR_RETURN(CreateResult cr,
+                           m.store.CreateOrder(o, ev, grants, r.idempotency_key, a.user_id));
+  if (existed) *existed = cr.existed;
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
+  return m.View(a, std::move(stored), false);
+}
+
+Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& in,
+                                      std::optional<std::int64_t> expect_version) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
+  if (expect_version && *expect_version != o.version)
+    return Status(Code::kConflict, "the order has moved on: version " + std::to_string(o.version) +
+                                       ", expected " + std::to_string(*expect_version),
+                  "expect_version");
+  auto cfg = m.Cfg();
+  ActionInput input = in;
+  std::vector<AccessGrant> grants;
+  if (in.action == Action::kDispatch || (in.action == Action::kApproveReturn && in.lead_unit_id)) {
+    std::string subject = in.subject_code.value_or(o.subject_code);
+    if (in.subject_code && !cfg->FindSubject(*in.subject_code))
+      return Invalid("subject_code", "unknown subject " + *in.subject_code);
+    if (!input.lead_unit_id && in.action == Action::kDispatch && !subject.empty()) {
+      WorkOrder probe = o;
+      probe.subject_code = subject;
+      HOTLINE_ASSIGN_OR_RETURN(DispatchSuggestion s, m.Suggest(*cfg, probe));
+      if (!s.lead_unit_id) return Invalid("lead_unit", "no lead unit given and " + s.reason);
+      input.lead_unit_id = s.lead_unit_id;
+      if (input.assist_unit_ids.empty()) input.assist_unit_ids = s.assist_unit_ids;
+    }
+    Unit lead;
+    HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(input.lead_unit_id, "lead_unit", &lead));
+    if (input.lead_unit_id) {
+      if (lead.kind == UnitKind::kDistrict || lead.kind == UnitKind::kCenter)
+        return Invalid("lead_unit", lead.name + " cannot handle orders; choose a department, "
+                                    "street, community or grid");
+      bool pushed_down = lead.kind == UnitKind::kStreet || lead.kind == UnitKind::kCommunity ||
+                         lead.kind == UnitKind::kGrid;
+      if (pushed_down && cfg->IsDepartmentMatter(subject))
+        return Invalid("lead_unit", "subject " + subject +
+                                        " is a department matter (部门事项) and must not be pushed "
+                                        "down to " + lead.name);
+      for (const AccessGrant& g : m.GrantsFor(lead.id, kAccessLead)) grants.push_back(g);
+    }
+    for (Id asst : input.assist_unit_ids) {
+      Unit u;
+      HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(asst, "assist_units", &u));
+      for (const AccessGrant& g : m.GrantsFor(u.id, kAccessAssist)) grants.push_back(g);
+    }
+  }
+  if (in.action == Action::kMerge) {
+    if (!in.merge_into) return Invalid("merge_into", "the order to merge into is required");
+    auto target = m.LoadVisible(a, *in.merge_into);
+    if (!target.ok()) return Invalid("merge_into", "no order " + std::to_string(*in.merge_into));
+    if (target->id == o.id) return Invalid("merge_into", "an order cannot merge into itself");
+    if (target->state == State::kMerged || target->state == State::kRejected)
+      return Invalid("merge_into", "order " + target->no + " is itself " +
+                                       std::string(ToString(target->state)));
+  }
+  HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
+  HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
+  return m.View(a, std::move(t.next), false);
+}
+
+Result<OrderView> HotlineService::GetOrder(const Actor& a, Id id) {
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
+  return impl_->View(a, std::move(o), true);
+}
+
+Result<OrderView> HotlineService::RevealContact(const Actor& a, Id id) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
+  auto level = m.PiiLevel(a, o);
+  if (level == Impl::Pii::kHidden)
+    return Status(Code::kForbidden, "the caller's identity is protected for this order (举报/保密)");
+  if (level == Impl::Pii::kMasked) {
+    bool assigned = o.lead_unit_id == a.unit_id ||
+                    std::find(o.assist_unit_ids.begin(), o.assist_unit_ids.end(), a.unit_id) !=
+                        o.assist_unit_ids.end();
+    if (!assigned || (a.role != Role::kHandler && a.role != Role::kGridWorker))
+      return Status(Code::kForbidden, "only the units handling the order may contact the caller");
+  }
+  HOTLINE_RETURN_IF_ERROR(
+      m.store.AppendAudit({m.clock.Now(), a.user_id, "reveal_contact", o.id, "caller name, phone"}));
+  OrderView v;
+  v.light = LightOf(o, m.clock.Now());
+  v.actions = AvailableActions(o, a);
+  v.pii_masked = false;
+  o.caller_id_no = level == Impl::Pii::kFull ? o.caller_id_no : MaskIdNumber(o.caller_id_no);
+  v.order = std::move(o);
+  return v;
+}
+
+Result<OrderPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
+  Impl& m = *impl_;
+  q.now = m.clock.Now();
+  if (a.role == Role::kCitizen) {
+    q.scope_citizen = a.user_id;
+  } else {
+    q.scope_units = m.ScopeOf(a);
+  }
+  if (q.limit < 1 || q.limit > 500) return Invalid("page_size", "page size must be 1..500");
+  HOTLINE_ASSIGN_OR_RETURN(OrderPage page, m.store.ListOrders(q));
+  for (WorkOrder& o : page.items) {
+    auto level = m.PiiLevel(a, o);
+    if (level == Impl::Pii::kHidden) {
+      o.caller_name.clear();
+      o.caller_phone.clear();
+      o.caller_id_no.clear();
+    } else if (!(a.role == Role::kCitizen)) {
+      o = MaskForList(std::move(o));
+    }
+  }
+  return page;
+}
+
+Result<std::vector<Event>> HotlineService::Events(const Actor& a, Id id) {
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
+  return impl_->store.ListEvents(o.id);
+}
+
+Result<DispatchSuggestion> HotlineService::SuggestDispatch(const Actor& a, Id id) {
+  HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAgent, Role::kDispatcher, Role::kAdmin},
+                                             "see dispatch suggestions"));
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
+  return impl_->Suggest(*impl_->Cfg(), o);
+}
+
+WorkOrder HotlineService::MaskForList(WorkOrder o) {
+  o.caller_name = MaskName(o.caller_name);
+  o.caller_phone = MaskPhone(o.caller_phone);
+  o.caller_id_no = MaskIdNumber(o.caller_id_no);
+  return o;
+}
+
+Light HotlineService::LightNow(const WorkOrder& o) const { return LightOf(o, impl_->clock.Now()); }
+
+// ---- organisation ----
+
+std::vector<Unit> HotlineService::Units() const { return impl_->dir.AllUnits(); }
+
+Result<Unit> HotlineService::FindUnit(Id id) const {
+  auto u = impl_->dir.Unit_(id);
+  if (!u) return Status(Code::kNotFound, "no unit " + std::to_string(id));
+  return *u;
+}
+
+Result<Unit> HotlineService::FindUnitByCode(const std::string& code) const {
+  auto u = impl_->dir.UnitByCode(code);
+  if (!u) return Status(Code::kNotFound, "no unit with code " + code);
+  return *u;
+}
+
+std::vector<User> HotlineService::Users() const {
+  auto users = impl_->dir.AllUsers();
+  for (User& u : users) u.password_hash.clear();
+  return users;
+}
+
+namespace {
+void CollectErrors(const ImportReport& rep, std::vector<std::string>* errors) {
+  if (!errors) return;
+  for (const ImportError& e : rep.errors)
+    errors->push_back("row " + std::to_string(e.row) + " [" + e.field + "]: " + e.message);
+}
+}  // namespace
+
+Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std::string& body,
+                                                      bool is_csv, std::vector<std::string>* errors) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import units"));
+  std::lock_guard lock(m.admin_mu);
+  std::vector<Unit> existing = m.dir.AllUnits();
+  ImportReport rep = ValidateUnits(is_csv ? ParseUnitsCsv(body) : ParseUnitsJson(body), existing);
+  if (!rep.ok()) {
+    CollectErrors(rep, errors);
+    return Invalid("body", std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
+  }
+  HOTLINE_ASSIGN_OR_RETURN(Id next, m.store.MaxUnitId());
+  std::map<std::string, Id> ids;
+  for (const Unit& u : existing) ids[u.code] = u.id;
+  Store::Batch batch;
+  for (const UnitRow& row : ParentsFirst(rep.units, existing)) {
+    Unit u;
+    u.id = ++next;
+    u.code = row.code;
+    u.name = row.name;
+    u.kind = row.kind;
+    u.grid_kind = row.grid_kind;
+    if (!row.parent_code.empty()) u.parent_id = ids.at(row.parent_code);
+    ids[u.code] = u.id;
+    batch.units.push_back(u);
+  }
+  HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
+  for (const Unit& u : batch.units) m.dir.PutUnit(u);
+  return batch.units;
+}
+
+Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std::string& csv,
+                                                      std::vector<std::string>* errors) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import users"));
+  std::lock_guard lock(m.admin_mu);
+  ImportReport rep = ValidateUsers(ParseUsersCsv(csv), m.dir.AllUnits(), m.dir.AllUsers());
+  if (!rep.ok()) {
+    CollectErrors(rep, errors);
+    return Invalid("body", std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
+  }
+  HOTLINE_ASSIGN_OR_RETURN(Id next, m.store.MaxUserId());
+  Store::Batch batch;
+  for (const UserRow& row : rep.users) {
+    User u;
+    u.id = ++next;
+    u.login = row.login;
+    u.display_name = row.display_name;
+    u.role = row.role;
+    u.unit_id = m.dir.UnitByCode(row.unit_code)->id;
+    u.phone = row.phone;
+    HOTLINE_ASSIGN_OR_RETURN(u.password_hash, HashPassword(row.password));
+    batch.users.push_back(u);
+  }
+  HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
+  for (User& u : batch.users) {
+    m.dir.PutUser(u);
+    u.password_hash.clear();
+  }
+  return batch.users;
+}
+
+Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "change units"));
+  std::lock_guard lock(m.admin_mu);
+  auto cur = m.dir.Unit_(unit.id);
+  if (!cur) return Status(Code::kNotFound, "no unit " + std::to_string(unit.id));
+  Unit next = *cur;
+  if (Blank(unit.name)) return Invalid("name", "name is required");
+  next.name = unit.name;
+  next.active = unit.active;
+  HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
+  m.dir.PutUnit(next);
+  return next;
+}
+
+Result<User> HotlineService::UpdateUser(const Actor& a, Id user_id, std::optional<Role> role,
+                                        std::optional<Id> unit_id, std::optional<bool> active,
+                                        std::optional<std::string> password) {
+  Impl& m = *impl_;
+  bool self_password = user_id == a.user_id && !role && !unit_id && !active && password;
+  if (!self_password) HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "change users"));
+  std::lock_guard lock(m.admin_mu);
+  auto cur = m.dir.UserById(user_id);
+  if (!cur) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+  User next = *cur;
+  if (role) next.role = *role;
+  if (unit_id) {
+    HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(unit_id, "unit", nullptr));
+    next.unit_id = *unit_id;
+  }
+  if (active) next.active = *active;
+  if (password) {
+    HOTLINE_RETURN_IF_ERROR(ValidatePassword(*password));
+    HOTLINE_ASSIGN_OR_RETURN(next.password_hash, HashPassword(*password));
+  }
+  HOTLINE_RETURN_IF_ERROR(m.store.UpdateUser(next));
+  m.dir.PutUser(next);
+  next.password_hash.clear();
+  return next;
+}
+
+// ---- configuration ----
+
+std::shared_ptr<const Config> HotlineService::config() const { return impl_->Cfg(); }
+
+
+std::string HotlineService::TaxonomyJson() const { return RenderTaxonomy(*config(), impl_->dir); }
+Status HotlineService::PutTaxonomyJson(const Actor& a, const std::string& text) {
+  return impl_->UpdateConfig(a, kTaxonomyKey, [&](Config& c) {
+    HOTLINE_RETURN_IF_ERROR(TaxonomyFromJson(text, c));
+    // The catalogue must still refer to existing subjects.
+    for (const CatalogueRule& r : c.catalogue)
+      if (!r.subject_prefix.empty() && !c.FindSubject(r.subject_prefix))
+        return Invalid("subjects", "the catalogue still routes subject " + r.subject_prefix +
+                                       "; change the catalogue first");
+    return Status();
+  }, RenderTaxonomy);
+}
+std::string HotlineService::CatalogueJson() const { return RenderCatalogue(*config(), impl_->dir); }
+Status HotlineService::PutCatalogueJson(const Actor& a, const std::string& text) {
+  return impl_->UpdateConfig(a, kCatalogueKey,
+                      [&](Config& c) { return CatalogueFromJson(text, impl_->dir, c); }, RenderCatalogue);
+}
+std::string HotlineService::RulesJson() const { return RenderRules(*config(), impl_->dir); }
+Status HotlineService::PutRulesJson(const Actor& a, const std::string& text) {
+  return impl_->UpdateConfig(a, kRulesKey, [&](Config& c) { return RulesFromJson(text, c); }, RenderRules);
+}
+std::string HotlineService::CalendarJson() const { return RenderCalendar(*config(), impl_->dir); }
+Status HotlineService::PutCalendarJson(const Actor& a, const std::string& text) {
+  return impl_->UpdateConfig(a, kCalendarKey, [&](Config& c) -> Status {
+    HOTLINE_ASSIGN_OR_RETURN(c.calendar, CalendarFromJson(text));
+    return {};
+  }, RenderCalendar);
+}
+std::string HotlineService::LightPolicyJson() const { return RenderLight(*config(), impl_->dir); }
+Status HotlineService::PutLightPolicyJson(const Actor& a, const std::string& text) {
+  return impl_->UpdateConfig(a, kLightKey, [&](Config& c) { return LightFromJson(text, c); }, RenderLight);
+}
+
+Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optional<Id> order_id,
+                                                      int limit) {
+  HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
+  if (limit < 1 || limit > 1000) return Invalid("limit", "limit must be 1..1000");
+  return impl_->store.ListAudit(order_id, limit);
+}
+
+const Clock& HotlineService::clock() const { return impl_->clock; }
+Store& HotlineService::store() { return impl_->store; }
+
+}  // namespace hotline

@@ -1,0 +1,87 @@
+#include "service/password.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace hotline {
+namespace {
+
+TEST(Password, HashVerifiesAndAWrongPasswordFails) {
+  auto hash = HashPassword("demo");
+  ASSERT_TRUE(hash.ok()) << hash.status().ToString();
+  EXPECT_TRUE(hash->starts_with("$argon2id$")) << *hash;
+  EXPECT_EQ(hash->find("demo"), std::string::npos);
+  EXPECT_TRUE(VerifyPassword(*hash, "demo"));
+  EXPECT_FALSE(VerifyPassword(*hash, "Demo"));
+  EXPECT_FALSE(VerifyPassword(*hash, "demo "));
+  EXPECT_FALSE(VerifyPassword(*hash, ""));
+  EXPECT_FALSE(PasswordNeedsRehash(*hash));
+}
+
+TEST(Password, SamePasswordHashesDifferently) {
+  auto a = HashPassword("密码安全123");
+  auto b = HashPassword("密码安全123");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(*a, *b);  // random salt
+  EXPECT_TRUE(VerifyPassword(*b, "密码安全123"));
+}
+
+TEST(Password, GarbageEncodingsNeverVerify) {
+  EXPECT_FALSE(VerifyPassword("", "demo"));
+  EXPECT_FALSE(VerifyPassword("demo", "demo"));
+  EXPECT_FALSE(VerifyPassword("$argon2id$v=19$m=65536,t=2,p=1$garbage", "demo"));
+  EXPECT_FALSE(VerifyPassword(std::string(500, '$'), "demo"));
+  EXPECT_TRUE(PasswordNeedsRehash("plain"));
+}
+
+TEST(Password, PolicyRejectsShortEmptyAndControlCharacters) {
+  EXPECT_TRUE(ValidatePassword("demo").ok());
+  EXPECT_TRUE(ValidatePassword("网格密码").ok());  // 4 code points
+  EXPECT_FALSE(ValidatePassword("").ok());
+  EXPECT_FALSE(ValidatePassword("abc").ok());
+  EXPECT_FALSE(ValidatePassword("密码").ok());
+  EXPECT_FALSE(ValidatePassword(std::string("ab\0cd", 5)).ok());
+  EXPECT_FALSE(ValidatePassword(std::string(1025, 'a')).ok());
+  Status st = ValidatePassword("abc");
+  EXPECT_EQ(st.field(), "password");
+  auto h = HashPassword("abc");
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.status().code(), Code::kInvalidArgument);
+}
+
+TEST(Password, TokensDifferAndAreUrlSafe) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string t = NewToken();
+    EXPECT_EQ(t.size(), 43u);
+    EXPECT_EQ(
+        t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
+    seen.insert(t);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+TEST(Password, TokenDigestIsBlake2b256Hex) {
+  // BLAKE2b-256 of the empty string (RFC 7693 parameters, 32-byte output).
+  EXPECT_EQ(TokenDigest(""), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  std::string t = NewToken();
+  EXPECT_EQ(TokenDigest(t), TokenDigest(t));
+  EXPECT_NE(TokenDigest(t), TokenDigest(NewToken()));
+  EXPECT_EQ(TokenDigest(t).size(), 64u);
+  EXPECT_EQ(TokenDigest(t).find(t), std::string::npos);
+}
+
+TEST(Password, ConcurrentFirstUseIsSafe) {
+  std::vector<std::thread> threads;
+  std::vector<std::string> tokens(8);
+  for (int i = 0; i < 8; ++i) threads.emplace_back([&, i] { tokens[i] = NewToken(); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::set<std::string>(tokens.begin(), tokens.end()).size(), 8u);
+}
+
+}  // namespace
+}  // namespace hotline
