@@ -5,6 +5,7 @@ and speaks JSON over HTTP. Python 3 standard library only.
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -50,8 +51,9 @@ class Server:
         self.log = []  # last lines of stdout+stderr, for failure reports
 
     def start(self, timeout=60):
-        self.port = free_port()
-        cmd = [self.binary, "serve", "--db", self.db, "--port", str(self.port),
+        # Port 0: the server picks a free port and prints it (no race with other tests).
+        self.port = None
+        cmd = [self.binary, "serve", "--db", self.db, "--port", "0",
                "--host", "127.0.0.1"]
         if self.data:
             cmd += ["--data", self.data]
@@ -68,7 +70,9 @@ class Server:
             for line in proc.stdout:
                 self.log.append(line.rstrip("\n"))
                 del self.log[:-200]
-                if "listening on http" in line:
+                m = re.search(r"listening on http://[^:/]+:(\d+)", line)
+                if m and not ready.is_set():
+                    self.port = int(m.group(1))
                     ready.set()
         threading.Thread(target=pump, daemon=True).start()
         deadline = time.time() + timeout

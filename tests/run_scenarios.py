@@ -20,7 +20,7 @@ Steps:
   {"note": "..."}                   a comment
 Substitution: "${name}" anywhere in paths, headers and bodies; a string that is
 exactly "${name}" keeps the saved value's type. Built in: ${now} (server clock,
-epoch seconds), ${uniq} (a fresh number each use).
+ISO 8601 +08:00; ${now_epoch} in epoch seconds), ${uniq} (a fresh number each use).
 Variables: "vars" in the fixture or the scenario preset names (e.g. the subject
 code used for dispatch, or "events": where the event list sits in the reply).
 Matching: expected keys must match, "*" = any value present, "<absent>" = key
@@ -32,6 +32,7 @@ Prints each failing step with its request and reply; ends with "N passed, M fail
 """
 
 import argparse
+import datetime
 import glob
 import itertools
 import json
@@ -155,6 +156,10 @@ class Runner:
     def now_value(self):
         return self.now if self.clock_file else int(time.time())
 
+    def now_iso(self):
+        tz = datetime.timezone(datetime.timedelta(hours=8))  # the API speaks +08:00
+        return datetime.datetime.fromtimestamp(self.now_value(), tz).isoformat(timespec="seconds")
+
     def setup(self):
         if self.fixture == "demo":
             args = ["demo", "--db", self.db, "--no-serve", "--months", "0", "--port", "0"]
@@ -163,7 +168,10 @@ class Runner:
             run_cli(self.binary, *args)
             self.server.start()
         else:
-            run_cli(self.binary, "init", "--db", self.db, "--admin-password", PASSWORD)
+            args = ["init", "--db", self.db, "--admin-password", PASSWORD]
+            if self.data:
+                args += ["--data", self.data]
+            run_cli(self.binary, *args)
             self.server.start()
             steps = load(os.path.join(HERE, "scenarios", "fixtures", "%s.json" % self.fixture))
             self.vars.update(steps.get("vars", {}))
@@ -188,6 +196,8 @@ class Runner:
 
     def var(self, name):
         if name == "now":
+            return self.now_iso()
+        if name == "now_epoch":
             return self.now_value()
         if name == "uniq":
             return "%d%d" % (os.getpid(), next(_uniq))
@@ -274,6 +284,7 @@ class Runner:
                 raise Skip("the binary has no `serve --clock-file`; cannot advance time")
             self.set_clock(self.now + int(step.get("advance_days", 0)) * 86400 +
                            int(step.get("advance_seconds", 0)))
+            self.tokens.clear()  # sessions expire on the same clock
             return
         if "call" in step:
             method, path = step["call"].split(" ", 1)
