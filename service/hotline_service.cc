@@ -979,7 +979,18 @@ Status HotlineService::PutTaxonomyJson(const Actor& a, const std::string& text) 
   return impl_->UpdateConfig(
       a, kTaxonomyKey,
       [&](Config& c) {
+        const std::string old_version = c.taxonomy_version;
+        const std::string old_json = TaxonomyToJson(c).dump();
         HOTLINE_RETURN_IF_ERROR(TaxonomyFromJson(text, c));
+        // Versioned: a changed tree needs a new version; the old one is archived so
+        // orders classified under it stay explainable.
+        if (!old_version.empty() && c.taxonomy_version == old_version &&
+            TaxonomyToJson(c).dump() != old_json)
+          return Invalid("version", "the subject tree changed: give it a new version (current: " +
+                                        old_version + ")");
+        if (!old_version.empty() && c.taxonomy_version != old_version)
+          HOTLINE_RETURN_IF_ERROR(
+              impl_->store.PutDocument(std::string(kTaxonomyKey) + "@" + old_version, old_json));
         // The catalogue must still refer to existing subjects.
         for (const CatalogueRule& r : c.catalogue)
           if (!r.subject_prefix.empty() && !c.FindSubject(r.subject_prefix))
