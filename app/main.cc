@@ -88,14 +88,18 @@ int main(int argc, char** argv) {
   Common c;
   auto add_common = [&](CLI::App* sub, bool serving) {
     sub->add_option("--db", c.db, "SQLite store file")->capture_default_str();
-    sub->add_option("--data", c.data_dir, "the repository's data/ directory")->capture_default_str();
+    sub->add_option("--data", c.data_dir, "the repository's data/ directory")
+        ->capture_default_str();
     if (serving) {
       sub->add_option("--host", c.host, "address to listen on")->capture_default_str();
-      sub->add_option("--port", c.port, "port (0 = any free port)")->capture_default_str()
+      sub->add_option("--port", c.port, "port (0 = any free port)")
+          ->capture_default_str()
           ->check(CLI::Range(0, 65535));
-      sub->add_option("--clock-file", c.clock_file, "tests: read 'now' (epoch seconds) from this file");
+      sub->add_option("--clock-file", c.clock_file,
+                      "tests: read 'now' (epoch seconds) from this file");
       sub->add_option("--web", c.web_dir, "directory of the built web UI to serve under /");
-      sub->add_option("--workers", c.workers, "handler threads")->capture_default_str()
+      sub->add_option("--workers", c.workers, "handler threads")
+          ->capture_default_str()
           ->check(CLI::Range(1, 512));
     }
   };
@@ -103,7 +107,8 @@ int main(int argc, char** argv) {
   BootstrapOptions boot;
   auto* init = app.add_subcommand("init", "create a new, empty store with the first admin");
   add_common(init, false);
-  init->add_option("--admin-password", boot.admin_password, "password of the admin user")->required();
+  init->add_option("--admin-password", boot.admin_password, "password of the admin user")
+      ->required();
   init->add_option("--district-code", boot.district_code)->capture_default_str();
   init->add_option("--district-name", boot.district_name)->capture_default_str();
 
@@ -112,11 +117,14 @@ int main(int argc, char** argv) {
 
   demo::DemoOptions demo_opt;
   bool no_serve = false;
-  auto* demo_cmd = app.add_subcommand("demo", "build the demo city (if the store is new) and serve it");
+  auto* demo_cmd =
+      app.add_subcommand("demo", "build the demo city (if the store is new) and serve it");
   add_common(demo_cmd, true);
-  demo_cmd->add_option("--months", demo_opt.months, "months of history")->capture_default_str()
+  demo_cmd->add_option("--months", demo_opt.months, "months of history")
+      ->capture_default_str()
       ->check(CLI::Range(0, 36));
-  demo_cmd->add_option("--per-day", demo_opt.per_day, "average appeals per day")->capture_default_str()
+  demo_cmd->add_option("--per-day", demo_opt.per_day, "average appeals per day")
+      ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
   demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
@@ -165,7 +173,8 @@ int main(int argc, char** argv) {
       return Fail(st);
     }
   } else {
-    std::cout << c.db << " exists: serving it as it is (delete it to build a new demo)" << std::endl;
+    std::cout << c.db << " exists: serving it as it is (delete it to build a new demo)"
+              << std::endl;
   }
   if (no_serve) return 0;
   return Serve(c, **store, *clock, demo::LoginsBanner(**store));

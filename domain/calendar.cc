@@ -122,6 +122,12 @@ Status WorkCalendar::RemoveDay(CivilDate d) {
   return Status::Ok();
 }
 
+bool WorkCalendar::CoversYear(int year) const {
+  auto it = std::lower_bound(days_.begin(), days_.end(), CivilDate{year, 1, 1},
+                             [](const SpecialDay& a, CivilDate d) { return a.date < d; });
+  return it != days_.end() && it->date.year == year;
+}
+
 void WorkCalendar::Reindex() {
   day_numbers_.clear();
   working_.clear();
@@ -154,7 +160,9 @@ std::int64_t WorkCalendar::WorkingDaysInRange(CivilDate from, CivilDate to) cons
   return WorkingDaysInDayRange(DaysFromCivil(from), DaysFromCivil(to));
 }
 
-std::int64_t WorkCalendar::LocalDay(Timestamp t) const { return FloorDiv(t + utc_offset_, kDay); }
+std::int64_t WorkCalendar::LocalDay(Timestamp t) const {
+  return FloorDiv(ClampTimestamp(t) + utc_offset_, kDay);
+}
 
 Timestamp WorkCalendar::DayStart(std::int64_t day) const { return day * kDay - utc_offset_; }
 
@@ -171,6 +179,7 @@ Status WorkCalendar::SetOfficeHours(int start_minute, int end_minute) {
 }
 
 Timestamp WorkCalendar::AddWorkingDays(Timestamp from, int n) const {
+  from = ClampTimestamp(from);
   if (n <= 0) return from;
   const std::int64_t start = LocalDay(from);
   // Walk forward with a cursor into the sorted special days: one binary
@@ -190,6 +199,7 @@ Timestamp WorkCalendar::AddWorkingDays(Timestamp from, int n) const {
 }
 
 Timestamp WorkCalendar::AddWorkingHours(Timestamp from, int hours) const {
+  from = ClampTimestamp(from);
   if (hours <= 0) return from;
   std::int64_t remaining = std::int64_t{hours} * 3600;
   std::int64_t day = LocalDay(from);
@@ -210,6 +220,8 @@ Timestamp WorkCalendar::AddWorkingHours(Timestamp from, int hours) const {
 }
 
 std::int64_t WorkCalendar::WorkingSecondsBetween(Timestamp a, Timestamp b) const {
+  a = ClampTimestamp(a);
+  b = ClampTimestamp(b);
   if (b < a) return -WorkingSecondsBetween(b, a);
   std::int64_t da = LocalDay(a), db = LocalDay(b);
   if (da == db) return IsWorkingDayNumber(da) ? b - a : 0;
@@ -220,6 +232,8 @@ std::int64_t WorkCalendar::WorkingSecondsBetween(Timestamp a, Timestamp b) const
 }
 
 std::int64_t WorkCalendar::OfficeSecondsBetween(Timestamp a, Timestamp b) const {
+  a = ClampTimestamp(a);
+  b = ClampTimestamp(b);
   if (b < a) return -OfficeSecondsBetween(b, a);
   // Office seconds of [x, y) within day `day` (x, y inside that day).
   auto in_day = [&](std::int64_t day, Timestamp x, Timestamp y) -> std::int64_t {
@@ -242,6 +256,7 @@ Timestamp WorkCalendar::SubtractWorkingDays(Timestamp deadline, int n) const {
 }
 
 Timestamp WorkCalendar::SubtractWorkingSeconds(Timestamp deadline, std::int64_t seconds) const {
+  deadline = ClampTimestamp(deadline);
   if (seconds <= 0) return deadline;
   std::int64_t remaining = seconds;
   Timestamp cur = deadline;
@@ -262,6 +277,7 @@ Timestamp WorkCalendar::SubtractWorkingSeconds(Timestamp deadline, std::int64_t 
 }
 
 Timestamp WorkCalendar::SubtractOfficeSeconds(Timestamp deadline, std::int64_t seconds) const {
+  deadline = ClampTimestamp(deadline);
   if (seconds <= 0) return deadline;
   std::int64_t remaining = seconds;
   Timestamp cur = deadline;

@@ -25,12 +25,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/clock.h"
 #include "domain/result.h"
 
 namespace hotline {
+
+// Timestamps given to the calendar are clamped to years 0001..9999 so that
+// no input, however absurd, can overflow the arithmetic.
+inline constexpr Timestamp kMinTimestamp = -62135596800;  // 0001-01-01T00:00:00Z
+inline constexpr Timestamp kMaxTimestamp = 253402300799;  // 9999-12-31T23:59:59Z
+inline Timestamp ClampTimestamp(Timestamp t) {
+  return t < kMinTimestamp ? kMinTimestamp : t > kMaxTimestamp ? kMaxTimestamp : t;
+}
 
 // A date on the local (Beijing) calendar.
 struct CivilDate {
@@ -66,7 +75,7 @@ class WorkCalendar {
   // Years a special day may fall in; keeps the arithmetic far from overflow.
   static constexpr int kMinYear = 1970, kMaxYear = 9999;
 
-  // REQUIRES nothing: an offset outside -14 h..+14 h is clamped to that range.
+  // An offset outside -14 h..+14 h is clamped to that range.
   // Default: UTC+8 (China, no DST).
   explicit WorkCalendar(int utc_offset_seconds = 8 * 3600);
 
@@ -80,6 +89,12 @@ class WorkCalendar {
   Status RemoveDay(CivilDate d);
   // Sorted by date, one entry per date.
   const std::vector<SpecialDay>& special_days() const { return days_; }
+
+  // True when at least one special day falls in `year`: a calendar that does
+  // not cover the coming year counts plain weekends only and should be
+  // flagged to the admin (the State Council publishes each year's holidays
+  // in the autumn before).
+  bool CoversYear(int year) const;
 
   // Where the special days come from (the State Council notices); free text.
   const std::string& source() const { return source_; }

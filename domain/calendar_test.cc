@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 namespace hotline {
@@ -201,6 +202,21 @@ TEST(WorkCalendar, EverythingAHolidayStopsAtTheCap) {
   const Timestamp late = cal.StartOfDay(NextDay(first, 3000));
   EXPECT_LE(cal.SubtractWorkingDays(late, 1), late);
   EXPECT_EQ(cal.WorkingSecondsBetween(cal.StartOfDay(first), late), 0);
+}
+
+TEST(WorkCalendar, AbsurdTimestampsAreClampedNotOverflowed) {
+  WorkCalendar cal = NationalDay2025();
+  const Timestamp lo = std::numeric_limits<Timestamp>::min();
+  const Timestamp hi = std::numeric_limits<Timestamp>::max();
+  EXPECT_EQ(cal.LocalDate(hi), D(10000, 1, 1));  // 9999-12-31T23:59:59Z is 08:00 next day
+  EXPECT_EQ(cal.LocalDate(lo), D(1, 1, 1));
+  EXPECT_GT(cal.AddWorkingDays(hi, 5), kMaxTimestamp);
+  EXPECT_GE(cal.AddWorkingHours(hi, 5), kMaxTimestamp);
+  EXPECT_GT(cal.WorkingSecondsBetween(lo, hi), 0);
+  EXPECT_GT(cal.OfficeSecondsBetween(lo, hi), 0);
+  EXPECT_LE(cal.SubtractWorkingDays(lo, 5), kMinTimestamp);
+  EXPECT_LE(cal.SubtractWorkingHours(hi, 5), kMaxTimestamp);
+  EXPECT_GT(cal.AddWorkingDays(lo, std::numeric_limits<int>::max()), kMinTimestamp);
 }
 
 // Property: on random calendars, counting forward and measuring agree.

@@ -114,6 +114,7 @@ Result<Limit> ParseLimit(std::string_view text) {
 }
 
 Timestamp AddLimit(const WorkCalendar& cal, Timestamp from, Limit limit) {
+  from = ClampTimestamp(from);
   if (limit.amount <= 0) return from;
   switch (limit.unit) {
     case LimitUnit::kWorkingDays:
@@ -129,6 +130,23 @@ Timestamp AddLimit(const WorkCalendar& cal, Timestamp from, Limit limit) {
       return from + std::int64_t{limit.amount} * 3600;
   }
   return from;
+}
+
+Timestamp ExtendDeadline(const WorkCalendar& cal, Timestamp due, Limit extension) {
+  if (due == 0) return 0;
+  if (extension.amount <= 0) return due;
+  switch (extension.unit) {
+    case LimitUnit::kWorkingDays:
+    case LimitUnit::kNaturalDays:
+      // A day-unit deadline is 24:00 of its last day, i.e. 00:00 of the next
+      // one; one second earlier is still that last day, which then plays the
+      // role of the (uncounted) receiving day.
+      return AddLimit(cal, due - 1, extension);
+    case LimitUnit::kWorkingHours:
+    case LimitUnit::kNaturalHours:
+      return AddLimit(cal, due, extension);
+  }
+  return due;
 }
 
 Status ValidateRule(const DeadlineRule& rule) {
@@ -274,6 +292,8 @@ Status ValidateLightPolicy(const LightPolicy& p) {
 
 Timestamp YellowAt(const WorkCalendar& cal, Timestamp start, Timestamp due, const LightPolicy& p) {
   if (due == 0) return 0;
+  start = ClampTimestamp(start);
+  due = ClampTimestamp(due);
   if (due <= start) return due;
   if (p.yellow_before.amount <= 0) return due;  // no yellow phase
   const std::int64_t amount = p.yellow_before.amount;

@@ -49,6 +49,13 @@ Status ValidateLimit(const Limit& limit, const std::string& field);
 // A limit with amount <= 0 returns `from`.
 Timestamp AddLimit(const WorkCalendar& cal, Timestamp from, Limit limit);
 
+// The deadline after an extension of `extension` granted on a limit due at
+// `due`. Days (working or natural) are added after the local date on which
+// the current limit ends (due is 24:00 of day D -> the N-th day after D), so
+// the extension never loses or gains a day; hours run on from `due` itself.
+// due == 0 (no deadline) returns 0; amount <= 0 returns `due`.
+Timestamp ExtendDeadline(const WorkCalendar& cal, Timestamp due, Limit extension);
+
 // One row of the deadline rule table.
 struct DeadlineRule {
   Id id = 0;

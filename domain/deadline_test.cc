@@ -68,6 +68,25 @@ TEST(Limit, AddLimitInEveryUnit) {
   EXPECT_EQ(AddLimit(cal, fri, {0, LimitUnit::kNaturalHours}), fri);
 }
 
+TEST(Limit, ExtensionsContinueFromTheOldDeadline) {
+  WorkCalendar cal = NationalDay2025();
+  // Due 09-30 24:00; +2 working days skips the holiday: 10-09, 10-10.
+  const Timestamp due = At(cal, D(2025, 10, 1), 0);
+  EXPECT_EQ(ExtendDeadline(cal, due, {2, LimitUnit::kWorkingDays}), At(cal, D(2025, 10, 11), 0));
+  EXPECT_EQ(ExtendDeadline(cal, due, {3, LimitUnit::kNaturalDays}), At(cal, D(2025, 10, 4), 0));
+  EXPECT_EQ(ExtendDeadline(cal, due, {5, LimitUnit::kNaturalHours}), due + 5 * 3600);
+  // Working hours run on from the old deadline (Monday 16:00 + 2 h).
+  const Timestamp mon16 = At(cal, D(2025, 9, 22), 16);
+  EXPECT_EQ(ExtendDeadline(cal, mon16, {2, LimitUnit::kWorkingHours}), At(cal, D(2025, 9, 23), 10));
+  // A 10-working-day extension of a 5-working-day limit = a 15-working-day limit.
+  const Timestamp received = At(cal, D(2025, 9, 26), 15);
+  EXPECT_EQ(ExtendDeadline(cal, AddLimit(cal, received, {5, LimitUnit::kWorkingDays}),
+                           {10, LimitUnit::kWorkingDays}),
+            AddLimit(cal, received, {15, LimitUnit::kWorkingDays}));
+  EXPECT_EQ(ExtendDeadline(cal, 0, {2, LimitUnit::kWorkingDays}), 0);
+  EXPECT_EQ(ExtendDeadline(cal, due, {0, LimitUnit::kWorkingDays}), due);
+}
+
 TEST(DeadlineRule, ValidationNamesTheBadField) {
   EXPECT_TRUE(ValidateRule(DeadlineRule{}).ok());
   auto field_of = [](auto mutate) {

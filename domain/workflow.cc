@@ -81,7 +81,10 @@ const std::vector<ActionSpec>& Table() {
        "assist",
        std::nullopt},
       {Action::kCallback, {S::kReplied}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kVisited},
-      {Action::kClose, {S::kReplied, S::kVisited}, {R::kAgent, R::kDispatcher, R::kAdmin}, "",
+      {Action::kClose,
+       {S::kReplied, S::kVisited},
+       {R::kAgent, R::kDispatcher, R::kAdmin},
+       "",
        S::kClosed},
       {Action::kRedo, {S::kVisited}, {R::kDispatcher, R::kAdmin}, "", S::kDispatched},
       {Action::kSupervise,
@@ -326,9 +329,7 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
     case Action::kApproveExtension: {
       const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
       Limit ext{o.pending_extension_days, rule.max_extension.unit};
-      // due_at is 24:00 of its last day; counting from one second earlier keeps
-      // that day from being skipped ("the starting day does not count").
-      n.due_at = AddLimit(*ctx.calendar, o.due_at - 1, ext);
+      n.due_at = ExtendDeadline(*ctx.calendar, o.due_at, ext);
       n.yellow_at = YellowAt(*ctx.calendar, now, n.due_at, ctx.policy);
       n.extension_count += 1;
       n.state = S::kInProgress;

@@ -52,14 +52,15 @@ struct Actor {
 // What the caller sends with an action; only the fields the action needs are read.
 struct ActionInput {
   Action action = Action::kSign;
-  std::string text;                  // reason / note / demand / explanation
-  std::optional<Id> lead_unit_id;    // dispatch, approve_return (reassign)
-  std::vector<Id> assist_unit_ids;   // dispatch, approve_return
-  std::optional<Reply> reply;        // reply; answer uses reply->public_text
-  std::optional<Rating> rating;      // callback
-  int extension_days = 0;            // request_extension
-  std::optional<Id> merge_into;      // merge
-  std::optional<RejectBasis> basis;  // reject
+  std::string text;                         // reason / note / demand / explanation
+  std::optional<Id> lead_unit_id;           // dispatch, approve_return (reassign)
+  std::vector<Id> assist_unit_ids;          // dispatch, approve_return
+  std::optional<Reply> reply;               // reply; answer uses reply->public_text
+  std::optional<Rating> rating;             // callback
+  int extension_days = 0;                   // request_extension
+  std::optional<Id> merge_into;             // merge
+  std::optional<RejectBasis> basis;         // reject
+  std::optional<std::string> subject_code;  // dispatch: (re)classify before routing
 };
 
 struct DeadlineContext {

@@ -7,8 +7,7 @@ namespace hotline {
 
 Status Bootstrap(Store& store, const BootstrapOptions& o) {
   HOTLINE_ASSIGN_OR_RETURN(Id max_unit, store.MaxUnitId());
-  if (max_unit > 0)
-    return Status(Code::kFailedPrecondition, "the store is already initialised");
+  if (max_unit > 0) return Status(Code::kFailedPrecondition, "the store is already initialised");
   HOTLINE_RETURN_IF_ERROR(ValidateUnitCode(UnitKind::kDistrict, o.district_code));
   HOTLINE_RETURN_IF_ERROR(ValidatePassword(o.admin_password));
   Store::Batch b;

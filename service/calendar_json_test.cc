@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace hotline {
@@ -49,6 +50,9 @@ TEST(HolidayData, KnownFactsFromTheStateCouncilNotices) {
   EXPECT_TRUE(cal.IsWorkingDay(D(2026, 2, 14)));
   EXPECT_FALSE(cal.IsWorkingDay(D(2026, 2, 23)));
   EXPECT_TRUE(cal.IsWorkingDay(D(2026, 2, 28)));
+  EXPECT_TRUE(cal.CoversYear(2024));
+  EXPECT_TRUE(cal.CoversYear(2026));
+  EXPECT_FALSE(cal.CoversYear(2027));  // the admin adds it when published
   // Published yearly totals of working days.
   EXPECT_EQ(cal.WorkingDaysInRange(D(2024, 1, 1), D(2025, 1, 1)), 251);
   EXPECT_EQ(cal.WorkingDaysInRange(D(2025, 1, 1), D(2026, 1, 1)), 248);
@@ -125,6 +129,47 @@ TEST(CalendarJson, MalformedDocumentsNameTheEntry) {
   Result<WorkCalendar> missing = LoadCalendarFile("/nonexistent/cn_holidays.json");
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
   EXPECT_EQ(missing.status().field(), "path");
+}
+
+// Admins upload these files: no byte string may crash the loader, and
+// whatever it accepts must survive a round trip.
+TEST(CalendarJson, RandomlyMutatedFilesNeverCrash) {
+  std::ifstream in(kHolidayFile, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string original = buf.str();
+  std::mt19937 rng(2025);
+  const char kBytes[] = "{}[]\",:0123456789-+ tfnaeluZ\\\x00\xff\xe5";
+  int accepted = 0;
+  for (int i = 0; i < 500; ++i) {
+    std::string text = original;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      std::size_t pos = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text[pos] = kBytes[rng() % (sizeof kBytes - 1)];
+          break;
+        case 1:
+          text.erase(pos, 1 + rng() % 8);
+          break;
+        default:
+          text.insert(pos, 1, kBytes[rng() % (sizeof kBytes - 1)]);
+          break;
+      }
+      if (text.empty()) text = "x";
+    }
+    Result<WorkCalendar> cal = CalendarFromJson(text);
+    if (!cal.ok()) {
+      EXPECT_EQ(cal.status().code(), Code::kInvalidArgument);
+      continue;
+    }
+    ++accepted;
+    Result<WorkCalendar> again = CalendarFromJson(CalendarToJson(*cal));
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(CalendarToJson(*again), CalendarToJson(*cal));
+  }
+  EXPECT_GT(accepted, 0);  // some mutations (inside names) stay valid
 }
 
 TEST(RuleJson, ParsesBothLimitFormsAndRoundTrips) {

@@ -178,8 +178,8 @@ Status TaxonomyFromJson(const std::string& text, Config& cfg) {
     sub.name = s.value("name", "");
     sub.parent_code = s.value("parent", s.value("parent_code", ""));
     sub.department_matter = s.value("department_matter", false);
-    bool digits = !sub.code.empty() &&
-                  std::all_of(sub.code.begin(), sub.code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool digits = !sub.code.empty() && std::all_of(sub.code.begin(), sub.code.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || sub.code.size() % 2 || sub.code.size() > 6)
       return Invalid(field + ".code", "subject code must be 2, 4 or 6 digits: '" + sub.code + "'");
     if (Blank(sub.name)) return Invalid(field + ".name", "name is required");
@@ -221,8 +221,10 @@ Status CatalogueFromJson(const std::string& text, const Directory& dir, Config& 
   int i = 0;
   auto unit_ref = [&](const json& v, const std::string& field) -> Result<Unit> {
     std::optional<Unit> u;
-    if (v.is_string()) u = dir.UnitByCode(v.get<std::string>());
-    else if (v.is_number_integer()) u = dir.Unit_(v.get<Id>());
+    if (v.is_string())
+      u = dir.UnitByCode(v.get<std::string>());
+    else if (v.is_number_integer())
+      u = dir.Unit_(v.get<Id>());
     if (!u) return Invalid(field, "unknown unit " + v.dump());
     return *u;
   };
@@ -301,8 +303,7 @@ Status RulesFromJson(const std::string& text, Config& cfg) {
   for (const json& r : j["rules"]) {
     std::string field = "rules[" + std::to_string(i++) + "]";
     auto rule = RuleFromJson(r);
-    if (!rule.ok())
-      return Invalid(field + "." + rule.status().field(), rule.status().message());
+    if (!rule.ok()) return Invalid(field + "." + rule.status().field(), rule.status().message());
     Status st = rules.Upsert(*rule);
     if (!st.ok()) return Invalid(field + "." + st.field(), st.message());
   }
@@ -322,9 +323,12 @@ Status LightFromJson(const std::string& text, Config& cfg) {
   LightPolicy p;
   if (j.contains("yellow_before")) {
     const json& y = j["yellow_before"];
-    Result<Limit> lim = y.is_string() ? ParseLimit(y.get<std::string>())
-                                      : (y.is_object() ? ParseLimit(std::to_string(y.value("amount", 0)) + " " + y.value("unit", ""))
-                                                       : Result<Limit>(Invalid("yellow_before", "must be a limit")));
+    Result<Limit> lim =
+        y.is_string()
+            ? ParseLimit(y.get<std::string>())
+            : (y.is_object()
+                   ? ParseLimit(std::to_string(y.value("amount", 0)) + " " + y.value("unit", ""))
+                   : Result<Limit>(Invalid("yellow_before", "must be a limit")));
     if (!lim.ok()) return Invalid("yellow_before", lim.status().message());
     p.yellow_before = *lim;
   }
@@ -350,38 +354,50 @@ json LightToJson(const Config& cfg) {
 
 namespace {
 std::string RenderTaxonomy(const Config& c, const Directory&) { return TaxonomyToJson(c).dump(); }
-std::string RenderCatalogue(const Config& c, const Directory& d) { return CatalogueToJson(c, d).dump(); }
+std::string RenderCatalogue(const Config& c, const Directory& d) {
+  return CatalogueToJson(c, d).dump();
+}
 std::string RenderRules(const Config& c, const Directory&) { return RulesToJson(c).dump(); }
 std::string RenderCalendar(const Config& c, const Directory&) { return CalendarToJson(c.calendar); }
 std::string RenderLight(const Config& c, const Directory&) { return LightToJson(c).dump(); }
 }  // namespace
 
 DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& o) {
-    DispatchSuggestion s;
-    const CatalogueRule* best = nullptr;
-    for (const CatalogueRule& r : cfg.catalogue) {
-      if (o.subject_code.compare(0, r.subject_prefix.size(), r.subject_prefix) != 0) continue;
-      if (r.street_id && r.street_id != o.place.street_id) continue;
-      if (!best || r.subject_prefix.size() > best->subject_prefix.size() ||
-          (r.subject_prefix.size() == best->subject_prefix.size() && r.street_id && !best->street_id))
-        best = &r;
-    }
-    if (!best) {
-      s.reason = "no catalogue rule matches subject " + o.subject_code;
-      return s;
-    }
-    s.rule_id = best->id;
-    s.assist_unit_ids = best->assist_unit_ids;
-    switch (best->territorial) {
-      case Territorial::kNone: s.lead_unit_id = best->lead_unit_id; break;
-      case Territorial::kGrid: s.lead_unit_id = o.place.grid_id ? o.place.grid_id : o.place.community_id ? o.place.community_id : o.place.street_id; break;
-      case Territorial::kCommunity: s.lead_unit_id = o.place.community_id ? o.place.community_id : o.place.street_id; break;
-      case Territorial::kStreet: s.lead_unit_id = o.place.street_id; break;
-    }
-    s.reason = s.lead_unit_id ? "catalogue rule " + std::to_string(best->id) + " (subject prefix '" +
-                                    best->subject_prefix + "')"
-                              : "the catalogue routes by place, and the order has no place";
+  DispatchSuggestion s;
+  const CatalogueRule* best = nullptr;
+  for (const CatalogueRule& r : cfg.catalogue) {
+    if (o.subject_code.compare(0, r.subject_prefix.size(), r.subject_prefix) != 0) continue;
+    if (r.street_id && r.street_id != o.place.street_id) continue;
+    if (!best || r.subject_prefix.size() > best->subject_prefix.size() ||
+        (r.subject_prefix.size() == best->subject_prefix.size() && r.street_id && !best->street_id))
+      best = &r;
+  }
+  if (!best) {
+    s.reason = "no catalogue rule matches subject " + o.subject_code;
     return s;
+  }
+  s.rule_id = best->id;
+  s.assist_unit_ids = best->assist_unit_ids;
+  switch (best->territorial) {
+    case Territorial::kNone:
+      s.lead_unit_id = best->lead_unit_id;
+      break;
+    case Territorial::kGrid:
+      s.lead_unit_id = o.place.grid_id        ? o.place.grid_id
+                       : o.place.community_id ? o.place.community_id
+                                              : o.place.street_id;
+      break;
+    case Territorial::kCommunity:
+      s.lead_unit_id = o.place.community_id ? o.place.community_id : o.place.street_id;
+      break;
+    case Territorial::kStreet:
+      s.lead_unit_id = o.place.street_id;
+      break;
+  }
+  s.reason = s.lead_unit_id ? "catalogue rule " + std::to_string(best->id) + " (subject prefix '" +
+                                  best->subject_prefix + "')"
+                            : "the catalogue routes by place, and the order has no place";
+  return s;
 }
 
 // ---- the service ----------------------------------------------------------------
@@ -412,8 +428,7 @@ struct HotlineService::Impl {
 
   Status RequireRole(const Actor& a, std::initializer_list<Role> roles, const char* what) const {
     if (std::find(roles.begin(), roles.end(), a.role) == roles.end())
-      return Status(Code::kForbidden,
-                    "role " + std::string(ToString(a.role)) + " may not " + what);
+      return Status(Code::kForbidden, "role " + std::string(ToString(a.role)) + " may not " + what);
     return {};
   }
 
@@ -457,7 +472,8 @@ struct HotlineService::Impl {
   std::vector<AccessGrant> PlaceGrants(const Place& p) const {
     std::vector<AccessGrant> out;
     if (auto id = p.grid_id ? p.grid_id : p.community_id ? p.community_id : p.street_id)
-      for (const AccessGrant& g : GrantsFor(*id, kAccessPlace)) out.push_back({g.unit_id, kAccessPlace});
+      for (const AccessGrant& g : GrantsFor(*id, kAccessPlace))
+        out.push_back({g.unit_id, kAccessPlace});
     return out;
   }
 
@@ -495,7 +511,8 @@ struct HotlineService::Impl {
       v.pii_masked = false;
       if (audit && !(o.caller_name.empty() && o.caller_phone.empty() && o.caller_id_no.empty()) &&
           a.role != Role::kCitizen)
-        (void)store.AppendAudit({clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
+        (void)store.AppendAudit(
+            {clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
     }
     v.order = std::move(o);
     return v;
@@ -513,14 +530,20 @@ struct HotlineService::Impl {
     p->address = r.address;
     p->lon = r.lon;
     p->lat = r.lat;
-    if (r.lon && (*r.lon < -180 || *r.lon > 180)) return Invalid("place.lon", "longitude out of range");
-    if (r.lat && (*r.lat < -90 || *r.lat > 90)) return Invalid("place.lat", "latitude out of range");
+    if (r.lon && (*r.lon < -180 || *r.lon > 180))
+      return Invalid("place.lon", "longitude out of range");
+    if (r.lat && (*r.lat < -90 || *r.lat > 90))
+      return Invalid("place.lat", "latitude out of range");
     std::optional<Id> most = r.grid_id ? r.grid_id : r.community_id ? r.community_id : r.street_id;
-    const char* field = r.grid_id ? "place.grid" : r.community_id ? "place.community" : "place.street";
+    const char* field = r.grid_id        ? "place.grid"
+                        : r.community_id ? "place.community"
+                                         : "place.street";
     if (!most) return {};
     Unit u;
     HOTLINE_RETURN_IF_ERROR(ValidateUnitRef(most, field, &u));
-    UnitKind want = r.grid_id ? UnitKind::kGrid : r.community_id ? UnitKind::kCommunity : UnitKind::kStreet;
+    UnitKind want = r.grid_id        ? UnitKind::kGrid
+                    : r.community_id ? UnitKind::kCommunity
+                                     : UnitKind::kStreet;
     if (u.kind != want)
       return Invalid(field, u.name + " is a " + std::string(ToString(u.kind)) + ", not a " +
                                 std::string(ToString(want)));
@@ -542,7 +565,6 @@ struct HotlineService::Impl {
     return SuggestFromCatalogue(cfg, o);
   }
 
-
   // Copy the current config, apply `fn` to the copy, persist, swap.
   template <typename Fn>
   Status UpdateConfig(const Actor& a, const char* key, Fn fn,
@@ -557,7 +579,6 @@ struct HotlineService::Impl {
     SetCfg(std::move(next));
     return {};
   }
-
 };
 
 HotlineService::HotlineService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -577,13 +598,18 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(key));
     if (!doc) return {};
     Status st = apply(*doc);
-    if (!st.ok()) return Status(Code::kInternal, std::string("stored ") + key + ": " + st.ToString());
+    if (!st.ok())
+      return Status(Code::kInternal, std::string("stored ") + key + ": " + st.ToString());
     return {};
   };
-  HOTLINE_RETURN_IF_ERROR(load(kTaxonomyKey, [&](const std::string& d) { return TaxonomyFromJson(d, *cfg); }));
-  HOTLINE_RETURN_IF_ERROR(load(kCatalogueKey, [&](const std::string& d) { return CatalogueFromJson(d, impl->dir, *cfg); }));
-  HOTLINE_RETURN_IF_ERROR(load(kRulesKey, [&](const std::string& d) { return RulesFromJson(d, *cfg); }));
-  HOTLINE_RETURN_IF_ERROR(load(kLightKey, [&](const std::string& d) { return LightFromJson(d, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(
+      load(kTaxonomyKey, [&](const std::string& d) { return TaxonomyFromJson(d, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(load(
+      kCatalogueKey, [&](const std::string& d) { return CatalogueFromJson(d, impl->dir, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(
+      load(kRulesKey, [&](const std::string& d) { return RulesFromJson(d, *cfg); }));
+  HOTLINE_RETURN_IF_ERROR(
+      load(kLightKey, [&](const std::string& d) { return LightFromJson(d, *cfg); }));
   HOTLINE_ASSIGN_OR_RETURN(auto cal_doc, store.GetDocument(kCalendarKey));
   if (cal_doc) {
     HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, CalendarFromJson(*cal_doc));
@@ -642,7 +668,8 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   auto cfg = m.Cfg();
   if (!r.nature) return Invalid("nature", "nature is required: " + AllowedNames<Nature>());
   if (Blank(r.content)) return Invalid("content", "the appeal's content is required");
-  if (r.content.size() > kMaxContentBytes) return Invalid("content", "content is longer than 20000 bytes");
+  if (r.content.size() > kMaxContentBytes)
+    return Invalid("content", "content is longer than 20000 bytes");
   if (r.title.size() > 400) return Invalid("title", "title is longer than 400 bytes");
   if (!r.subject_code.empty() && !cfg->FindSubject(r.subject_code))
     return Invalid("subject_code", "unknown subject " + r.subject_code);
@@ -651,7 +678,8 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
     return Invalid("channel", "citizens submit through web, app or wechat");
   if (r.channel == Channel::kHotline && Blank(r.caller_phone))
     return Invalid("caller.phone", "the caller's phone is required for hotline appeals");
-  if (!r.caller_phone.empty()) HOTLINE_RETURN_IF_ERROR(ValidatePhone("caller.phone", r.caller_phone));
+  if (!r.caller_phone.empty())
+    HOTLINE_RETURN_IF_ERROR(ValidatePhone("caller.phone", r.caller_phone));
   if (!r.caller_id_no.empty() && !IsValidIdNumber(r.caller_id_no))
     return Invalid("caller.id_no", "not a valid 18-digit ID number (check digit)");
   if (r.caller_name.size() > 100) return Invalid("caller.name", "name is too long");
@@ -708,8 +736,9 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
   Impl& m = *impl_;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
   if (expect_version && *expect_version != o.version)
-    return Status(Code::kConflict, "the order has moved on: version " + std::to_string(o.version) +
-                                       ", expected " + std::to_string(*expect_version),
+    return Status(Code::kConflict,
+                  "the order has moved on: version " + std::to_string(o.version) + ", expected " +
+                      std::to_string(*expect_version),
                   "expect_version");
   auto cfg = m.Cfg();
   ActionInput input = in;
@@ -730,14 +759,16 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
     HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(input.lead_unit_id, "lead_unit", &lead));
     if (input.lead_unit_id) {
       if (lead.kind == UnitKind::kDistrict || lead.kind == UnitKind::kCenter)
-        return Invalid("lead_unit", lead.name + " cannot handle orders; choose a department, "
-                                    "street, community or grid");
+        return Invalid("lead_unit", lead.name +
+                                        " cannot handle orders; choose a department, "
+                                        "street, community or grid");
       bool pushed_down = lead.kind == UnitKind::kStreet || lead.kind == UnitKind::kCommunity ||
                          lead.kind == UnitKind::kGrid;
       if (pushed_down && cfg->IsDepartmentMatter(subject))
         return Invalid("lead_unit", "subject " + subject +
                                         " is a department matter (部门事项) and must not be pushed "
-                                        "down to " + lead.name);
+                                        "down to " +
+                                        lead.name);
       for (const AccessGrant& g : m.GrantsFor(lead.id, kAccessLead)) grants.push_back(g);
     }
     for (Id asst : input.assist_unit_ids) {
@@ -752,8 +783,8 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
     if (!target.ok()) return Invalid("merge_into", "no order " + std::to_string(*in.merge_into));
     if (target->id == o.id) return Invalid("merge_into", "an order cannot merge into itself");
     if (target->state == State::kMerged || target->state == State::kRejected)
-      return Invalid("merge_into", "order " + target->no + " is itself " +
-                                       std::string(ToString(target->state)));
+      return Invalid("merge_into",
+                     "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
@@ -770,7 +801,8 @@ Result<OrderView> HotlineService::RevealContact(const Actor& a, Id id) {
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
   auto level = m.PiiLevel(a, o);
   if (level == Impl::Pii::kHidden)
-    return Status(Code::kForbidden, "the caller's identity is protected for this order (举报/保密)");
+    return Status(Code::kForbidden,
+                  "the caller's identity is protected for this order (举报/保密)");
   if (level == Impl::Pii::kMasked) {
     bool assigned = o.lead_unit_id == a.unit_id ||
                     std::find(o.assist_unit_ids.begin(), o.assist_unit_ids.end(), a.unit_id) !=
@@ -778,8 +810,8 @@ Result<OrderView> HotlineService::RevealContact(const Actor& a, Id id) {
     if (!assigned || (a.role != Role::kHandler && a.role != Role::kGridWorker))
       return Status(Code::kForbidden, "only the units handling the order may contact the caller");
   }
-  HOTLINE_RETURN_IF_ERROR(
-      m.store.AppendAudit({m.clock.Now(), a.user_id, "reveal_contact", o.id, "caller name, phone"}));
+  HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
+      {m.clock.Now(), a.user_id, "reveal_contact", o.id, "caller name, phone"}));
   OrderView v;
   v.light = LightOf(o, m.clock.Now());
   v.actions = AvailableActions(o, a);
@@ -864,7 +896,8 @@ void CollectErrors(const ImportReport& rep, std::vector<std::string>* errors) {
 }  // namespace
 
 Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std::string& body,
-                                                      bool is_csv, std::vector<std::string>* errors) {
+                                                      bool is_csv,
+                                                      std::vector<std::string>* errors) {
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import units"));
   std::lock_guard lock(m.admin_mu);
@@ -872,7 +905,8 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   ImportReport rep = ValidateUnits(is_csv ? ParseUnitsCsv(body) : ParseUnitsJson(body), existing);
   if (!rep.ok()) {
     CollectErrors(rep, errors);
-    return Invalid("body", std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
+    return Invalid("body",
+                   std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
   }
   HOTLINE_ASSIGN_OR_RETURN(Id next, m.store.MaxUnitId());
   std::map<std::string, Id> ids;
@@ -902,7 +936,8 @@ Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std:
   ImportReport rep = ValidateUsers(ParseUsersCsv(csv), m.dir.AllUnits(), m.dir.AllUsers());
   if (!rep.ok()) {
     CollectErrors(rep, errors);
-    return Invalid("body", std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
+    return Invalid("body",
+                   std::to_string(rep.errors.size()) + " row(s) have errors; nothing was imported");
   }
   HOTLINE_ASSIGN_OR_RETURN(Id next, m.store.MaxUserId());
   Store::Batch batch;
@@ -970,43 +1005,52 @@ Result<User> HotlineService::UpdateUser(const Actor& a, Id user_id, std::optiona
 
 std::shared_ptr<const Config> HotlineService::config() const { return impl_->Cfg(); }
 
-
 std::string HotlineService::TaxonomyJson() const { return RenderTaxonomy(*config(), impl_->dir); }
 Status HotlineService::PutTaxonomyJson(const Actor& a, const std::string& text) {
-  return impl_->UpdateConfig(a, kTaxonomyKey, [&](Config& c) {
-    HOTLINE_RETURN_IF_ERROR(TaxonomyFromJson(text, c));
-    // The catalogue must still refer to existing subjects.
-    for (const CatalogueRule& r : c.catalogue)
-      if (!r.subject_prefix.empty() && !c.FindSubject(r.subject_prefix))
-        return Invalid("subjects", "the catalogue still routes subject " + r.subject_prefix +
-                                       "; change the catalogue first");
-    return Status();
-  }, RenderTaxonomy);
+  return impl_->UpdateConfig(
+      a, kTaxonomyKey,
+      [&](Config& c) {
+        HOTLINE_RETURN_IF_ERROR(TaxonomyFromJson(text, c));
+        // The catalogue must still refer to existing subjects.
+        for (const CatalogueRule& r : c.catalogue)
+          if (!r.subject_prefix.empty() && !c.FindSubject(r.subject_prefix))
+            return Invalid("subjects", "the catalogue still routes subject " + r.subject_prefix +
+                                           "; change the catalogue first");
+        return Status();
+      },
+      RenderTaxonomy);
 }
 std::string HotlineService::CatalogueJson() const { return RenderCatalogue(*config(), impl_->dir); }
 Status HotlineService::PutCatalogueJson(const Actor& a, const std::string& text) {
-  return impl_->UpdateConfig(a, kCatalogueKey,
-                      [&](Config& c) { return CatalogueFromJson(text, impl_->dir, c); }, RenderCatalogue);
+  return impl_->UpdateConfig(
+      a, kCatalogueKey, [&](Config& c) { return CatalogueFromJson(text, impl_->dir, c); },
+      RenderCatalogue);
 }
 std::string HotlineService::RulesJson() const { return RenderRules(*config(), impl_->dir); }
 Status HotlineService::PutRulesJson(const Actor& a, const std::string& text) {
-  return impl_->UpdateConfig(a, kRulesKey, [&](Config& c) { return RulesFromJson(text, c); }, RenderRules);
+  return impl_->UpdateConfig(
+      a, kRulesKey, [&](Config& c) { return RulesFromJson(text, c); }, RenderRules);
 }
 std::string HotlineService::CalendarJson() const { return RenderCalendar(*config(), impl_->dir); }
 Status HotlineService::PutCalendarJson(const Actor& a, const std::string& text) {
-  return impl_->UpdateConfig(a, kCalendarKey, [&](Config& c) -> Status {
-    HOTLINE_ASSIGN_OR_RETURN(c.calendar, CalendarFromJson(text));
-    return {};
-  }, RenderCalendar);
+  return impl_->UpdateConfig(
+      a, kCalendarKey,
+      [&](Config& c) -> Status {
+        HOTLINE_ASSIGN_OR_RETURN(c.calendar, CalendarFromJson(text));
+        return {};
+      },
+      RenderCalendar);
 }
 std::string HotlineService::LightPolicyJson() const { return RenderLight(*config(), impl_->dir); }
 Status HotlineService::PutLightPolicyJson(const Actor& a, const std::string& text) {
-  return impl_->UpdateConfig(a, kLightKey, [&](Config& c) { return LightFromJson(text, c); }, RenderLight);
+  return impl_->UpdateConfig(
+      a, kLightKey, [&](Config& c) { return LightFromJson(text, c); }, RenderLight);
 }
 
 Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optional<Id> order_id,
                                                       int limit) {
-  HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
+  HOTLINE_RETURN_IF_ERROR(
+      impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
   if (limit < 1 || limit > 1000) return Invalid("limit", "limit must be 1..1000");
   return impl_->store.ListAudit(order_id, limit);
 }

@@ -19,6 +19,10 @@ inline constexpr int kMinPasswordLength = 4;
 inline constexpr std::size_t kMaxPasswordBytes = 1024;
 Status ValidatePassword(std::string_view password);
 
+// Tests only: hash with libsodium's minimum cost so suites that create many
+// users stay fast. Never called by the server.
+void UseMinimalHashCostForTesting();
+
 // Hashes with argon2id (crypto_pwhash_str_alg, OPSLIMIT/MEMLIMIT_INTERACTIVE:
 // 2 passes over 64 MiB, roughly 50-150 ms and 64 MiB of RAM per call on one
 // core). The result is the self-describing "$argon2id$v=19$m=65536,t=2,p=1$..."

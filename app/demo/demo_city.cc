@@ -8,6 +8,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
 #include "domain/workflow.h"
@@ -28,18 +30,7 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::string ShortName(const std::string& name) {
-  auto cut = [&](const std::string& suffix, const std::string& repl) -> std::optional<std::string> {
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      return name.substr(0, name.size() - suffix.size()) + repl;
-    return std::nullopt;
-  };
-  if (auto s = cut("社区居民委员会", "社区")) return *s;
-  if (auto s = cut("居民委员会", "社区")) return *s;
-  if (auto s = cut("村民委员会", "村")) return *s;
-  if (auto s = cut("村委会", "村")) return *s;
-  return name;
-}
+std::string ShortName(const std::string& name) { return ShortCommunityName(name); }
 
 const char* kGridOrdinals[] = {"第一网格", "第二网格", "第三网格", "第四网格", "第五网格"};
 const char* kDedicated[] = {"学校专属网格", "医院专属网格", "园区专属网格", "商圈专属网格"};
@@ -49,7 +40,7 @@ struct City {
   std::vector<Unit> units;  // index = id - 1
   std::vector<Id> streets, communities, grids, departments;
   std::vector<double> grid_weight;
-  std::map<Id, Id> handler_of;  // unit -> user
+  std::map<Id, Id> handler_of;                       // unit -> user
   std::map<Id, std::vector<std::string>> compounds;  // community -> 小区 names
   const Unit& U(Id id) const { return units[static_cast<size_t>(id - 1)]; }
   std::vector<Id> Lineage(Id id) const {
@@ -69,7 +60,9 @@ class Progress {
       : out_(out), label_(std::move(label)), total_(std::max<size_t>(total, 1)) {}
   void Update(size_t done) {
     int pct = static_cast<int>(100 * done / total_);
-    if (pct == last_) return;
+    // On a terminal every percent; in a log every tenth, so it stays readable.
+    static const bool tty = isatty(1);
+    if (pct == last_ || (!tty && pct % 10 != 0 && done < total_)) return;
     last_ = pct;
     out_ << "\r" << label_ << ": " << pct << "% (" << done << "/" << total_ << ")" << std::flush;
     if (done >= total_) out_ << "\n";
@@ -97,7 +90,8 @@ struct Sim {
 
 Status BuildCity(const DemoOptions& o, const std::vector<Department>& departments, City& city,
                  Sim& sim) {
-  HOTLINE_ASSIGN_OR_RETURN(auto divisions, LoadDivisions(o.data_dir + "/demo/licheng_divisions.csv"));
+  HOTLINE_ASSIGN_OR_RETURN(auto divisions,
+                           LoadDivisions(o.data_dir + "/demo/licheng_divisions.csv"));
   auto add = [&](std::string code, std::string name, UnitKind kind, std::optional<Id> parent,
                  std::optional<GridKind> gk = std::nullopt) {
     Unit u;
@@ -114,7 +108,8 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
   add("CENTER", "历城区12345市民服务热线中心", UnitKind::kCenter, kDistrict);
   std::map<std::string, Id> street_by_code;
   for (const Division& d : divisions)
-    if (d.code.size() == 9) street_by_code[d.code] = add(d.code, d.name, UnitKind::kStreet, kDistrict);
+    if (d.code.size() == 9)
+      street_by_code[d.code] = add(d.code, d.name, UnitKind::kStreet, kDistrict);
   for (auto& [_, id] : street_by_code) city.streets.push_back(id);
   for (const Division& d : divisions) {
     if (d.code.size() != 12) continue;
@@ -125,7 +120,7 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
     bool urban = d.name.find("居民委员会") != std::string::npos;
     int basic = urban ? 2 + static_cast<int>(sim.Uni(0, 2)) : 1;
     for (int g = 1; g <= basic; ++g) {
-      char seq[8];
+      char seq[16];
       std::snprintf(seq, sizeof seq, "%03d", g);
       Id gid = add(d.code + seq, ShortName(d.name) + kGridOrdinals[g - 1], UnitKind::kGrid, c,
                    GridKind::kBasic);
@@ -133,7 +128,7 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
       city.grid_weight.push_back(urban ? 3.0 : 1.0);
     }
     if (urban && sim.Chance(0.25)) {
-      char seq[8];
+      char seq[16];
       std::snprintf(seq, sizeof seq, "%03d", basic + 1);
       Id gid = add(d.code + seq, ShortName(d.name) + kDedicated[sim.Weighted({3, 2, 2, 1})],
                    UnitKind::kGrid, c, GridKind::kDedicated);
@@ -174,8 +169,8 @@ void AddUsers(City& city, const std::string& hash, AppealGenerator& gen, Sim& si
   for (Id c : city.communities)
     city.handler_of[c] = add("c" + city.U(c).code, city.U(c).name + "承办人", Role::kHandler, c);
   for (Id g : city.grids)
-    city.handler_of[g] = add("g" + city.U(g).code, "网格员" + gen.CallerName(sim.rng),
-                             Role::kGridWorker, g);
+    city.handler_of[g] =
+        add("g" + city.U(g).code, "网格员" + gen.CallerName(sim.rng), Role::kGridWorker, g);
 }
 
 Actor ActorOf(const City& city, Id unit, const std::vector<User>& users) {
@@ -190,9 +185,15 @@ const Actor kSupervisor{kSupervisorUser, Role::kSupervisor, kCenter};
 // Drives one order through its life with the real workflow, stopping at `now`.
 class Life {
  public:
-  Life(const Config& cfg, const City& city, const std::vector<User>& users, Sim& sim,
-       Timestamp now, Store::HistoryItem& item, std::map<std::string, int>& failures)
-      : cfg_(cfg), city_(city), users_(users), sim_(sim), now_(now), item_(item), failures_(failures) {}
+  Life(const Config& cfg, const City& city, const std::vector<User>& users, Sim& sim, Timestamp now,
+       Store::HistoryItem& item, std::map<std::string, int>& failures)
+      : cfg_(cfg),
+        city_(city),
+        users_(users),
+        sim_(sim),
+        now_(now),
+        item_(item),
+        failures_(failures) {}
 
   // Applies the action at time `at`; false when `at` is in the future or the
   // workflow refused (counted: the demo should not produce refusals).
@@ -248,6 +249,7 @@ Reply MakeReply(AppealGenerator& gen, Sim& sim, const GeneratedAppeal& a, const 
   r.contact_method = sim.Chance(0.8) ? "phone" : (sim.Chance(0.5) ? "on_site" : "visit");
   r.resolved = resolved;
   r.unresolved_reason = resolved ? "" : text.unresolved_reason;
+  if (!resolved && r.unresolved_reason.empty()) r.unresolved_reason = "涉及多部门职责，需进一步协调研究解决";
   r.actions_taken = text.actions_taken;
   r.public_text = text.public_text;
   return r;
@@ -293,15 +295,17 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   const Timestamp now = clock.Now();
   const CivilDate today = calendar.LocalDate(now);
   const std::int64_t days = static_cast<std::int64_t>(o.months) * 30;
-  static const double kHourWeight[24] = {0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 3.5, 5.0, 5.5, 5.0,
-                                         3.0, 3.5, 4.5, 5.0, 4.5, 3.5, 2.5, 2.2, 2.0, 1.6, 1.0, 0.6};
+  static const double kHourWeight[24] = {0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5,
+                                         3.5, 5.0, 5.5, 5.0, 3.0, 3.5, 4.5, 5.0,
+                                         4.5, 3.5, 2.5, 2.2, 2.0, 1.6, 1.0, 0.6};
   std::vector<double> hour_w(std::begin(kHourWeight), std::end(kHourWeight));
   std::vector<Timestamp> times;
   for (std::int64_t d = days; d >= 0; --d) {
     CivilDate date = CivilFromDays(DaysFromCivil(today) - d);
-    int wd = Weekday(date);  // 0 = Monday (see calendar.h)
-    double f = wd == 0 ? 1.15 : wd >= 5 ? 0.72 : 1.0;
-    if (!calendar.IsWorkingDay(date) && wd < 5) f = 0.6;
+    int wd = Weekday(date);  // 0 = Sunday
+    bool weekend = wd == 0 || wd == 6;
+    double f = wd == 1 ? 1.15 : weekend ? 0.72 : 1.0;
+    if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;  // public holiday
     if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
     int n = std::poisson_distribution<int>(o.per_day * f)(sim.rng);
     Timestamp day0 = calendar.StartOfDay(date);
@@ -343,10 +347,13 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     w.subject_code = a.subject_code;
     w.title = a.title;
     w.content = a.content;
-    w.place = Place{grid, community, street,
+    w.place = Place{grid,
+                    community,
+                    street,
                     "历城区" + place.street + place.community + place.compound +
                         std::to_string(place.building) + "号楼",
-                    std::nullopt, std::nullopt};
+                    std::nullopt,
+                    std::nullopt};
     Actor recorder = kAgent;
     if (w.channel == Channel::kGridPatrol) {
       recorder = ActorOf(city, grid, users);
@@ -381,14 +388,23 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     intake.user_id = recorder.user_id;
     intake.unit_id = recorder.unit_id;
     intake.text = std::string(ToString(w.channel));
-    intake.data_json = json{{"channel", ToString(w.channel)}, {"nature", ToString(w.nature)}}.dump();
+    intake.data_json =
+        json{{"channel", ToString(w.channel)}, {"nature", ToString(w.nature)}}.dump();
     item.events.push_back(intake);
     for (Id u : city.Lineage(grid)) item.access.push_back({u, kAccessPlace});
     for (Id u : city.Lineage(recorder.unit_id)) item.access.push_back({u, kAccessAncestor});
 
     Life life(*cfg, city, users, sim, now, item, failures);
-    auto Text = [](const char* s) { ActionInput in; in.text = s; return in; };
-    auto In = [](Action a) { ActionInput in; in.action = a; return in; };
+    auto Text = [](const char* s) {
+      ActionInput in;
+      in.text = s;
+      return in;
+    };
+    auto In = [](Action a) {
+      ActionInput in;
+      in.action = a;
+      return in;
+    };
 
     // Duplicates and inadmissible appeals are settled at intake.
     auto& recent = recent_by_community[community];
@@ -412,7 +428,8 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     }
     recent.push_back(items.size());
 
-    if (w.nature == Nature::kConsultation && w.channel != Channel::kGridPatrol && sim.Chance(0.65)) {
+    if (w.nature == Nature::kConsultation && w.channel != Channel::kGridPatrol &&
+        sim.Chance(0.65)) {
       ActionInput in = In(Action::kAnswer);
       Reply r;
       r.public_text = "已根据知识库向来电人解答：" + a.title + "的办理流程、所需材料及咨询电话。";
@@ -421,10 +438,14 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
         if (sim.Chance(0.3)) {
           ActionInput cb = In(Action::kCallback);
           cb.rating = PickRating(sim, false);
+          bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
+          ActionInput cl = Text(unhappy ? "咨询类诉求已按政策答复，诉求人期望超出政策范围，予以办结。" : "");
+          cl.action = Action::kClose;
           if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 30) * kHour), kAgent, cb))
-            life.Do(life.T() + 10 * kMin, kAgent, In(Action::kClose));
+            life.Do(life.T() + 10 * kMin, kAgent, cl);
         } else {
-          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 10) * kMin), kAgent, In(Action::kClose));
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 10) * kMin), kAgent,
+                  In(Action::kClose));
         }
       }
       items.push_back(std::move(item));
@@ -436,28 +457,35 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     ActionInput disp = In(Action::kDispatch);
     disp.lead_unit_id = sug.lead_unit_id.value_or(street);
     disp.assist_unit_ids = sug.assist_unit_ids;
-    disp.assist_unit_ids.erase(std::remove(disp.assist_unit_ids.begin(), disp.assist_unit_ids.end(),
-                                           *disp.lead_unit_id),
-                               disp.assist_unit_ids.end());
+    disp.assist_unit_ids.erase(
+        std::remove(disp.assist_unit_ids.begin(), disp.assist_unit_ids.end(), *disp.lead_unit_id),
+        disp.assist_unit_ids.end());
     if (!life.Do(t0 + static_cast<Timestamp>(sim.Uni(5, 90) * kMin), kDispatcher, disp)) {
       items.push_back(std::move(item));
       continue;
     }
     auto sign = [&]() {
       double hours = sim.Chance(0.06) ? sim.Uni(20, 50) : sim.Uni(0.3, 8);
-      return life.Do(life.T() + static_cast<Timestamp>(hours * kHour), life.Handler(), In(Action::kSign));
+      return life.Do(life.T() + static_cast<Timestamp>(hours * kHour), life.Handler(),
+                     In(Action::kSign));
     };
     // Returns (退单): the unit says it is not theirs; the dispatcher rules.
     if (sim.Chance(0.04)) {
       ActionInput rr = Text("经核查，该事项不属于我单位职责范围，建议改派相关主管部门。");
       rr.action = Action::kRequestReturn;
-      if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour), life.Handler(), rr)) {
+      const DeadlineRule& rule = cfg->rules.Match(w.subject_code, w.urgency, w.nature);
+      Timestamp window_end = AddLimit(calendar, life.O().dispatched_at, rule.return_window);
+      Timestamp at = std::min(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour),
+                              life.T() + (window_end - life.T()) * 4 / 5);
+      if (life.Do(at, life.Handler(), rr)) {
         if (sim.Chance(0.7)) {
           ActionInput ar = In(Action::kApproveReturn);
           Id cur = *life.O().lead_unit_id;
-          ar.lead_unit_id = city.U(cur).kind == UnitKind::kDepartment ? street : sim.Pick(city.departments);
+          ar.lead_unit_id =
+              city.U(cur).kind == UnitKind::kDepartment ? street : sim.Pick(city.departments);
           if (*ar.lead_unit_id == cur) ar.lead_unit_id = street;
-          if (!cfg->IsDepartmentMatter(w.subject_code) || city.U(*ar.lead_unit_id).kind == UnitKind::kDepartment)
+          if (!cfg->IsDepartmentMatter(w.subject_code) ||
+              city.U(*ar.lead_unit_id).kind == UnitKind::kDepartment)
             life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, ar);
         } else {
           ActionInput rj = Text("经审核，该事项属于你单位职责范围，请按时办理。");
@@ -475,7 +503,8 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       ActionInput sp = Text("涉及历史遗留问题，需协调多部门解决，暂挂账处理。");
       sp.action = Action::kSuspend;
       if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 24) * kHour), kDispatcher, sp))
-        life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 12) * kDay), kDispatcher, In(Action::kResume));
+        life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 12) * kDay), kDispatcher,
+                In(Action::kResume));
       if (life.O().state != State::kInProgress) {
         items.push_back(std::move(item));
         continue;
@@ -491,8 +520,9 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       ActionInput ex = Text("该问题需协调施工单位及物业共同处理，申请延期办理。");
       ex.action = Action::kRequestExtension;
       ex.extension_days = 2 + static_cast<int>(sim.Uni(0, 4));
-      Timestamp at = std::max(life.T() + kHour, life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
-      if (life.Do(at, life.Handler(), ex)) {
+      Timestamp at = std::max(life.T() + kHour,
+                              life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
+      if (at < life.O().due_at && life.Do(at, life.Handler(), ex)) {
         if (sim.Chance(0.8)) {
           life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher,
                   In(Action::kApproveExtension));
@@ -504,11 +534,14 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       }
     }
     for (int round = 0; round < 2; ++round) {
-      if (life.O().state != State::kInProgress && life.O().state != State::kExtensionRequested) break;
+      if (life.O().state != State::kInProgress && life.O().state != State::kExtensionRequested)
+        break;
       bool late = sim.Chance(0.1);
       Timestamp due = life.O().due_at, signed_at = life.T();
-      Timestamp at = late ? due + static_cast<Timestamp>(sim.Uni(2, 72) * kHour)
-                          : signed_at + static_cast<Timestamp>(sim.Uni(0.15, 0.95) * static_cast<double>(due - signed_at));
+      Timestamp at = late
+                         ? due + static_cast<Timestamp>(sim.Uni(2, 72) * kHour)
+                         : signed_at + static_cast<Timestamp>(sim.Uni(0.15, 0.95) *
+                                                              static_cast<double>(due - signed_at));
       if (late && sim.Chance(0.4) && due + 2 * kHour < now) {
         ActionInput sv = Text("该工单已超期，请承办单位立即办理并反馈。");
         sv.action = Action::kSupervise;
@@ -528,11 +561,13 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       if (unhappy && round == 0 && sim.Chance(0.6)) {
         ActionInput rd = Text("市民对办理结果不满意，退回重办。");
         rd.action = Action::kRedo;
-        if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 5) * kHour), kDispatcher, rd) || !sign())
+        if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 5) * kHour), kDispatcher, rd) ||
+            !sign())
           break;
         continue;
       }
-      ActionInput cl = Text(unhappy ? "经核实，承办单位已依法依规答复，诉求人期望超出政策规定，予以办结。" : "");
+      ActionInput cl =
+          Text(unhappy ? "经核实，承办单位已依法依规答复，诉求人期望超出政策规定，予以办结。" : "");
       cl.action = Action::kClose;
       life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.2, 4) * kHour), kDispatcher, cl);
       break;
@@ -545,8 +580,10 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   constexpr size_t kChunk = 2000;
   size_t events = 0;
   for (size_t at = 0; at < items.size(); at += kChunk) {
-    std::vector<Store::HistoryItem> chunk(std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(at)),
-                                          std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), at + kChunk))));
+    std::vector<Store::HistoryItem> chunk(
+        std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(at)),
+        std::make_move_iterator(items.begin() +
+                                static_cast<std::ptrdiff_t>(std::min(items.size(), at + kChunk))));
     for (const auto& it : chunk) events += it.events.size();
     HOTLINE_RETURN_IF_ERROR(store.BulkLoad(chunk));
     if (!chunk.empty() && chunk.front().order.id != static_cast<Id>(at + 1))
@@ -557,7 +594,8 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   int refused = 0;
   for (const auto& [msg, n] : failures) refused += n;
   if (refused > 0) {
-    out << "  note: the workflow refused " << refused << " simulated steps (orders stay where they were):\n";
+    out << "  note: the workflow refused " << refused
+        << " simulated steps (orders stay where they were):\n";
     for (const auto& [msg, n] : failures) out << "    " << n << " x " << msg << "\n";
   }
   return {};

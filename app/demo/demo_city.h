@@ -16,8 +16,8 @@
 namespace hotline::demo {
 
 struct DemoOptions {
-  int months = 4;              // Default: 4 months of history, ending now
-  int per_day = 160;           // Default: ~160 appeals a day on average (weekday peak, quieter weekends)
+  int months = 4;     // Default: 4 months of history, ending now
+  int per_day = 160;  // Default: ~160 appeals a day on average (weekday peak, quieter weekends)
   std::uint64_t seed = 12345;  // Default: fixed, so two demos look the same
   std::string data_dir;        // REQUIRES: the repository's data/ directory
   std::string calendar_path;   // REQUIRES: data/calendar/cn_holidays.json

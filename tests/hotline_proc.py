@@ -1,0 +1,145 @@
+"""Drives a real `hotline` binary for the black-box tests: starts `serve` on a
+free port, waits for its "listening on" line, stops it with SIGTERM or SIGKILL,
+and speaks JSON over HTTP. Python 3 standard library only.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+API = "/api/v1"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(binary, *args, timeout=300):
+    """Runs a one-shot subcommand; raises with its output when it fails."""
+    p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("%s %s exited %d\nstdout: %s\nstderr: %s" %
+                           (binary, " ".join(args), p.returncode, p.stdout[-2000:],
+                            p.stderr[-2000:]))
+    return p.stdout
+
+
+def help_text(binary, sub):
+    p = subprocess.run([binary, sub, "--help"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=30)
+    return p.stdout
+
+
+class Server:
+    """One `hotline serve` child process on a fixed DB file."""
+
+    def __init__(self, binary, db, data=None, clock_file=None, extra=()):
+        self.binary, self.db, self.data = binary, db, data
+        self.clock_file, self.extra = clock_file, list(extra)
+        self.proc = None
+        self.port = None
+        self.log = []  # last lines of stdout+stderr, for failure reports
+
+    def start(self, timeout=60):
+        # Port 0: the server picks a free port and prints it (no race with other tests).
+        self.port = None
+        cmd = [self.binary, "serve", "--db", self.db, "--port", "0",
+               "--host", "127.0.0.1"]
+        if self.data:
+            cmd += ["--data", self.data]
+        if self.clock_file:
+            cmd += ["--clock-file", self.clock_file]
+        cmd += self.extra
+        self.log = []
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1)
+        ready = threading.Event()
+        proc = self.proc
+
+        def pump():
+            for line in proc.stdout:
+                self.log.append(line.rstrip("\n"))
+                del self.log[:-200]
+                m = re.search(r"listening on http://[^:/]+:(\d+)", line)
+                if m and not ready.is_set():
+                    self.port = int(m.group(1))
+                    ready.set()
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if ready.wait(0.05):
+                return
+            if proc.poll() is not None:
+                time.sleep(0.1)
+                raise RuntimeError("hotline serve exited %d before listening:\n%s" %
+                                   (proc.returncode, "\n".join(self.log[-40:])))
+        self.kill()
+        raise RuntimeError("hotline serve did not print 'listening on' within %ds:\n%s" %
+                           (timeout, "\n".join(self.log[-40:])))
+
+    def stop(self, timeout=30):
+        """SIGTERM and wait; returns the exit code (SIGKILL if it hangs)."""
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("hotline serve ignored SIGTERM for %ds" % timeout)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def url(self, path):
+        if not path.startswith("/api/") and not path.startswith("/health") and \
+                not path.startswith("/open311"):
+            path = API + path
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None,
+                timeout=30, content_type="application/json"):
+        """Returns (status, parsed JSON or None, raw text, response headers)."""
+        hdrs = {"Accept": "application/json"}
+        data = None
+        if raw is not None:
+            data = raw.encode("utf-8") if isinstance(raw, str) else raw
+            hdrs["Content-Type"] = content_type
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        hdrs.update(headers or {})
+        req = urllib.request.Request(self.url(path), data=data, method=method, headers=hdrs)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                status, text, rh = r.status, r.read().decode("utf-8", "replace"), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            status, text, rh = e.code, e.read().decode("utf-8", "replace"), dict(e.headers)
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = None
+        return status, parsed, text, rh
+
+
+def login(server, user, password):
+    st, js, text, _ = server.request("POST", "/auth/login",
+                                     {"login": user, "password": password})
+    if st != 200 or not isinstance(js, dict) or "token" not in js:
+        raise RuntimeError("login %s failed: %d %s" % (user, st, text[:500]))
+    return js["token"]
