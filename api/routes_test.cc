@@ -10,6 +10,7 @@
 
 #include "api/json_codec.h"
 #include "service/bootstrap.h"
+#include "service/password.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace hotline::api {
@@ -29,6 +30,7 @@ struct Resp {
 class RoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    UseMinimalHashCostForTesting();
     dir_ = std::filesystem::temp_directory_path() /
            ("routes_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
