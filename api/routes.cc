@@ -50,15 +50,18 @@ HttpResponse Fail(const Status& st) { return HttpResponse::Error(HttpStatusFor(s
 
 // An error with row-level details (imports): {"error":{code,message,field,rows:[...]}}.
 HttpResponse FailRows(const Status& st, const std::vector<std::string>& rows) {
+  // "row 3 [code]: ...", "row 3, code: ..." or "file: ..." (row 0).
   static const std::regex kRow(
-      R"(^\s*(?:row|line)\s*(\d+)\s*[:,]?\s*(?:([A-Za-z_][\w.]*)\s*:\s*)?(.*)$)",
+      R"(^\s*(?:(?:row|line)\s*(\d+)|file)\s*(?:\[([\w.]*)\]|,\s*([\w.]+))?\s*:\s*(.*)$)",
       std::regex::icase);
   Json items = Json::array();
   for (const std::string& r : rows) {
     std::smatch m;
     if (std::regex_match(r, m, kRow)) {
-      Json row{{"row", std::stoll(m[1].str().substr(0, 9))}, {"message", m[3].str()}};
-      row["field"] = m[2].matched ? Json(m[2].str()) : Json(nullptr);
+      Json row{{"row", m[1].matched ? std::stoll(m[1].str().substr(0, 9)) : 0},
+               {"message", m[4].str()}};
+      const std::string field = m[2].matched ? m[2].str() : m[3].str();
+      row["field"] = field.empty() ? Json(nullptr) : Json(field);
       items.push_back(std::move(row));
     } else {
       items.push_back(Json{{"row", nullptr}, {"field", nullptr}, {"message", r}});
@@ -168,6 +171,15 @@ Result<Id> PathId(Ctx& c) {
   auto n = ParseInt(s);
   if (!n) return Invalid("id", "id must be a positive integer (got \"" + s.substr(0, 32) + "\")");
   return *n;
+}
+
+// The workflow names ActionInput members; the API names body fields.
+Status ToApiField(const Status& st) {
+  static const std::pair<std::string_view, std::string_view> kNames[] = {
+      {"lead_unit_id", "lead_unit"}, {"assist_unit_ids", "assist_units"}};
+  for (auto [from, to] : kNames)
+    if (st.field() == from) return Status(st.code(), st.message(), std::string(to));
+  return st;
 }
 
 // Sets ActionInput::subject_code where the workflow supports re-classifying in an action.
@@ -504,7 +516,7 @@ HttpResponse Act(Ctx& c) {
   if (!r.ok()) return Fail(r.status());
 
   auto view = c.svc.Act(c.actor, *id, in, expect);
-  if (!view.ok()) return Fail(view.status());
+  if (!view.ok()) return Fail(ToApiField(view.status()));
   return JsonReply(200, RenderOrder(c.svc, *view));
 }
 

@@ -293,61 +293,26 @@ json CatalogueToJson(const Config& cfg, const Directory& dir) {
   return {{"rules", rules}};
 }
 
-Status RulesFromJson(const std::string& text, Config& cfg) {
-  json j;
-  HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
-  if (!j.contains("rules") || !j["rules"].is_array())
-    return Invalid("rules", "an array of deadline rules is required");
-  DeadlineRules rules;
-  int i = 0;
-  for (const json& r : j["rules"]) {
-    std::string field = "rules[" + std::to_string(i++) + "]";
-    auto rule = RuleFromJson(r);
-    if (!rule.ok()) return Invalid(field + "." + rule.status().field(), rule.status().message());
-    Status st = rules.Upsert(*rule);
-    if (!st.ok()) return Invalid(field + "." + st.field(), st.message());
+// Deadline rules and the light policy use the calendar_json codecs; these adapt them to Config.
+// Accepts {"rules": [...]} (what GET returns) or a bare array.
+Status ConfigRulesFromJson(const std::string& text, Config& cfg) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Invalid("body", "not valid JSON");
+  if (j.is_object()) {
+    if (!j.contains("rules")) return Invalid("rules", "an array of deadline rules is required");
+    j = j["rules"];
   }
-  cfg.rules = std::move(rules);
+  auto rules = RulesFromJson(j);
+  if (!rules.ok()) return Invalid("rules" + rules.status().field(), rules.status().message());
+  cfg.rules = std::move(rules).value();
   return {};
 }
 
-json RulesToJson(const Config& cfg) {
-  json rules = json::array();
-  for (const DeadlineRule& r : cfg.rules.rules()) rules.push_back(RuleToJson(r));
-  return {{"rules", rules}};
-}
-
-Status LightFromJson(const std::string& text, Config& cfg) {
+Status ConfigLightFromJson(const std::string& text, Config& cfg) {
   json j;
   HOTLINE_RETURN_IF_ERROR(ParseJsonDoc(text, &j));
-  LightPolicy p;
-  if (j.contains("yellow_before")) {
-    const json& y = j["yellow_before"];
-    Result<Limit> lim =
-        y.is_string()
-            ? ParseLimit(y.get<std::string>())
-            : (y.is_object()
-                   ? ParseLimit(std::to_string(y.value("amount", 0)) + " " + y.value("unit", ""))
-                   : Result<Limit>(Invalid("yellow_before", "must be a limit")));
-    if (!lim.ok()) return Invalid("yellow_before", lim.status().message());
-    p.yellow_before = *lim;
-  }
-  if (j.contains("short_limit_fraction")) {
-    if (!j["short_limit_fraction"].is_number())
-      return Invalid("short_limit_fraction", "must be a number");
-    p.short_limit_fraction = j["short_limit_fraction"].get<double>();
-    if (p.short_limit_fraction <= 0 || p.short_limit_fraction >= 1)
-      return Invalid("short_limit_fraction", "must be between 0 and 1");
-  }
-  cfg.light_policy = p;
+  HOTLINE_ASSIGN_OR_RETURN(cfg.light_policy, LightPolicyFromJson(j));
   return {};
-}
-
-json LightToJson(const Config& cfg) {
-  const LightPolicy& p = cfg.light_policy;
-  return {{"yellow_before",
-           {{"amount", p.yellow_before.amount}, {"unit", ToString(p.yellow_before.unit)}}},
-          {"short_limit_fraction", p.short_limit_fraction}};
 }
 
 }  // namespace
@@ -357,9 +322,13 @@ std::string RenderTaxonomy(const Config& c, const Directory&) { return TaxonomyT
 std::string RenderCatalogue(const Config& c, const Directory& d) {
   return CatalogueToJson(c, d).dump();
 }
-std::string RenderRules(const Config& c, const Directory&) { return RulesToJson(c).dump(); }
+std::string RenderRules(const Config& c, const Directory&) {
+  return json{{"rules", RulesToJson(c.rules)}}.dump();
+}
 std::string RenderCalendar(const Config& c, const Directory&) { return CalendarToJson(c.calendar); }
-std::string RenderLight(const Config& c, const Directory&) { return LightToJson(c).dump(); }
+std::string RenderLight(const Config& c, const Directory&) {
+  return LightPolicyToJson(c.light_policy).dump();
+}
 }  // namespace
 
 DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& o) {
@@ -607,9 +576,9 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
   HOTLINE_RETURN_IF_ERROR(load(
       kCatalogueKey, [&](const std::string& d) { return CatalogueFromJson(d, impl->dir, *cfg); }));
   HOTLINE_RETURN_IF_ERROR(
-      load(kRulesKey, [&](const std::string& d) { return RulesFromJson(d, *cfg); }));
+      load(kRulesKey, [&](const std::string& d) { return ConfigRulesFromJson(d, *cfg); }));
   HOTLINE_RETURN_IF_ERROR(
-      load(kLightKey, [&](const std::string& d) { return LightFromJson(d, *cfg); }));
+      load(kLightKey, [&](const std::string& d) { return ConfigLightFromJson(d, *cfg); }));
   HOTLINE_ASSIGN_OR_RETURN(auto cal_doc, store.GetDocument(kCalendarKey));
   if (cal_doc) {
     HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, CalendarFromJson(*cal_doc));
@@ -1010,7 +979,18 @@ Status HotlineService::PutTaxonomyJson(const Actor& a, const std::string& text) 
   return impl_->UpdateConfig(
       a, kTaxonomyKey,
       [&](Config& c) {
+        const std::string old_version = c.taxonomy_version;
+        const std::string old_json = TaxonomyToJson(c).dump();
         HOTLINE_RETURN_IF_ERROR(TaxonomyFromJson(text, c));
+        // Versioned: a changed tree needs a new version; the old one is archived so
+        // orders classified under it stay explainable.
+        if (!old_version.empty() && c.taxonomy_version == old_version &&
+            TaxonomyToJson(c).dump() != old_json)
+          return Invalid("version", "the subject tree changed: give it a new version (current: " +
+                                        old_version + ")");
+        if (!old_version.empty() && c.taxonomy_version != old_version)
+          HOTLINE_RETURN_IF_ERROR(
+              impl_->store.PutDocument(std::string(kTaxonomyKey) + "@" + old_version, old_json));
         // The catalogue must still refer to existing subjects.
         for (const CatalogueRule& r : c.catalogue)
           if (!r.subject_prefix.empty() && !c.FindSubject(r.subject_prefix))
@@ -1029,7 +1009,7 @@ Status HotlineService::PutCatalogueJson(const Actor& a, const std::string& text)
 std::string HotlineService::RulesJson() const { return RenderRules(*config(), impl_->dir); }
 Status HotlineService::PutRulesJson(const Actor& a, const std::string& text) {
   return impl_->UpdateConfig(
-      a, kRulesKey, [&](Config& c) { return RulesFromJson(text, c); }, RenderRules);
+      a, kRulesKey, [&](Config& c) { return ConfigRulesFromJson(text, c); }, RenderRules);
 }
 std::string HotlineService::CalendarJson() const { return RenderCalendar(*config(), impl_->dir); }
 Status HotlineService::PutCalendarJson(const Actor& a, const std::string& text) {
@@ -1044,7 +1024,7 @@ Status HotlineService::PutCalendarJson(const Actor& a, const std::string& text) 
 std::string HotlineService::LightPolicyJson() const { return RenderLight(*config(), impl_->dir); }
 Status HotlineService::PutLightPolicyJson(const Actor& a, const std::string& text) {
   return impl_->UpdateConfig(
-      a, kLightKey, [&](Config& c) { return LightFromJson(text, c); }, RenderLight);
+      a, kLightKey, [&](Config& c) { return ConfigLightFromJson(text, c); }, RenderLight);
 }
 
 Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optional<Id> order_id,

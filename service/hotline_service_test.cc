@@ -342,6 +342,24 @@ TEST_F(ServiceTest, EverythingSurvivesARestart) {
   EXPECT_EQ(svc_->Login("s1", "wrong").status().code(), Code::kUnauthenticated);
 }
 
+TEST_F(ServiceTest, TaxonomyIsVersioned) {
+  const char* changed = R"({"version":"t1","subjects":[
+      {"code":"01","name":"城乡建设"},
+      {"code":"0101","name":"住房保障","parent":"01"},
+      {"code":"010101","name":"公租房申请","parent":"0101","department_matter":true},
+      {"code":"02","name":"城市管理（新）"},
+      {"code":"0201","name":"市容环境","parent":"02"},
+      {"code":"020101","name":"小区环境卫生","parent":"0201"}]})";
+  EXPECT_EQ(svc_->PutTaxonomyJson(admin_, changed).field(), "version");
+  std::string v2 = changed;
+  v2.replace(v2.find("\"t1\""), 4, "\"t2\"");
+  ASSERT_TRUE(svc_->PutTaxonomyJson(admin_, v2).ok());
+  EXPECT_EQ(svc_->config()->taxonomy_version, "t2");
+  auto archived = store_->GetDocument("taxonomy@t1").value();
+  ASSERT_TRUE(archived.has_value());
+  EXPECT_NE(archived->find("城市管理\""), std::string::npos);
+}
+
 TEST_F(ServiceTest, ImportReportsRowErrorsAndImportsNothing) {
   std::vector<std::string> errors;
   auto r = svc_->ImportUnits(admin_,
