@@ -79,7 +79,7 @@ struct Group {
 std::vector<Group> FindDigitGroups(Bytes s) {
   std::vector<Group> groups;
   size_t i = 0;
-  char d;
+  char d = 0;
   while (i < s.size()) {
     size_t len = DigitLen(s, i, &d);
     if (len == 0) {
@@ -133,7 +133,7 @@ int Num(std::string_view digits) {
 
 // Byte offset after skipping `n` digits starting at `i` (digits may be 1 or 3 bytes).
 size_t SkipDigits(Bytes s, size_t i, size_t n) {
-  char d;
+  char d = 0;
   while (n-- > 0) i += DigitLen(s, i, &d);
   return i;
 }
@@ -260,9 +260,10 @@ bool IsLocalChar(uint8_t c) {
          c == '_' || c == '%' || c == '+' || c == '-' || c == '*';
 }
 
+// '*' as in IsLocalChar: digits masked inside a would-be domain must not end it early.
 bool IsDomainChar(uint8_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-';
+         c == '-' || c == '*';
 }
 
 bool IsAlpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -397,10 +398,13 @@ std::string MaskPii(std::string_view utf8) {
     if (span.kind == PiiKind::kEmail) {
       for (size_t k = span.begin; k < span.end && utf8[k] != '@'; ++k) units.push_back({k, 1});
     } else {
-      char d;
+      char d = 0;
       for (size_t k = span.begin; k < span.end;) {
         size_t len = DigitLen(utf8, k, &d);
-        if (len == 0 && span.kind == PiiKind::kIdNumber) len = CheckXLen(utf8, k);
+        if (len == 0 && span.kind == PiiKind::kIdNumber) {
+          len = CheckXLen(utf8, k);
+          d = 'X';
+        }
         if (len > 0) {
           units.push_back({k, len});
           digits.push_back(d);
