@@ -74,6 +74,9 @@ struct Group {
   size_t x_end = 0;            // > 0: an ID check character X follows and ends here
   size_t paren_begin = kNone;  // the run is wrapped in parentheses: "(0531)"
   size_t paren_end = kNone;
+  // The run touches a '*': it is what MaskPii left visible of a longer number ("****0712"),
+  // so, like a digit run inside a longer one, it never starts or joins a match.
+  bool touches_mask = false;
 };
 
 std::vector<Group> FindDigitGroups(Bytes s) {
@@ -94,6 +97,7 @@ std::vector<Group> FindDigitGroups(Bytes s) {
       len = DigitLen(s, i, &d);
     }
     g.end = i;
+    g.touches_mask = (g.begin > 0 && s[g.begin - 1] == '*') || (i < s.size() && s[i] == '*');
     if (const size_t x = CheckXLen(s, i); x > 0) g.x_end = i + x;
     const size_t open = OpenParenBefore(s, g.begin);
     const size_t close = CloseParenLen(s, g.end);
@@ -157,6 +161,7 @@ bool MatchNumber(Bytes s, const std::vector<Group>& g, size_t i, size_t j, PiiSp
   std::vector<size_t> lens;
   std::string d;
   for (size_t k = i; k <= j; ++k) {
+    if (g[k].touches_mask) return false;
     lens.push_back(g[k].digits.size());
     d += g[k].digits;
   }

@@ -12,7 +12,8 @@
 //              or blocks of 4 (the last block 1–4).
 //  - email:    ASCII local@domain.tld.
 // Digits may be ASCII or full-width (０-９); group separators are one ' ', '-', '－' or U+3000.
-// A candidate is never part of a longer digit run: 2611230000123 is not a phone number.
+// A candidate is never part of a longer digit run: 2611230000123 is not a phone number. A run
+// touching '*' counts as the visible rest of a masked number, so MaskPii is idempotent.
 //
 // Thread-safety: pure functions, no shared state.
 #pragma once

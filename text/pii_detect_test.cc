@@ -138,6 +138,14 @@ TEST(MaskPii, Formats) {
   EXPECT_EQ(MaskPii("ab@example.com"), "**@example.com");
 }
 
+TEST(MaskPii, Idempotent) {
+  // The card's visible 0712 next to 37011219 must not read as a landline once masked.
+  const std::string text = "卡号370112199990030712 37011219,电话138 1234 5678";
+  const std::string masked = MaskPii(text);
+  EXPECT_EQ(masked, "卡号**************0712 37011219,电话138 **** 5678");
+  EXPECT_EQ(MaskPii(masked), masked);
+}
+
 TEST(MaskPii, EverythingElseByteIdentical) {
   const std::string text = "无个人信息:订单号2611230000123,金额3.50元\xff";
   EXPECT_EQ(MaskPii(text), text);
