@@ -273,6 +273,39 @@ bool IsDomainChar(uint8_t c) {
 
 bool IsAlpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+// End of the domain that starts at `from`, or 0 if there is none. The domain is labels of
+// [A-Za-z0-9*-] joined by single dots, and ends after the last label (not the first) that is
+// all letters: the top-level domain. Chinese text has no spaces, so a label holding five or
+// more digits ends the domain: in "qq.com13812345678" the address is abc@qq.com and a phone
+// number follows; "com" then counts as the top-level domain if it has no digits before it.
+size_t DomainEnd(Bytes s, size_t from) {
+  size_t best = 0;
+  size_t pos = from;
+  for (bool first = true;; first = false) {
+    const size_t label = pos;
+    size_t letters = 0;  // leading letters of the label
+    while (pos < s.size() && IsAlpha(At(s, pos))) ++pos, ++letters;
+    size_t run = 0;
+    bool long_digits = false;
+    while (pos < s.size() && IsDomainChar(At(s, pos)) && s[pos] != '.') {
+      // '*' counts as a digit: it is one once masked.
+      run = ((s[pos] >= '0' && s[pos] <= '9') || s[pos] == '*') ? run + 1 : 0;
+      long_digits = long_digits || run >= 5;
+      ++pos;
+    }
+    if (pos == label || s[label] == '-') return best;
+    if (long_digits) {
+      return (!first && letters >= 2) ? label + letters : best;
+    }
+    if (!first && letters >= 2 && letters == pos - label) best = pos;
+    if (pos + 1 < s.size() && s[pos] == '.' && IsDomainChar(At(s, pos + 1)) && s[pos + 1] != '.') {
+      ++pos;
+      continue;
+    }
+    return best;
+  }
+}
+
 void FindEmails(Bytes s, std::vector<PiiSpan>& out) {
   size_t from = 0;
   size_t last_end = 0;  // e-mails do not overlap: "a@b.cn@c.cn" yields a@b.cn only
@@ -283,25 +316,9 @@ void FindEmails(Bytes s, std::vector<PiiSpan>& out) {
     size_t left = at;
     while (left > last_end && IsLocalChar(At(s, left - 1))) --left;
     while (left < at && s[left] == '.') ++left;
-    size_t right = at + 1;
-    while (right < s.size() && IsDomainChar(At(s, right))) ++right;
-    while (right > at + 1 && (s[right - 1] == '.' || s[right - 1] == '-')) --right;
-    if (left == at || right == at + 1) continue;
-    Bytes domain = s.substr(at + 1, right - at - 1);
-    const size_t last_dot = domain.rfind('.');
-    if (last_dot == Bytes::npos || domain[0] == '.' || domain[0] == '-' ||
-        domain.find("..") != Bytes::npos) {
-      continue;
-    }
-    // The top-level domain is letters; whatever follows them is not part of the address
-    // (Chinese text has no spaces: "qq.com13812345678" is an address and a phone number).
-    size_t tld = 0;
-    while (last_dot + 1 + tld < domain.size() &&
-           IsAlpha(static_cast<uint8_t>(domain[last_dot + 1 + tld]))) {
-      ++tld;
-    }
-    if (tld < 2) continue;
-    right = at + 1 + last_dot + 1 + tld;
+    if (left == at) continue;
+    const size_t right = DomainEnd(s, at + 1);
+    if (right == 0) continue;
     out.push_back({left, right, PiiKind::kEmail});
     from = right;
     last_end = right;
