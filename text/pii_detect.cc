@@ -276,8 +276,8 @@ bool IsAlpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'
 // End of the domain that starts at `from`, or 0 if there is none. The domain is labels of
 // [A-Za-z0-9*-] joined by single dots, and ends after the last label (not the first) that is
 // all letters: the top-level domain. Chinese text has no spaces, so a label holding five or
-// more digits ends the domain: in "qq.com13812345678" the address is abc@qq.com and a phone
-// number follows; "com" then counts as the top-level domain if it has no digits before it.
+// more digits (or '*', masked digits) ends the domain: in "qq.com13812345678" the address is
+// abc@qq.com and a phone number follows.
 size_t DomainEnd(Bytes s, size_t from) {
   size_t best = 0;
   size_t pos = from;
@@ -297,7 +297,15 @@ size_t DomainEnd(Bytes s, size_t from) {
     if (long_digits) {
       return (!first && letters >= 2) ? label + letters : best;
     }
-    if (!first && letters >= 2 && letters == pos - label) best = pos;
+    // An all-letter label is a top-level domain candidate; so are its letters when a '*'
+    // follows them, which is where MaskPii masked whatever came next ("qq.com**@...").
+    if (!first && letters >= 2) {
+      if (letters == pos - label) {
+        best = pos;
+      } else if (s[label + letters] == '*') {
+        best = label + letters;
+      }
+    }
     if (pos + 1 < s.size() && s[pos] == '.' && IsDomainChar(At(s, pos + 1)) && s[pos + 1] != '.') {
       ++pos;
       continue;
