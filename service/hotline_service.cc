@@ -12,6 +12,7 @@
 #include "service/org_import.h"
 #include "service/password.h"
 #include "service/pii.h"
+#include "text/pii_detect.h"
 
 namespace hotline {
 
@@ -829,6 +830,10 @@ WorkOrder HotlineService::MaskForList(WorkOrder o) {
   o.caller_name = MaskName(o.caller_name);
   o.caller_phone = MaskPhone(o.caller_phone);
   o.caller_id_no = MaskIdNumber(o.caller_id_no);
+  // Callers often say numbers in the appeal itself ("请回电138…"): mask those too.
+  o.title = text::MaskPii(o.title);
+  o.content = text::MaskPii(o.content);
+  if (o.reply) o.reply->public_text = text::MaskPii(o.reply->public_text);
   return o;
 }
 

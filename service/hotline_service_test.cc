@@ -266,7 +266,9 @@ TEST_F(ServiceTest, DirectAnswerMergeRejectSuspendSupervise) {
 }
 
 TEST_F(ServiceTest, ScopeAndMasking) {
-  Id id = NewOrder();  // placed in 山大路 (street 1)
+  IntakeRequest r = Appeal();
+  r.content += "请回电13912345678，身份证370112199001011237。";
+  Id id = NewOrder(r);  // placed in 山大路 (street 1)
   ASSERT_TRUE(Act(dispatcher_, id, In(Action::kDispatch)).ok());
   // Another street cannot see it at all.
   EXPECT_EQ(svc_->GetOrder(s2_, id).status().code(), Code::kNotFound);
@@ -285,6 +287,10 @@ TEST_F(ServiceTest, ScopeAndMasking) {
   EXPECT_EQ(sup.order.caller_name.find("三丰"), std::string::npos);
   auto list = svc_->ListOrders(agent_, all).value();
   EXPECT_EQ(list.items[0].caller_phone, "138****5678") << "lists are always masked";
+  EXPECT_EQ(list.items[0].content.find("13912345678"), std::string::npos) << "and so is the text";
+  EXPECT_NE(list.items[0].content.find("139****5678"), std::string::npos);
+  EXPECT_NE(full.order.content.find("13912345678"), std::string::npos)
+      << "the agent's detail is full";
   // The lead unit can reveal the contact, audited.
   auto contact = svc_->RevealContact(s1_, id);
   ASSERT_TRUE(contact.ok()) << contact.status().ToString();
