@@ -1,6 +1,7 @@
 """Drives a real `hotline` binary for the black-box tests: starts `serve` with
---port 0 (the server picks a free port and prints it), waits for its "listening on" line, stops it with SIGTERM or SIGKILL,
-and speaks JSON over HTTP. Python 3 standard library only.
+--port 0 (the server picks a free port and prints it), waits for its
+"listening on" line, stops it with SIGTERM or SIGKILL, and speaks JSON over
+HTTP. Python 3 standard library only.
 """
 
 import json
