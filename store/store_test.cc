@@ -221,6 +221,9 @@ TEST_P(StoreTest, ListFiltersScopeAndLights) {
   page = store_->ListOrders(q).value();
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].title, "t0");
+  q.offset = 0;
+  q.limit = -1;  // no limit
+  EXPECT_EQ(store_->ListOrders(q)->items.size(), 6u);
   q = {};
   q.sort = OrderQuery::Sort::kDueSoonest;
   page = store_->ListOrders(q).value();

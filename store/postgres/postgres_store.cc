@@ -863,9 +863,11 @@ class PostgresStore final : public Store {
                                ? " ORDER BY due_at = 0, due_at, id"
                                : " ORDER BY created_at DESC, id DESC";
     Params count_params = p;
-    std::string page_sql = "SELECT doc FROM orders" + where + order_by + " LIMIT " +
-                           arg(std::int64_t{std::max(0, q.limit)}) + " OFFSET " +
-                           arg(std::int64_t{std::max(0, q.offset)});
+    // As in SQLite, a negative limit means no limit (LIMIT NULL in PostgreSQL).
+    std::optional<std::int64_t> limit;
+    if (q.limit >= 0) limit = q.limit;
+    std::string page_sql = "SELECT doc FROM orders" + where + order_by + " LIMIT " + arg(limit) +
+                           " OFFSET " + arg(std::int64_t{std::max(0, q.offset)});
     OrderPage page;
     HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
       // Ad-hoc filter combinations: not prepared, so the per-connection cache stays small.
@@ -968,7 +970,8 @@ class PostgresStore final : public Store {
           Rows r, c.Query("SELECT at, user_id, action, order_id, detail FROM audit "
                           "WHERE ($1::bigint IS NULL OR order_id = $1::bigint) "
                           "ORDER BY id DESC LIMIT $2",
-                          Params().Add(order_id).Add(std::int64_t{std::max(0, limit)})));
+                          Params().Add(order_id).Add(limit >= 0 ? std::optional<std::int64_t>(limit)
+                                                                : std::nullopt)));
       for (int i = 0; i < r.size(); ++i)
         out.push_back({r.Int(i, 0), r.Int(i, 1), r.Text(i, 2), r.OptInt(i, 3), r.Text(i, 4)});
       return {};
