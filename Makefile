@@ -8,7 +8,9 @@ ONLY ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
-  libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3
+  postgresql postgresql-client libpq-dev \
+  libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
+  libbenchmark-dev wrk python3
 
 # Only for `make fuzz` (libFuzzer needs clang and its runtime).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
