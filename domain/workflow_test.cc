@@ -127,6 +127,19 @@ TEST_F(WorkflowTest, AvailableActionsMatchWhatPlanAccepts) {
       }
 }
 
+TEST_F(WorkflowTest, RedoOfAnUnsatisfyingDirectAnswerGoesBackToDispatch) {
+  WorkOrder o = InState(State::kVisited);
+  o.lead_unit_id.reset();
+  o.assist_unit_ids.clear();
+  auto t = Plan(o, Full(Action::kRedo), Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->next.state, State::kReceived);
+  EXPECT_EQ(t->next.due_at, 0);
+  auto d = Plan(t->next, Full(Action::kDispatch), Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->next.lead_unit_id, 12);
+}
+
 TEST_F(WorkflowTest, DispatchSetsDeadlinesFromTheRules) {
   ActionInput in = Full(Action::kDispatch);
   WorkOrder o = InState(State::kReceived);

@@ -862,16 +862,14 @@ std::vector<User> HotlineService::Users() const {
 }
 
 namespace {
-void CollectErrors(const ImportReport& rep, std::vector<std::string>* errors) {
-  if (!errors) return;
-  for (const ImportError& e : rep.errors)
-    errors->push_back("row " + std::to_string(e.row) + " [" + e.field + "]: " + e.message);
+void CollectErrors(const ImportReport& rep, std::vector<ImportError>* errors) {
+  if (errors) *errors = rep.errors;
 }
 }  // namespace
 
 Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std::string& body,
                                                       bool is_csv,
-                                                      std::vector<std::string>* errors) {
+                                                      std::vector<ImportError>* errors) {
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import units"));
   std::lock_guard lock(m.admin_mu);
@@ -903,7 +901,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
 }
 
 Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std::string& csv,
-                                                      std::vector<std::string>* errors) {
+                                                      std::vector<ImportError>* errors) {
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import users"));
   std::lock_guard lock(m.admin_mu);

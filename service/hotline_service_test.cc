@@ -367,7 +367,7 @@ TEST_F(ServiceTest, TaxonomyIsVersioned) {
 }
 
 TEST_F(ServiceTest, ImportReportsRowErrorsAndImportsNothing) {
-  std::vector<std::string> errors;
+  std::vector<ImportError> errors;
   auto r = svc_->ImportUnits(admin_,
                              "code,name,kind,parent_code,grid_kind\n"
                              "370112003,东风街道,street,370112,\n"
@@ -375,7 +375,8 @@ TEST_F(ServiceTest, ImportReportsRowErrorsAndImportsNothing) {
                              true, &errors);
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   ASSERT_FALSE(errors.empty());
-  EXPECT_NE(errors[0].find("row 2"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[0].row, 2) << ToString(errors[0]);
+  EXPECT_EQ(errors[0].field, "code");
   EXPECT_EQ(svc_->FindUnitByCode("370112003").status().code(), Code::kNotFound);
   EXPECT_EQ(svc_->ImportUnits(agent_, "x", true, &errors).status().code(), Code::kForbidden);
 }
