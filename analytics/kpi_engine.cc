@@ -41,6 +41,7 @@ EventData ParseData(const std::string& text) {
   };
   auto flag = [&](const char* k) { return j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); };
   d.lead_unit_id = id("lead_unit_id");
+  if (d.lead_unit_id == Id{0}) d.lead_unit_id.reset();  // 0 = no unit (redo of a direct answer)
   d.unit_id = id("unit_id");
   d.due_at = id("due_at");
   d.on_time = flag("on_time");
@@ -252,7 +253,7 @@ void KpiEngine::Contribute(const OrderState& o, std::vector<Cell>& out) const {
       }
     } else if (a == "redo") {
       lead(lead_unit, Index(Counter::kRedo), day);
-      assign(d.lead_unit_id && *d.lead_unit_id ? d.lead_unit_id : lead_unit, day);
+      assign(d.lead_unit_id, day);
       due = d.due_at.value_or(0);
     } else if (a == "sign") {
       lead(lead_unit, Index(Counter::kSigned), day);
