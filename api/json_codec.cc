@@ -8,6 +8,7 @@
 #include <map>
 
 #include "domain/workflow.h"
+#include "text/pii_detect.h"
 
 namespace hotline::api {
 namespace {
@@ -395,7 +396,22 @@ Json RenderOrder(const HotlineService& service, const OrderView& view) {
   Json actions = Json::array();
   for (Action a : view.actions) actions.push_back(std::string(ToString(a)));
   j["actions"] = std::move(actions);
+  if (!view.duplicates.empty()) j["duplicates"] = RenderDuplicates(view.duplicates);
   return j;
+}
+
+Json RenderDuplicates(const std::vector<DuplicateView>& dups) {
+  Json items = Json::array();
+  for (const DuplicateView& d : dups) {
+    Json x{{"id", d.id},
+           {"no", d.no},
+           {"title", text::MaskPii(d.title)},
+           {"score", d.score},
+           {"reason", d.reason}};
+    PutEnum(x, "state", d.state);
+    items.push_back(std::move(x));
+  }
+  return items;
 }
 
 Json RenderEvents(const HotlineService& service, const std::vector<Event>& events) {

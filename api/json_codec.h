@@ -93,6 +93,8 @@ Json RenderUnit(const HotlineService& service, const Unit& unit);
 // Users never carry password hashes; phone only when `with_phone`.
 Json RenderUser(const HotlineService& service, const User& user, bool with_phone);
 Json RenderOrder(const HotlineService& service, const OrderView& view);
+// Duplicate suggestions (并单): [{id, no, title, state, state_label, score, reason}].
+Json RenderDuplicates(const std::vector<DuplicateView>& dups);
 // Events with the acting user's display name (from `users`).
 Json RenderEvents(const HotlineService& service, const std::vector<Event>& events);
 // Parses a stored JSON text; an unparsable text is returned as a JSON string.

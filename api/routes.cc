@@ -416,6 +416,14 @@ HttpResponse GetEvents(Ctx& c) {
   return JsonReply(200, Json{{"items", RenderEvents(c.svc, *events)}});
 }
 
+HttpResponse GetDuplicates(Ctx& c) {
+  auto id = PathOrder(c);
+  if (!id.ok()) return Fail(id.status());
+  auto d = c.svc.FindDuplicates(c.actor, *id);
+  if (!d.ok()) return Fail(d.status());
+  return JsonReply(200, Json{{"items", RenderDuplicates(*d)}});
+}
+
 HttpResponse GetSuggestion(Ctx& c) {
   auto id = PathOrder(c);
   if (!id.ok()) return Fail(id.status());
@@ -753,6 +761,7 @@ const Route kRoutes[] = {
     {"GET", "/api/v1/orders/{id}/events", Access::kUser, GetEvents},
     {"GET", "/api/v1/orders/{id}/contact", Access::kStaff, GetContact},
     {"GET", "/api/v1/orders/{id}/dispatch-suggestion", Access::kStaff, GetSuggestion},
+    {"GET", "/api/v1/orders/{id}/duplicates", Access::kStaff, GetDuplicates},
     {"POST", "/api/v1/orders/{id}/actions/{action}", Access::kUser, Act},
 
     {"GET", "/api/v1/units", Access::kStaff, ListUnits},

@@ -12,6 +12,7 @@
 #include "service/org_import.h"
 #include "service/password.h"
 #include "service/pii.h"
+#include "text/normalize.h"
 #include "text/pii_detect.h"
 
 namespace hotline {
@@ -380,6 +381,23 @@ struct HotlineService::Impl {
   mutable std::mutex config_mu;  // guards the pointer swap; readers copy the shared_ptr
   std::shared_ptr<const Config> config;
   std::mutex admin_mu;  // serialises configuration and organisation writes
+  std::unique_ptr<text::Normalizer> normalizer;
+  DuplicateIndex duplicates;
+
+  text::MinHash Fingerprint(const WorkOrder& o) const {
+    return DuplicateIndex::Fingerprint(normalizer->Normalize(o.title + " " + o.content));
+  }
+
+  // Candidates that are still open and visible to the actor.
+  std::vector<DuplicateView> Duplicates(const Actor& a, const WorkOrder& o) {
+    std::vector<DuplicateView> out;
+    for (const DuplicateCandidate& c : duplicates.Find(o, Fingerprint(o), clock.Now())) {
+      auto other = store.GetOrder(c.order_id);
+      if (!other.ok() || IsTerminal(other->state) || !CheckAccess(a, *other).ok()) continue;
+      out.push_back({other->id, other->no, other->title, other->state, c.score, c.reason});
+    }
+    return out;
+  }
 
   Impl(Store& s, const Clock& c, ServiceOptions o) : store(s), clock(c), options(o) {}
 
@@ -588,6 +606,17 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     HOTLINE_RETURN_IF_ERROR(store.PutDocument(kCalendarKey, CalendarToJson(cfg->calendar)));
   }
   impl->SetCfg(std::move(cfg));
+  HOTLINE_ASSIGN_OR_RETURN(impl->normalizer, text::Normalizer::Create());
+  // The duplicate index holds the appeals of the window; rebuilt from the store.
+  OrderQuery recent;
+  recent.created_from = clock.Now() - impl->duplicates.options().window_seconds;
+  recent.sort = OrderQuery::Sort::kOldest;
+  recent.limit = 1000;
+  for (;; recent.offset += recent.limit) {
+    HOTLINE_ASSIGN_OR_RETURN(OrderPage page, store.ListOrders(recent));
+    for (const WorkOrder& o : page.items) impl->duplicates.Add(o, impl->Fingerprint(o));
+    if (page.items.size() < static_cast<size_t>(recent.limit)) break;
+  }
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -698,7 +727,12 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
                            m.store.CreateOrder(o, ev, grants, r.idempotency_key, a.user_id));
   if (existed) *existed = cr.existed;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
-  return m.View(a, std::move(stored), false);
+  std::vector<DuplicateView> dups;
+  if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
+  if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
+  OrderView v = m.View(a, std::move(stored), false);
+  v.duplicates = std::move(dups);
+  return v;
 }
 
 Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& in,
@@ -824,6 +858,13 @@ Result<DispatchSuggestion> HotlineService::SuggestDispatch(const Actor& a, Id id
                                              "see dispatch suggestions"));
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
   return impl_->Suggest(*impl_->Cfg(), o);
+}
+
+Result<std::vector<DuplicateView>> HotlineService::FindDuplicates(const Actor& a, Id id) {
+  HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAgent, Role::kDispatcher, Role::kAdmin},
+                                             "see duplicate suggestions"));
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
+  return impl_->Duplicates(a, o);
 }
 
 WorkOrder HotlineService::MaskForList(WorkOrder o) {

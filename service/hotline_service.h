@@ -20,6 +20,7 @@
 #include "domain/result.h"
 #include "domain/types.h"
 #include "domain/workflow.h"
+#include "service/duplicate_index.h"
 #include "service/org_import.h"
 #include "store/store.h"
 
@@ -56,12 +57,22 @@ struct IntakeRequest {
   std::optional<Timestamp> received_at;  // imports only (admin); default now
 };
 
+// An open order that the order at hand may repeat (并单 suggestion for the agent).
+struct DuplicateView {
+  Id id = 0;
+  std::string no, title;
+  State state = State::kReceived;
+  double score = 0;
+  std::string reason;  // same_caller, same_caller_similar_text, similar_text_same_place
+};
+
 struct OrderView {
   WorkOrder order;  // personal data already masked / hidden for the caller
   Light light = Light::kNone;
   bool pii_masked = true;
-  bool identity_hidden = false;  // 举报 / confidential: not even masked values shown
-  std::vector<Action> actions;   // what the caller may do now
+  bool identity_hidden = false;           // 举报 / confidential: not even masked values shown
+  std::vector<Action> actions;            // what the caller may do now
+  std::vector<DuplicateView> duplicates;  // filled by Intake and FindDuplicates
 };
 
 struct DispatchSuggestion {
@@ -112,6 +123,9 @@ class HotlineService {
   Result<OrderPage> ListOrders(const Actor& actor, OrderQuery query);  // items masked
   Result<std::vector<Event>> Events(const Actor& actor, Id order_id);
   Result<DispatchSuggestion> SuggestDispatch(const Actor& actor, Id order_id);
+  // Open, visible orders this one may repeat (same caller, or near-identical text
+  // in the same street, within the window), best first.
+  Result<std::vector<DuplicateView>> FindDuplicates(const Actor& actor, Id order_id);
   // Masks the personal data of an order for list views (names, phones, ID numbers).
   static WorkOrder MaskForList(WorkOrder o);
   Light LightNow(const WorkOrder& o) const;

@@ -348,6 +348,43 @@ TEST_F(ServiceTest, EverythingSurvivesARestart) {
   EXPECT_EQ(svc_->Login("s1", "wrong").status().code(), Code::kUnauthenticated);
 }
 
+TEST_F(ServiceTest, IntakeSuggestsOpenDuplicatesAndMergeClosesTheLoop) {
+  Id first = NewOrder();
+  // Another caller, same street, nearly the same words.
+  IntakeRequest r = Appeal();
+  r.caller_phone = "13700001111";
+  r.content = "甸柳小区3号楼门前的垃圾堆放了好多天无人清理，气味很大！";
+  bool existed;
+  auto v = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->duplicates.size(), 1u);
+  EXPECT_EQ(v->duplicates[0].id, first);
+  EXPECT_EQ(v->duplicates[0].reason, "similar_text_same_place");
+  // Same caller, different matter: suggested as the same caller.
+  IntakeRequest other = Appeal();
+  other.content = "咨询社区老年人助餐点的开放时间。";
+  auto w = svc_->Intake(agent_, other, &existed);
+  ASSERT_TRUE(w.ok());
+  ASSERT_FALSE(w->duplicates.empty());
+  EXPECT_EQ(w->duplicates[0].reason, "same_caller");
+  // The same text in another street is not the same matter.
+  IntakeRequest far = r;
+  far.caller_phone = "13700002222";
+  far.grid_id = UnitId("370112002001001");
+  auto x = svc_->Intake(agent_, far, &existed);
+  ASSERT_TRUE(x.ok());
+  for (const auto& d : x->duplicates) EXPECT_NE(d.reason, "similar_text_same_place");
+  // Merged orders are no longer suggested; the index survives a restart.
+  ActionInput m = In(Action::kMerge);
+  m.merge_into = first;
+  ASSERT_TRUE(Act(agent_, v->order.id, m).ok());
+  Restart();
+  auto again = svc_->FindDuplicates(agent_, first);
+  ASSERT_TRUE(again.ok());
+  for (const auto& d : *again) EXPECT_NE(d.id, v->order.id) << "merged orders are closed";
+  EXPECT_EQ(svc_->FindDuplicates(s1_, first).status().code(), Code::kForbidden);
+}
+
 TEST_F(ServiceTest, TaxonomyIsVersioned) {
   const char* changed = R"({"version":"t1","subjects":[
       {"code":"01","name":"城乡建设"},

@@ -1,0 +1,92 @@
+#include "text/minhash.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace hotline::text {
+namespace {
+
+// splitmix64: a fast, well-mixed 64-bit hash of a 64-bit value.
+std::uint64_t Mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Decodes UTF-8 into code points, skipping invalid bytes.
+std::vector<char32_t> CodePoints(std::string_view s) {
+  std::vector<char32_t> out;
+  out.reserve(s.size() / 2);
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) {
+      ++i;
+      continue;
+    }
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    i += static_cast<size_t>(len);
+    out.push_back(cp);
+  }
+  return out;
+}
+
+bool Skip(char32_t c) {
+  if (c < 0x80)
+    return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+  // CJK and fullwidth punctuation, general punctuation, spaces.
+  return (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xff0f) ||
+         (c >= 0xff1a && c <= 0xff20) || (c >= 0x2000 && c <= 0x206f);
+}
+
+}  // namespace
+
+MinHash MinHashOf(std::string_view normalized) {
+  std::vector<char32_t> cps;
+  for (char32_t c : CodePoints(normalized)) {
+    if (Skip(c)) continue;
+    if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
+    cps.push_back(c);
+  }
+  std::vector<std::uint64_t> shingles;
+  if (cps.size() < 3) {
+    std::uint64_t h = 0x51ed27;
+    for (char32_t c : cps) h = Mix(h ^ c);
+    shingles.push_back(h);
+  } else {
+    shingles.reserve(cps.size() - 2);
+    for (size_t i = 0; i + 2 < cps.size(); ++i)
+      shingles.push_back(Mix((static_cast<std::uint64_t>(cps[i]) << 42) ^
+                             (static_cast<std::uint64_t>(cps[i + 1]) << 21) ^ cps[i + 2]));
+  }
+  MinHash m;
+  m.fill(UINT32_MAX);
+  for (std::uint64_t s : shingles)
+    for (int k = 0; k < kMinHashSize; ++k) {
+      auto v = static_cast<std::uint32_t>(
+          Mix(s ^ (0x1234567ULL * static_cast<std::uint64_t>(k + 1))) >> 32);
+      m[static_cast<size_t>(k)] = std::min(m[static_cast<size_t>(k)], v);
+    }
+  return m;
+}
+
+double EstimateJaccard(const MinHash& a, const MinHash& b) {
+  int same = 0;
+  for (int k = 0; k < kMinHashSize; ++k)
+    same += a[static_cast<size_t>(k)] == b[static_cast<size_t>(k)];
+  return static_cast<double>(same) / kMinHashSize;
+}
+
+std::array<std::uint64_t, kBands> BandKeys(const MinHash& m) {
+  std::array<std::uint64_t, kBands> keys;
+  for (int b = 0; b < kBands; ++b) {
+    std::uint64_t h = Mix(static_cast<std::uint64_t>(b) + 1);
+    for (int r = 0; r < kRows; ++r) h = Mix(h ^ m[static_cast<size_t>(b * kRows + r)]);
+    keys[static_cast<size_t>(b)] = h;
+  }
+  return keys;
+}
+
+}  // namespace hotline::text
