@@ -34,7 +34,7 @@ release: deps
 build: release
 
 demo: release
-	./build/release/hotline demo --db $(DB) --port $(PORT)
+	./build/release/app/hotline demo --db $(DB) --port $(PORT)
 
 test: deps
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON -DHOTLINE_BENCH=OFF >/dev/null
