@@ -8,7 +8,8 @@ ONLY ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
-  libsodium-dev libcsv-dev libicu-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3
+  libsodium-dev libcsv-dev libicu-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3 \
+  libpq-dev postgresql-15-postgis-3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
