@@ -12,6 +12,9 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
   libbenchmark-dev wrk python3
 
+# Only for `make bench` (the baselines measured beside our figures).
+BENCH_PACKAGES := postgresql-15-postgis-3
+
 # Only for `make fuzz` (libFuzzer needs clang and its runtime).
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
@@ -20,12 +23,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release demo test bench fuzz format clean
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# $(call install,PACKAGES): apt-get install the ones not installed yet.
+define install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install,$(DEB_PACKAGES))
 
 release: deps
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DHOTLINE_TESTS=OFF >/dev/null
@@ -42,16 +50,14 @@ test: deps
 	cd build/asan && ctest --output-on-failure -j$(JOBS)
 
 bench: deps
+	$(call install,$(BENCH_PACKAGES))
 	cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DHOTLINE_TESTS=OFF >/dev/null
 	cmake --build build/bench -j$(JOBS)
 	bench/run.sh build/bench $(ONLY)
 
 # libFuzzer on text/ (normalisation, PII): FUZZ_SECONDS per target, corpus copied to build/fuzz.
 fuzz: deps
-	@missing=$$(for p in $(FUZZ_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install,$(FUZZ_PACKAGES))
 	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLINE_FUZZ=ON -DHOTLINE_TESTS=OFF -DHOTLINE_BENCH=OFF >/dev/null
 	cmake --build build/fuzz -j$(JOBS) --target normalize_fuzz pii_fuzz
 	for t in normalize pii; do \
