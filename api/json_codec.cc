@@ -403,11 +403,8 @@ Json RenderOrder(const HotlineService& service, const OrderView& view) {
 Json RenderDuplicates(const std::vector<DuplicateView>& dups) {
   Json items = Json::array();
   for (const DuplicateView& d : dups) {
-    Json x{{"id", d.id},
-           {"no", d.no},
-           {"title", text::MaskPii(d.title)},
-           {"score", d.score},
-           {"reason", d.reason}};
+    Json x{
+        {"id", d.id}, {"no", d.no}, {"title", d.title}, {"score", d.score}, {"reason", d.reason}};
     PutEnum(x, "state", d.state);
     items.push_back(std::move(x));
   }

@@ -148,7 +148,10 @@ TEST(GazetteerTest, CsvImportReportsEveryBadRowAndAddsNothing) {
 
 TEST(GazetteerTest, AddValidates) {
   Gazetteer g;
-  GazetteerEntry e{.name = "某楼", .kind = EntryKind::kGrid, .street_code = "370112002"};
+  GazetteerEntry e;
+  e.name = "某楼";
+  e.kind = EntryKind::kGrid;
+  e.street_code = "370112002";
   Status st = g.Add(e);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("grid_code: required"), std::string::npos) << st.message();

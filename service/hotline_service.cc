@@ -394,7 +394,9 @@ struct HotlineService::Impl {
     for (const DuplicateCandidate& c : duplicates.Find(o, Fingerprint(o), clock.Now())) {
       auto other = store.GetOrder(c.order_id);
       if (!other.ok() || IsTerminal(other->state) || !CheckAccess(a, *other).ok()) continue;
-      out.push_back({other->id, other->no, other->title, other->state, c.score, c.reason});
+      // Suggestions are a list view: numbers in the title are masked.
+      out.push_back(
+          {other->id, other->no, text::MaskPii(other->title), other->state, c.score, c.reason});
     }
     return out;
   }
