@@ -8,7 +8,6 @@
 #include <map>
 
 #include "domain/workflow.h"
-#include "text/pii_detect.h"
 
 namespace hotline::api {
 namespace {
