@@ -70,7 +70,12 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   Status st = server.Start();
   if (!st.ok()) return Fail(st);
   std::cout << "listening on http://" << c.host << ":" << server.port() << std::endl;
-  if (!banner.empty()) std::cout << banner << std::flush;
+  if (!banner.empty()) {
+    std::string text = banner;
+    for (size_t at; (at = text.find("PORT")) != std::string::npos;)
+      text.replace(at, 4, std::to_string(server.port()));
+    std::cout << text << std::flush;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << ")" << std::endl;
