@@ -247,7 +247,7 @@ HttpResponse CreateOrder(Ctx& c) {
   req.reported_unit_id = UnitField(r, c.svc, "reported_unit");
   if (const Json* place = r.Object("place")) {
     JsonReader pr(*place, "place.");
-    pr.RejectUnknown({"grid", "community", "street", "address", "lon", "lat"});
+    pr.RejectUnknown({"grid", "community", "street", "address", "lon", "lat", "datum"});
     req.grid_id = UnitField(pr, c.svc, "grid");
     req.community_id = UnitField(pr, c.svc, "community");
     req.street_id = UnitField(pr, c.svc, "street");
@@ -256,6 +256,12 @@ HttpResponse CreateOrder(Ctx& c) {
     req.lat = pr.Number("lat", -90, 90);
     if (pr.ok() && req.lon.has_value() != req.lat.has_value())
       pr.Fail(req.lon ? "lat" : "lon", "place.lon and place.lat must be given together");
+    if (auto datum = pr.String("datum")) {
+      if (*datum == "gcj02")
+        req.gcj02 = true;
+      else if (*datum != "wgs84")
+        pr.Fail("datum", "datum must be wgs84 or gcj02");
+    }
     r.Fail(pr.status());
   }
   req.received_at = r.Time("received_at");
@@ -717,6 +723,29 @@ HOTLINE_DOCUMENT(Calendar)
 HOTLINE_DOCUMENT(LightPolicy)
 #undef HOTLINE_DOCUMENT
 
+// Boundaries: GeoJSON in and out; import problems listed like import rows.
+HttpResponse GetBoundaries(Ctx& c) {
+  HttpResponse r = HttpResponse::Json(200, c.svc.BoundariesGeoJson());
+  r.content_type = "application/geo+json; charset=utf-8";
+  return r;
+}
+
+HttpResponse PutBoundaries(Ctx& c) {
+  std::vector<std::string> problems;
+  Status st = c.svc.PutBoundariesGeoJson(c.actor, c.req.body, &problems);
+  if (!st.ok()) {
+    if (problems.empty()) return Fail(st);
+    Json items = Json::array();
+    for (const std::string& p : problems) items.push_back(p);
+    return JsonReply(HttpStatusFor(st.code()), Json{{"error",
+                                                     {{"code", CodeName(st.code())},
+                                                      {"field", "body"},
+                                                      {"message", st.message()},
+                                                      {"problems", std::move(items)}}}});
+  }
+  return JsonReply(200, Json{{"status", "imported"}});
+}
+
 HttpResponse GetAudit(Ctx& c) {
   if (auto st = CheckQuery(c.req, {"order", "limit"}); !st.ok()) return Fail(st);
   std::optional<Id> order;
@@ -777,6 +806,8 @@ const Route kRoutes[] = {
     {"PUT", "/api/v1/catalogue", Access::kAdmin, PutCatalogue},
     {"GET", "/api/v1/deadline-rules", Access::kAdmin, GetRules},
     {"PUT", "/api/v1/deadline-rules", Access::kAdmin, PutRules},
+    {"GET", "/api/v1/boundaries", Access::kStaff, GetBoundaries},
+    {"PUT", "/api/v1/boundaries", Access::kAdmin, PutBoundaries},
     {"GET", "/api/v1/calendar", Access::kAdmin, GetCalendar},
     {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
     {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},

@@ -8,6 +8,9 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "geo/coords.h"
+#include "geo/geojson.h"
+#include "geo/grid_index.h"
 #include "service/calendar_json.h"
 #include "service/org_import.h"
 #include "service/password.h"
@@ -38,6 +41,7 @@ constexpr const char* kCatalogueKey = "catalogue";
 constexpr const char* kRulesKey = "deadline_rules";
 constexpr const char* kCalendarKey = "calendar";
 constexpr const char* kLightKey = "light_policy";
+constexpr const char* kBoundariesKey = "boundaries";
 constexpr size_t kMaxContentBytes = 20000;
 
 bool Blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
@@ -383,6 +387,33 @@ struct HotlineService::Impl {
   std::mutex admin_mu;  // serialises configuration and organisation writes
   std::unique_ptr<text::Normalizer> normalizer;
   DuplicateIndex duplicates;
+  std::shared_ptr<const geo::GridIndex> grids;  // swapped under config_mu
+
+  std::shared_ptr<const geo::GridIndex> Grids() const {
+    std::lock_guard lock(config_mu);
+    return grids;
+  }
+  // Parses and checks boundaries against the organisation; all problems listed.
+  Result<std::shared_ptr<const geo::GridIndex>> BuildGrids(const std::string& text,
+                                                           std::vector<std::string>* problems) {
+    geo::GeoJsonImport imp = geo::ImportGeoJson(text);
+    std::vector<std::string> found;
+    for (const auto& p : imp.problems) found.push_back(p.ToString());
+    for (const geo::Place& place : imp.places.places) {
+      if (place.kind == UnitKind::kDistrict) continue;
+      auto unit = dir.UnitByCode(place.code);
+      if (!unit || unit->kind != place.kind)
+        found.push_back(place.code + ": no " + std::string(ToString(place.kind)) +
+                        " with this code in the organisation");
+    }
+    if (!found.empty()) {
+      if (problems) *problems = found;
+      return Invalid("body",
+                     std::to_string(found.size()) +
+                         " problem(s) in the boundaries; nothing was imported: " + found.front());
+    }
+    return std::shared_ptr<const geo::GridIndex>(std::make_shared<geo::GridIndex>(imp.places));
+  }
 
   text::MinHash Fingerprint(const WorkOrder& o) const {
     return DuplicateIndex::Fingerprint(normalizer->Normalize(o.title + " " + o.content));
@@ -518,22 +549,40 @@ struct HotlineService::Impl {
 
   Status ResolvePlace(const IntakeRequest& r, Place* p) const {
     p->address = r.address;
-    p->lon = r.lon;
-    p->lat = r.lat;
     if (r.lon && (*r.lon < -180 || *r.lon > 180))
       return Invalid("place.lon", "longitude out of range");
     if (r.lat && (*r.lat < -90 || *r.lat > 90))
       return Invalid("place.lat", "latitude out of range");
+    if (r.lon && r.lat) {
+      geo::LonLat w =
+          geo::ToWgs84({*r.lon, *r.lat}, r.gcj02 ? geo::Datum::kGcj02 : geo::Datum::kWgs84);
+      p->lon = w.lon;
+      p->lat = w.lat;
+    }
     std::optional<Id> most = r.grid_id ? r.grid_id : r.community_id ? r.community_id : r.street_id;
     const char* field = r.grid_id        ? "place.grid"
                         : r.community_id ? "place.community"
                                          : "place.street";
-    if (!most) return {};
-    Unit u;
-    HOTLINE_RETURN_IF_ERROR(ValidateUnitRef(most, field, &u));
     UnitKind want = r.grid_id        ? UnitKind::kGrid
                     : r.community_id ? UnitKind::kCommunity
                                      : UnitKind::kStreet;
+    if (!most && p->lon && p->lat) {
+      // Coordinates only: the grid index decides. A point outside every grid keeps
+      // its coordinates and gets no unit (never a guessed grid).
+      if (auto grids = Grids()) {
+        geo::Resolution res = grids->Resolve(*p->lon, *p->lat);
+        const geo::Place* best = res.grid ? res.grid : res.community ? res.community : res.street;
+        if (best)
+          if (auto unit = dir.UnitByCode(best->code)) {
+            most = unit->id;
+            want = unit->kind;
+            field = "place.lon";
+          }
+      }
+    }
+    if (!most) return {};
+    Unit u;
+    HOTLINE_RETURN_IF_ERROR(ValidateUnitRef(most, field, &u));
     if (u.kind != want)
       return Invalid(field, u.name + " is a " + std::string(ToString(u.kind)) + ", not a " +
                                 std::string(ToString(want)));
@@ -609,6 +658,13 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
   }
   impl->SetCfg(std::move(cfg));
   HOTLINE_ASSIGN_OR_RETURN(impl->normalizer, text::Normalizer::Create());
+  HOTLINE_ASSIGN_OR_RETURN(auto boundaries, store.GetDocument(kBoundariesKey));
+  if (boundaries) {
+    auto grids = impl->BuildGrids(*boundaries, nullptr);
+    if (!grids.ok())
+      return Status(Code::kInternal, "stored boundaries: " + grids.status().message());
+    impl->grids = *grids;
+  }
   // The duplicate index holds the appeals of the window; rebuilt from the store.
   OrderQuery recent;
   recent.created_from = clock.Now() - impl->duplicates.options().window_seconds;
@@ -1071,6 +1127,26 @@ std::string HotlineService::LightPolicyJson() const { return RenderLight(*config
 Status HotlineService::PutLightPolicyJson(const Actor& a, const std::string& text) {
   return impl_->UpdateConfig(
       a, kLightKey, [&](Config& c) { return ConfigLightFromJson(text, c); }, RenderLight);
+}
+
+std::string HotlineService::BoundariesGeoJson() const {
+  auto doc = impl_->store.GetDocument(kBoundariesKey);
+  if (!doc.ok() || !doc->has_value()) return R"({"type":"FeatureCollection","features":[]})";
+  return **doc;
+}
+
+Status HotlineService::PutBoundariesGeoJson(const Actor& a, const std::string& text,
+                                            std::vector<std::string>* problems) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import boundaries"));
+  std::lock_guard lock(m.admin_mu);
+  HOTLINE_ASSIGN_OR_RETURN(auto grids, m.BuildGrids(text, problems));
+  HOTLINE_RETURN_IF_ERROR(m.store.PutDocument(kBoundariesKey, text));
+  HOTLINE_RETURN_IF_ERROR(
+      m.store.AppendAudit({m.clock.Now(), a.user_id, "put_boundaries", std::nullopt, ""}));
+  std::lock_guard cl(m.config_mu);
+  m.grids = std::move(grids);
+  return {};
 }
 
 Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optional<Id> order_id,

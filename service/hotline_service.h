@@ -53,6 +53,7 @@ struct IntakeRequest {
   std::optional<Id> grid_id, community_id, street_id;
   std::string address;
   std::optional<double> lon, lat;
+  bool gcj02 = false;  // lon/lat from a Chinese map app (GCJ-02); the store keeps WGS-84
   std::string idempotency_key;
   std::optional<Timestamp> received_at;  // imports only (admin); default now
 };
@@ -156,6 +157,12 @@ class HotlineService {
   Status PutCalendarJson(const Actor& actor, const std::string& json);
   std::string LightPolicyJson() const;
   Status PutLightPolicyJson(const Actor& actor, const std::string& json);
+  // Grid boundaries (GeoJSON FeatureCollection of streets, communities and grids
+  // whose codes are units of the organisation). Import is all or nothing; every
+  // problem is listed. With boundaries, intake resolves lon/lat to the grid.
+  std::string BoundariesGeoJson() const;
+  Status PutBoundariesGeoJson(const Actor& actor, const std::string& geojson,
+                              std::vector<std::string>* problems);
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
 
   const Clock& clock() const;

@@ -1,5 +1,8 @@
 #include "service/hotline_service.h"
 
+#include "geo/coords.h"
+#include "geo/demo_boundaries.h"
+#include "geo/geojson.h"
 #include "service/service_test_fixture.h"
 
 namespace hotline {
@@ -383,6 +386,60 @@ TEST_F(ServiceTest, IntakeSuggestsOpenDuplicatesAndMergeClosesTheLoop) {
   ASSERT_TRUE(again.ok());
   for (const auto& d : *again) EXPECT_NE(d.id, v->order.id) << "merged orders are closed";
   EXPECT_EQ(svc_->FindDuplicates(s1_, first).status().code(), Code::kForbidden);
+}
+
+TEST_F(ServiceTest, CoordinatesResolveToTheGridThroughImportedBoundaries) {
+  std::vector<Unit> units = svc_->Units();
+  auto shapes = geo::GenerateDemoBoundaries(units);
+  ASSERT_TRUE(shapes.ok()) << shapes.status().ToString();
+  std::string geojson = geo::ExportGeoJson(*shapes);
+  std::vector<std::string> problems;
+  EXPECT_EQ(svc_->PutBoundariesGeoJson(agent_, geojson, &problems).code(), Code::kForbidden);
+  ASSERT_TRUE(svc_->PutBoundariesGeoJson(admin_, geojson, &problems).ok());
+  // A point inside 洪家楼第一网格: its centroid.
+  const geo::Place* grid = shapes->Find("370112002001001");
+  ASSERT_NE(grid, nullptr);
+  geo::Point c;
+  boost::geometry::centroid(grid->shape, c);
+  IntakeRequest r = Appeal();
+  r.grid_id.reset();
+  r.lon = c.x();
+  r.lat = c.y();
+  bool existed;
+  auto v = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->order.place.grid_id, UnitId("370112002001001"));
+  EXPECT_EQ(v->order.place.street_id, UnitId("370112002"));
+  // The same point as a Chinese map app gives it (GCJ-02) lands in the same grid, stored as WGS-84.
+  geo::LonLat gcj = geo::Wgs84ToGcj02({c.x(), c.y()});
+  r.lon = gcj.lon;
+  r.lat = gcj.lat;
+  r.gcj02 = true;
+  auto g = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->order.place.grid_id, UnitId("370112002001001"));
+  EXPECT_NEAR(*g->order.place.lon, c.x(), 1e-5);
+  // Outside every grid: coordinates kept, no unit guessed.
+  r.gcj02 = false;
+  r.lon = 100.0;
+  r.lat = 30.0;
+  auto out = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->order.place.grid_id.has_value());
+  EXPECT_FALSE(out->order.place.street_id.has_value());
+  EXPECT_EQ(out->order.place.lon, 100.0);
+  // Boundaries naming a unit the organisation lacks are refused whole; the old ones stay.
+  std::string bad = geojson;
+  bad.replace(bad.find("370112002001001"), 15, "370112002001009");
+  problems.clear();
+  EXPECT_EQ(svc_->PutBoundariesGeoJson(admin_, bad, &problems).code(), Code::kInvalidArgument);
+  EXPECT_FALSE(problems.empty());
+  Restart();
+  r.lon = c.x();
+  r.lat = c.y();
+  auto again = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->order.place.grid_id, UnitId("370112002001001")) << "boundaries persist";
 }
 
 TEST_F(ServiceTest, TaxonomyIsVersioned) {

@@ -13,6 +13,8 @@
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
 #include "domain/workflow.h"
+#include "geo/demo_boundaries.h"
+#include "geo/geojson.h"
 #include "service/calendar_json.h"
 #include "service/hotline_service.h"
 #include "service/password.h"
@@ -277,12 +279,16 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   for (Id c : city.communities)
     for (int k = 0; k < 3; ++k) city.compounds[c].push_back(gen.CompoundName(sim.rng));
 
+  // Boundaries: streets split into communities split into grids, covering the district.
+  HOTLINE_ASSIGN_OR_RETURN(geo::PlaceSet shapes, geo::GenerateDemoBoundaries(city.units));
+
   Store::Batch batch;
   batch.units = city.units;
   batch.users = users;
   batch.documents = {{"taxonomy", taxonomy_json},
                      {"catalogue", catalogue_json},
-                     {"calendar", CalendarToJson(calendar)}};
+                     {"calendar", CalendarToJson(calendar)},
+                     {"boundaries", geo::ExportGeoJson(shapes)}};
   HOTLINE_RETURN_IF_ERROR(store.ApplyBatch(batch));
   out << "  " << city.streets.size() << " streets, " << city.communities.size() << " communities, "
       << city.grids.size() << " grids, " << city.departments.size() << " departments, "
@@ -355,6 +361,21 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
                         std::to_string(place.building) + "号楼",
                     std::nullopt,
                     std::nullopt};
+    // A point inside the grid (app, grid patrol and web appeals carry coordinates).
+    if (w.channel != Channel::kHotline || sim.Chance(0.3)) {
+      if (const geo::Place* shape = shapes.Find(city.U(grid).code)) {
+        geo::Box box = boost::geometry::return_envelope<geo::Box>(shape->shape);
+        for (int tries = 0; tries < 20; ++tries) {
+          geo::Point pt(sim.Uni(box.min_corner().x(), box.max_corner().x()),
+                        sim.Uni(box.min_corner().y(), box.max_corner().y()));
+          if (boost::geometry::within(pt, shape->shape)) {
+            w.place.lon = pt.x();
+            w.place.lat = pt.y();
+            break;
+          }
+        }
+      }
+    }
     Actor recorder = kAgent;
     if (w.channel == Channel::kGridPatrol) {
       recorder = ActorOf(city, grid, users);
