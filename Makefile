@@ -9,6 +9,9 @@ ONLY ?=
 DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
   libsodium-dev libcsv-dev libicu-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3
+# The classifier: fastText (library + CLI baseline), liblinear, and the Python baseline
+# (scikit-learn + jieba from Debian, run with /usr/bin/python3).
+DEB_PACKAGES += libfasttext-dev fasttext liblinear-dev python3-sklearn python3-jieba
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
