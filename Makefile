@@ -8,14 +8,20 @@ ONLY ?=
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
-  libsodium-dev libcsv-dev libicu-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev wrk python3
+  postgresql postgresql-client libpq-dev \
+  libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
+  libbenchmark-dev wrk python3
 # The classifier: fastText (library + CLI baseline), liblinear, and the Python baseline
 # (scikit-learn + jieba from Debian, run with /usr/bin/python3).
 DEB_PACKAGES += libfasttext-dev fasttext liblinear-dev python3-sklearn python3-jieba
 
+# Only for `make fuzz` (libFuzzer needs clang and its runtime).
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test bench format clean
+.PHONY: deps build release demo test bench fuzz format clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -42,6 +48,20 @@ bench: deps
 	cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DHOTLINE_TESTS=OFF >/dev/null
 	cmake --build build/bench -j$(JOBS)
 	bench/run.sh build/bench $(ONLY)
+
+# libFuzzer on text/ (normalisation, PII): FUZZ_SECONDS per target, corpus copied to build/fuzz.
+fuzz: deps
+	@missing=$$(for p in $(FUZZ_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLINE_FUZZ=ON -DHOTLINE_TESTS=OFF -DHOTLINE_BENCH=OFF >/dev/null
+	cmake --build build/fuzz -j$(JOBS) --target normalize_fuzz pii_fuzz
+	for t in normalize pii; do \
+	  mkdir -p build/fuzz/work_$$t build/fuzz/art_$$t && cp text/fuzz/corpus/$$t/* build/fuzz/work_$$t/ && \
+	  build/fuzz/text/$${t}_fuzz build/fuzz/work_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/art_$$t/ || exit 1; \
+	done
 
 format:
 	find app api service domain store text geo bench tests -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <exception>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -49,24 +48,12 @@ HttpResponse JsonReply(int status, const Json& j) { return HttpResponse::Json(st
 HttpResponse Fail(const Status& st) { return HttpResponse::Error(HttpStatusFor(st.code()), st); }
 
 // An error with row-level details (imports): {"error":{code,message,field,rows:[...]}}.
-HttpResponse FailRows(const Status& st, const std::vector<std::string>& rows) {
-  // "row 3 [code]: ...", "row 3, code: ..." or "file: ..." (row 0).
-  static const std::regex kRow(
-      R"(^\s*(?:(?:row|line)\s*(\d+)|file)\s*(?:\[([\w.]*)\]|,\s*([\w.]+))?\s*:\s*(.*)$)",
-      std::regex::icase);
+HttpResponse FailRows(const Status& st, const std::vector<ImportError>& rows) {
   Json items = Json::array();
-  for (const std::string& r : rows) {
-    std::smatch m;
-    if (std::regex_match(r, m, kRow)) {
-      Json row{{"row", m[1].matched ? std::stoll(m[1].str().substr(0, 9)) : 0},
-               {"message", m[4].str()}};
-      const std::string field = m[2].matched ? m[2].str() : m[3].str();
-      row["field"] = field.empty() ? Json(nullptr) : Json(field);
-      items.push_back(std::move(row));
-    } else {
-      items.push_back(Json{{"row", nullptr}, {"field", nullptr}, {"message", r}});
-    }
-  }
+  for (const ImportError& r : rows)
+    items.push_back(Json{{"row", r.row},
+                         {"field", r.field.empty() ? Json(nullptr) : Json(r.field)},
+                         {"message", r.message}});
   const Status shown =
       st.ok() ? Invalid("body", "the import has " + std::to_string(rows.size()) + " bad rows") : st;
   Json err{{"code", CodeName(shown.code())}, {"message", shown.message()}, {"rows", items}};
@@ -557,7 +544,7 @@ HttpResponse ImportUnits(Ctx& c) {
     if (j.is_discarded() || !(j.is_array() || j.is_object()))
       return Fail(Invalid("body", "the body must be a JSON array or object of units, or text/csv"));
   }
-  std::vector<std::string> errors;
+  std::vector<ImportError> errors;
   auto res = c.svc.ImportUnits(c.actor, c.req.body, csv, &errors);
   if (!res.ok()) {
     if (!errors.empty()) return FailRows(res.status(), errors);
@@ -666,7 +653,7 @@ HttpResponse ImportUsers(Ctx& c) {
     if (!converted.ok()) return Fail(converted.status());
     csv = std::move(*converted);
   }
-  std::vector<std::string> errors;
+  std::vector<ImportError> errors;
   auto res = c.svc.ImportUsers(c.actor, csv, &errors);
   if (!res.ok()) {
     if (!errors.empty()) return FailRows(res.status(), errors);

@@ -16,6 +16,7 @@
 #include "app/file_clock.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace hotline {
@@ -23,6 +24,7 @@ namespace {
 
 struct Common {
   std::string db = "hotline.db";
+  std::string pg;  // PostgreSQL conninfo; when set, used instead of the SQLite file
   std::string data_dir = HOTLINE_SOURCE_DATA_DIR;
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -76,7 +78,18 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   return 0;
 }
 
-Result<std::unique_ptr<Store>> Open(const Common& c) { return OpenSqliteStore(c.db); }
+Result<std::unique_ptr<Store>> Open(const Common& c) {
+  if (!c.pg.empty()) return OpenPostgresStore(c.pg);
+  return OpenSqliteStore(c.db);
+}
+
+// Whether the store already exists (SQLite: the file; PostgreSQL: it has units).
+Result<bool> StoreExists(const Common& c) {
+  if (c.pg.empty()) return std::filesystem::exists(c.db);
+  HOTLINE_ASSIGN_OR_RETURN(auto store, OpenPostgresStore(c.pg));
+  HOTLINE_ASSIGN_OR_RETURN(Id max_unit, store->MaxUnitId());
+  return max_unit > 0;
+}
 
 }  // namespace
 }  // namespace hotline
@@ -88,6 +101,9 @@ int main(int argc, char** argv) {
   Common c;
   auto add_common = [&](CLI::App* sub, bool serving) {
     sub->add_option("--db", c.db, "SQLite store file")->capture_default_str();
+    sub->add_option("--pg", c.pg,
+                    "PostgreSQL conninfo (e.g. \"host=127.0.0.1 dbname=hotline\"); "
+                    "replaces --db");
     sub->add_option("--data", c.data_dir, "the repository's data/ directory")
         ->capture_default_str();
     if (serving) {
@@ -131,24 +147,27 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
+  auto exists = StoreExists(c);
+  if (!exists.ok()) return Fail(exists.status());
+  const std::string where = c.pg.empty() ? c.db : "the PostgreSQL database";
   if (init->parsed()) {
-    if (std::filesystem::exists(c.db)) {
-      std::cerr << "hotline: " << c.db << " already exists; refusing to initialise it again\n";
+    if (*exists) {
+      std::cerr << "hotline: " << where << " already exists; refusing to initialise it again\n";
       return 2;
     }
     auto store = Open(c);
     if (!store.ok()) return Fail(store.status());
     Status st = Bootstrap(**store, boot);
     if (!st.ok()) return Fail(st);
-    std::cout << "initialised " << c.db << " (district " << boot.district_code << ", user "
+    std::cout << "initialised " << where << " (district " << boot.district_code << ", user "
               << boot.admin_login << ")" << std::endl;
     return 0;
   }
 
   auto clock = MakeClock(c);
   if (serve->parsed()) {
-    if (!std::filesystem::exists(c.db)) {
-      std::cerr << "hotline: " << c.db << " does not exist; create it with `hotline init` or "
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist; create it with `hotline init` or "
                 << "`hotline demo`\n";
       return 2;
     }
@@ -158,7 +177,7 @@ int main(int argc, char** argv) {
   }
 
   // demo
-  bool fresh = !std::filesystem::exists(c.db);
+  bool fresh = !*exists;
   auto store = Open(c);
   if (!store.ok()) return Fail(store.status());
   demo_opt.data_dir = c.data_dir;
@@ -167,9 +186,8 @@ int main(int argc, char** argv) {
     Status st = demo::BuildDemo(**store, *clock, demo_opt, std::cout);
     if (!st.ok()) {
       store->reset();
-      std::filesystem::remove(c.db);
-      std::filesystem::remove(c.db + "-wal");
-      std::filesystem::remove(c.db + "-shm");
+      if (c.pg.empty())
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c.db + suffix);
       return Fail(st);
     }
   } else {

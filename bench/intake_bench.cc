@@ -388,6 +388,18 @@ int main(int argc, char** argv) {
         rc = 1;
       }
     }
+    // Every acknowledged request must be an order in the store (idempotency keys are unique).
+    {
+      hotline::api::HttpClient c("127.0.0.1", server.port());
+      auto r = c.Send("GET", "/api/v1/orders?page_size=1", {{"Authorization", "Bearer " + token}});
+      auto j = r.ok() ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json();
+      const std::uint64_t want = n - 1;
+      if (!j.is_object() || !j.contains("total") || j["total"].get<std::uint64_t>() != want) {
+        std::cerr << "intake_bench: expected " << want << " orders in the store, found "
+                  << (j.is_object() && j.contains("total") ? j["total"].dump() : "?") << "\n";
+        rc = 1;
+      }
+    }
     server.Stop();
   }
   if (own_dir) fs::remove_all(dir);

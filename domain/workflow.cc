@@ -86,7 +86,7 @@ const std::vector<ActionSpec>& Table() {
        {R::kAgent, R::kDispatcher, R::kAdmin},
        "",
        S::kClosed},
-      {Action::kRedo, {S::kVisited}, {R::kDispatcher, R::kAdmin}, "", S::kDispatched},
+      {Action::kRedo, {S::kVisited}, {R::kDispatcher, R::kAdmin}, "", std::nullopt},
       {Action::kSupervise,
        {S::kReceived, S::kDispatched, S::kReturnRequested, S::kInProgress, S::kExtensionRequested,
         S::kReplied, S::kVisited, S::kSuspended},
@@ -375,16 +375,24 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       if (!Unsatisfied(o))
         return Status(Code::kFailedPrecondition,
                       "redo is only for orders whose callback was unsatisfied");
-      n.state = S::kDispatched;
       n.redo_count += 1;
-      n.dispatched_at = now;
-      n.signed_at = 0;
       n.replied_at = 0;
       n.reply.reset();
       n.callback.reset();
       n.extension_count = 0;
+      n.signed_at = 0;
+      if (!o.lead_unit_id) {
+        // A direct answer the caller was unhappy with becomes a real work order:
+        // back to the dispatch pool.
+        n.state = S::kReceived;
+        n.sign_due = n.due_at = n.yellow_at = 0;
+        data.Bool("to_pool", true);
+        break;
+      }
+      n.state = S::kDispatched;
+      n.dispatched_at = now;
       SetDeadlines(n, ctx);
-      data.Num("lead_unit_id", n.lead_unit_id.value_or(0)).Num("due_at", n.due_at);
+      data.Num("lead_unit_id", *n.lead_unit_id).Num("due_at", n.due_at);
       break;
     case Action::kSupervise:
       HOTLINE_RETURN_IF_ERROR(RequireText(in, "the supervision demand"));

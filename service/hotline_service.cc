@@ -12,6 +12,7 @@
 #include "service/org_import.h"
 #include "service/password.h"
 #include "service/pii.h"
+#include "text/pii_detect.h"
 
 namespace hotline {
 
@@ -829,6 +830,10 @@ WorkOrder HotlineService::MaskForList(WorkOrder o) {
   o.caller_name = MaskName(o.caller_name);
   o.caller_phone = MaskPhone(o.caller_phone);
   o.caller_id_no = MaskIdNumber(o.caller_id_no);
+  // Callers often say numbers in the appeal itself ("请回电138…"): mask those too.
+  o.title = text::MaskPii(o.title);
+  o.content = text::MaskPii(o.content);
+  if (o.reply) o.reply->public_text = text::MaskPii(o.reply->public_text);
   return o;
 }
 
@@ -857,16 +862,14 @@ std::vector<User> HotlineService::Users() const {
 }
 
 namespace {
-void CollectErrors(const ImportReport& rep, std::vector<std::string>* errors) {
-  if (!errors) return;
-  for (const ImportError& e : rep.errors)
-    errors->push_back("row " + std::to_string(e.row) + " [" + e.field + "]: " + e.message);
+void CollectErrors(const ImportReport& rep, std::vector<ImportError>* errors) {
+  if (errors) *errors = rep.errors;
 }
 }  // namespace
 
 Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std::string& body,
                                                       bool is_csv,
-                                                      std::vector<std::string>* errors) {
+                                                      std::vector<ImportError>* errors) {
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import units"));
   std::lock_guard lock(m.admin_mu);
@@ -898,7 +901,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
 }
 
 Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std::string& csv,
-                                                      std::vector<std::string>* errors) {
+                                                      std::vector<ImportError>* errors) {
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import users"));
   std::lock_guard lock(m.admin_mu);

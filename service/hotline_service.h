@@ -20,6 +20,7 @@
 #include "domain/result.h"
 #include "domain/types.h"
 #include "domain/workflow.h"
+#include "service/org_import.h"
 #include "store/store.h"
 
 namespace hotline {
@@ -121,9 +122,9 @@ class HotlineService {
   Result<Unit> FindUnitByCode(const std::string& code) const;
   std::vector<User> Users() const;  // password hashes cleared
   Result<std::vector<Unit>> ImportUnits(const Actor& actor, const std::string& body, bool is_csv,
-                                        std::vector<std::string>* errors);
+                                        std::vector<ImportError>* errors);
   Result<std::vector<User>> ImportUsers(const Actor& actor, const std::string& csv,
-                                        std::vector<std::string>* errors);
+                                        std::vector<ImportError>* errors);
   Result<Unit> UpdateUnit(const Actor& actor, const Unit& unit);
   Result<User> UpdateUser(const Actor& actor, Id user_id, std::optional<Role> role,
                           std::optional<Id> unit_id, std::optional<bool> active,

@@ -266,7 +266,9 @@ TEST_F(ServiceTest, DirectAnswerMergeRejectSuspendSupervise) {
 }
 
 TEST_F(ServiceTest, ScopeAndMasking) {
-  Id id = NewOrder();  // placed in 山大路 (street 1)
+  IntakeRequest r = Appeal();
+  r.content += "请回电13912345678，身份证370112199001011237。";
+  Id id = NewOrder(r);  // placed in 山大路 (street 1)
   ASSERT_TRUE(Act(dispatcher_, id, In(Action::kDispatch)).ok());
   // Another street cannot see it at all.
   EXPECT_EQ(svc_->GetOrder(s2_, id).status().code(), Code::kNotFound);
@@ -285,6 +287,10 @@ TEST_F(ServiceTest, ScopeAndMasking) {
   EXPECT_EQ(sup.order.caller_name.find("三丰"), std::string::npos);
   auto list = svc_->ListOrders(agent_, all).value();
   EXPECT_EQ(list.items[0].caller_phone, "138****5678") << "lists are always masked";
+  EXPECT_EQ(list.items[0].content.find("13912345678"), std::string::npos) << "and so is the text";
+  EXPECT_NE(list.items[0].content.find("139****5678"), std::string::npos);
+  EXPECT_NE(full.order.content.find("13912345678"), std::string::npos)
+      << "the agent's detail is full";
   // The lead unit can reveal the contact, audited.
   auto contact = svc_->RevealContact(s1_, id);
   ASSERT_TRUE(contact.ok()) << contact.status().ToString();
@@ -361,7 +367,7 @@ TEST_F(ServiceTest, TaxonomyIsVersioned) {
 }
 
 TEST_F(ServiceTest, ImportReportsRowErrorsAndImportsNothing) {
-  std::vector<std::string> errors;
+  std::vector<ImportError> errors;
   auto r = svc_->ImportUnits(admin_,
                              "code,name,kind,parent_code,grid_kind\n"
                              "370112003,东风街道,street,370112,\n"
@@ -369,7 +375,8 @@ TEST_F(ServiceTest, ImportReportsRowErrorsAndImportsNothing) {
                              true, &errors);
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   ASSERT_FALSE(errors.empty());
-  EXPECT_NE(errors[0].find("row 2"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[0].row, 2) << ToString(errors[0]);
+  EXPECT_EQ(errors[0].field, "code");
   EXPECT_EQ(svc_->FindUnitByCode("370112003").status().code(), Code::kNotFound);
   EXPECT_EQ(svc_->ImportUnits(agent_, "x", true, &errors).status().code(), Code::kForbidden);
 }

@@ -67,7 +67,7 @@ class SmallCity : public ::testing::Test {
   Id UnitId(const std::string& code) { return svc_->FindUnitByCode(code).value().id; }
 
   void Seed() {
-    std::vector<std::string> errors;
+    std::vector<ImportError> errors;
     auto units = svc_->ImportUnits(admin_,
                                    "code,name,kind,parent_code,grid_kind\n"
                                    "370112001,山大路街道,street,370112,\n"
@@ -79,7 +79,8 @@ class SmallCity : public ::testing::Test {
                                    "D01,区住房和城乡建设局,department,370112,\n"
                                    "D02,区城市管理局,department,370112,\n",
                                    true, &errors);
-    ASSERT_TRUE(units.ok()) << units.status().ToString() << (errors.empty() ? "" : errors[0]);
+    ASSERT_TRUE(units.ok()) << units.status().ToString()
+                            << (errors.empty() ? "" : ToString(errors[0]));
     auto users = svc_->ImportUsers(admin_,
                                    "login,display_name,role,unit_code,password,phone\n"
                                    "agent,话务员甲,agent,CENTER,pw12,\n"
@@ -92,7 +93,8 @@ class SmallCity : public ::testing::Test {
                                    "g1,网格员丁,grid_worker,370112001001001,pw12,\n"
                                    "citizen,市民戊,citizen,370112,pw12,13905310000\n",
                                    &errors);
-    ASSERT_TRUE(users.ok()) << users.status().ToString() << (errors.empty() ? "" : errors[0]);
+    ASSERT_TRUE(users.ok()) << users.status().ToString()
+                            << (errors.empty() ? "" : ToString(errors[0]));
     ASSERT_TRUE(svc_->PutTaxonomyJson(admin_, R"({"version":"t1","subjects":[
       {"code":"01","name":"城乡建设"},
       {"code":"0101","name":"住房保障","parent":"01"},

@@ -13,8 +13,9 @@ ALLOWED = {
     "store": {"domain", "store"},
     "text": {"domain", "text"},
     "geo": {"domain", "geo"},
-    "service": {"domain", "store", "text", "geo", "service"},
-    "api": {"domain", "service", "store", "api"},
+    "service": {"domain", "store", "text", "geo", "analytics", "service"},
+    "api": {"domain", "service", "store", "analytics", "api"},
+    "analytics": {"domain", "analytics"},
 }
 # Files outside store/ may use the interface, never a backend.
 BACKENDS = ("store/sqlite/", "store/postgres/")

@@ -1,13 +1,13 @@
-"""Drives a real `hotline` binary for the black-box tests: starts `serve` on a
-free port, waits for its "listening on" line, stops it with SIGTERM or SIGKILL,
-and speaks JSON over HTTP. Python 3 standard library only.
+"""Drives a real `hotline` binary for the black-box tests: starts `serve` with
+--port 0 (the server picks a free port and prints it), waits for its
+"listening on" line, stops it with SIGTERM or SIGKILL, and speaks JSON over
+HTTP. Python 3 standard library only.
 """
 
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -15,12 +15,6 @@ import urllib.error
 import urllib.request
 
 API = "/api/v1"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_cli(binary, *args, timeout=300):

@@ -12,7 +12,9 @@ SIGKILL to the server mid-stream; restarts it on the same DB; then checks that
      the list endpoint reports a total).
 Prints the counts and ends with "N passed, M failed"; exits non-zero on any loss.
 
-Usage: kill9_test.py --binary PATH [--data DIR] [--threads 16] [--seconds 1.5]
+Runs --rounds crash/recover cycles on the same store; each round checks every order
+acknowledged so far.
+Usage: kill9_test.py --binary PATH [--data DIR] [--threads 16] [--seconds 1.5] [--rounds 2]
 """
 
 import argparse
@@ -79,6 +81,7 @@ def main():
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=1.5, help="kill after this long...")
     ap.add_argument("--acks", type=int, default=3000, help="...or after this many acks")
+    ap.add_argument("--rounds", type=int, default=2, help="crash and recover this many times")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
@@ -101,113 +104,117 @@ def main():
             "POST", "/users", token=admin, content_type="text/csv",
             raw="login,display_name,role,unit_code,password,phone\nk9agent,测试话务员,agent,CENTER,%s,\n"
             % PASSWORD)
-        token = login(server, "k9agent", PASSWORD) if st in (200, 201) else admin
+        who = "k9agent" if st in (200, 201) else "admin"
+        token = login(server, who, PASSWORD) if who != "admin" else admin
         if st not in (200, 201):
             print("note: POST /users gave %d (%s); taking calls as admin" % (st, text[:200]))
 
         lock = threading.Lock()
-        acked = {}       # key -> (id, no, content)
-        in_flight = set()  # keys sent without a reply when the server died
-        errors = []      # unexpected non-2xx replies while the server was up
-        stop = threading.Event()
+        acked = {}  # key -> (id, no, content), over every round
+        first = {}  # in-flight key -> the order its first replay returned
+        for rnd in range(args.rounds):
+            acked_before = len(acked)
+            in_flight = set()  # keys sent without a reply when the server died
+            errors = []      # unexpected non-2xx replies while the server was up
+            stop = threading.Event()
 
-        def worker(tid):
-            c = Client(server.port, token)
-            i = 0
-            while not stop.is_set():
-                key = "k9-%d-%d" % (tid, i)
-                i += 1
-                body = order_body(key)
-                try:
-                    st, js, text = c.call("POST", "/orders", body, {"Idempotency-Key": key})
-                except (OSError, http.client.HTTPException):
+            def worker(tid):
+                c = Client(server.port, token)
+                i = 0
+                while not stop.is_set():
+                    key = "k9-r%d-%d-%d" % (rnd, tid, i)
+                    i += 1
+                    body = order_body(key)
+                    try:
+                        st, js, text = c.call("POST", "/orders", body, {"Idempotency-Key": key})
+                    except (OSError, http.client.HTTPException):
+                        with lock:
+                            in_flight.add(key)
+                        break
+                    o = order_of(js)
                     with lock:
-                        in_flight.add(key)
-                    break
+                        if 200 <= st < 300 and isinstance(o, dict) and "id" in o:
+                            acked[key] = (o["id"], o.get("no"), body["content"])
+                        else:
+                            errors.append((key, st, text[:300]))
+                c.close()
+
+            threads = [threading.Thread(target=worker, args=(t,)) for t in range(args.threads)]
+            t0 = time.time()
+            for t in threads:
+                t.start()
+            while time.time() - t0 < args.seconds and len(acked) - acked_before < args.acks and \
+                    any(t.is_alive() for t in threads):
+                time.sleep(0.01)
+            server.kill()  # SIGKILL, mid-stream
+            stop.set()
+            for t in threads:
+                t.join(60)
+            elapsed = time.time() - t0
+            print("round %d: acknowledged %d orders (%d in all) from %d clients in %.2fs before SIGKILL; %d in flight; "
+                  "%d error replies" % (rnd + 1, len(acked) - acked_before, len(acked), args.threads, elapsed, len(in_flight), len(errors)))
+            check("no error replies before the crash", not errors,
+                  "; ".join("%s: %d %s" % e for e in errors[:3]))
+            check("some orders were acknowledged", len(acked) > acked_before)
+
+            server.start()
+            token = login(server, who, PASSWORD)
+            c = Client(server.port, token)
+
+            # 1. Every acknowledged order is there, with its content.
+            missing, wrong = [], []
+            for key, (oid, no, content) in acked.items():
+                st, js, text = c.call("GET", "/orders/%s" % oid)
                 o = order_of(js)
-                with lock:
-                    if 200 <= st < 300 and isinstance(o, dict) and "id" in o:
-                        acked[key] = (o["id"], o.get("no"), body["content"])
-                    else:
-                        errors.append((key, st, text[:300]))
-            c.close()
+                if st != 200:
+                    missing.append("%s (id %s): %d" % (key, oid, st))
+                elif o.get("content") != content or (no is not None and o.get("no") != no):
+                    wrong.append("%s (id %s): content/no differ" % (key, oid))
+            check("every acknowledged order survives SIGKILL (%d)" % len(acked), not missing,
+                  "%d missing, e.g. %s" % (len(missing), missing[:3]))
+            check("acknowledged orders keep their content and number", not wrong, str(wrong[:3]))
 
-        threads = [threading.Thread(target=worker, args=(t,)) for t in range(args.threads)]
-        t0 = time.time()
-        for t in threads:
-            t.start()
-        while time.time() - t0 < args.seconds and len(acked) < args.acks and \
-                any(t.is_alive() for t in threads):
-            time.sleep(0.01)
-        server.kill()  # SIGKILL, mid-stream
-        stop.set()
-        for t in threads:
-            t.join(60)
-        elapsed = time.time() - t0
-        print("acknowledged %d orders from %d clients in %.2fs before SIGKILL; %d in flight; "
-              "%d error replies" % (len(acked), args.threads, elapsed, len(in_flight), len(errors)))
-        check("no error replies before the crash", not errors,
-              "; ".join("%s: %d %s" % e for e in errors[:3]))
-        check("some orders were acknowledged", len(acked) > 0)
-
-        server.start()
-        token = login(server, "k9agent" if token != admin else "admin", PASSWORD)
-        c = Client(server.port, token)
-
-        # 1. Every acknowledged order is there, with its content.
-        missing, wrong = [], []
-        for key, (oid, no, content) in acked.items():
-            st, js, text = c.call("GET", "/orders/%s" % oid)
-            o = order_of(js)
-            if st != 200:
-                missing.append("%s (id %s): %d" % (key, oid, st))
-            elif o.get("content") != content or (no is not None and o.get("no") != no):
-                wrong.append("%s (id %s): content/no differ" % (key, oid))
-        check("every acknowledged order survives SIGKILL (%d)" % len(acked), not missing,
-              "%d missing, e.g. %s" % (len(missing), missing[:3]))
-        check("acknowledged orders keep their content and number", not wrong, str(wrong[:3]))
-
-        # 2. Replaying acknowledged keys returns the same orders.
-        bad = []
-        for key, (oid, _, _) in acked.items():
-            st, js, text = c.call("POST", "/orders", order_body(key), {"Idempotency-Key": key})
-            o = order_of(js)
-            if st != 200 or not isinstance(o, dict) or o.get("id") != oid:
-                bad.append("%s: %d id %s (acked %s)" % (key, st, o.get("id") if isinstance(o, dict) else None, oid))
-        check("replaying acknowledged keys returns the same order with 200", not bad,
-              "%d bad, e.g. %s" % (len(bad), bad[:3]))
-
-        # 3. In-flight keys: one order each, stable across replays.
-        first, unstable, found_after = {}, [], 0
-        for key in sorted(in_flight):
-            for attempt in range(2):
+            # 2. Replaying acknowledged keys returns the same orders.
+            bad = []
+            for key, (oid, _, _) in acked.items():
                 st, js, text = c.call("POST", "/orders", order_body(key), {"Idempotency-Key": key})
                 o = order_of(js)
-                oid = o.get("id") if isinstance(o, dict) else None
-                if attempt == 0:
-                    first[key] = oid
-                    found_after += st == 200
-                    if st not in (200, 201):
-                        unstable.append("%s: first replay %d %s" % (key, st, text[:200]))
-                elif st != 200 or oid != first[key]:
-                    unstable.append("%s: second replay %d id %s vs %s" % (key, st, oid, first[key]))
-        committed = sum(1 for k in in_flight if first.get(k) is not None)
-        print("in-flight keys: %d; replays found %d committed before the crash, created %d" %
-              (len(in_flight), found_after, committed - found_after))
-        check("in-flight keys yield exactly one order each", not unstable, str(unstable[:3]))
-        ids = [v[0] for v in acked.values()] + [v for v in first.values() if v is not None]
-        check("no two keys share an order", len(ids) == len(set(ids)),
-              "%d ids, %d distinct" % (len(ids), len(set(ids))))
+                if st != 200 or not isinstance(o, dict) or o.get("id") != oid:
+                    bad.append("%s: %d id %s (acked %s)" % (key, st, o.get("id") if isinstance(o, dict) else None, oid))
+            check("replaying acknowledged keys returns the same order with 200", not bad,
+                  "%d bad, e.g. %s" % (len(bad), bad[:3]))
 
-        # 4. Total count, when the list endpoint reports one.
-        st, js, text = c.call("GET", "/orders?page_size=1")
-        total = js.get("total") if isinstance(js, dict) else None
-        if isinstance(total, int):
-            check("the store holds one order per key (%d)" % len(ids), total == len(ids),
-                  "total %d, keys %d" % (total, len(ids)))
-        else:
-            print("note: GET /orders reports no total; count check skipped")
-        c.close()
+            # 3. In-flight keys: one order each, stable across replays.
+            unstable, found_after = [], 0
+            for key in sorted(in_flight):
+                for attempt in range(2):
+                    st, js, text = c.call("POST", "/orders", order_body(key), {"Idempotency-Key": key})
+                    o = order_of(js)
+                    oid = o.get("id") if isinstance(o, dict) else None
+                    if attempt == 0:
+                        first[key] = oid
+                        found_after += st == 200
+                        if st not in (200, 201):
+                            unstable.append("%s: first replay %d %s" % (key, st, text[:200]))
+                    elif st != 200 or oid != first[key]:
+                        unstable.append("%s: second replay %d id %s vs %s" % (key, st, oid, first[key]))
+            committed = sum(1 for k in in_flight if first.get(k) is not None)
+            print("in-flight keys: %d; replays found %d committed before the crash, created %d" %
+                  (len(in_flight), found_after, committed - found_after))
+            check("in-flight keys yield exactly one order each", not unstable, str(unstable[:3]))
+            ids = [v[0] for v in acked.values()] + [v for v in first.values() if v is not None]
+            check("no two keys share an order", len(ids) == len(set(ids)),
+                  "%d ids, %d distinct" % (len(ids), len(set(ids))))
+
+            # 4. Total count, when the list endpoint reports one.
+            st, js, text = c.call("GET", "/orders?page_size=1")
+            total = js.get("total") if isinstance(js, dict) else None
+            if isinstance(total, int):
+                check("the store holds one order per key (%d)" % len(ids), total == len(ids),
+                      "total %d, keys %d" % (total, len(ids)))
+            else:
+                print("note: GET /orders reports no total; count check skipped")
+            c.close()
     except Exception as e:  # setup failures are failures too
         check("test ran", False, "%s: %s" % (type(e).__name__, e))
         if server.log:

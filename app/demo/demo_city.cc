@@ -1,5 +1,7 @@
 #include "app/demo/demo_city.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -7,8 +9,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
@@ -249,7 +249,8 @@ Reply MakeReply(AppealGenerator& gen, Sim& sim, const GeneratedAppeal& a, const 
   r.contact_method = sim.Chance(0.8) ? "phone" : (sim.Chance(0.5) ? "on_site" : "visit");
   r.resolved = resolved;
   r.unresolved_reason = resolved ? "" : text.unresolved_reason;
-  if (!resolved && r.unresolved_reason.empty()) r.unresolved_reason = "涉及多部门职责，需进一步协调研究解决";
+  if (!resolved && r.unresolved_reason.empty())
+    r.unresolved_reason = "涉及多部门职责，需进一步协调研究解决";
   r.actions_taken = text.actions_taken;
   r.public_text = text.public_text;
   return r;
@@ -305,7 +306,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     int wd = Weekday(date);  // 0 = Sunday
     bool weekend = wd == 0 || wd == 6;
     double f = wd == 1 ? 1.15 : weekend ? 0.72 : 1.0;
-    if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;  // public holiday
+    if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;                   // public holiday
     if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
     int n = std::poisson_distribution<int>(o.per_day * f)(sim.rng);
     Timestamp day0 = calendar.StartOfDay(date);
@@ -438,8 +439,10 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
         if (sim.Chance(0.3)) {
           ActionInput cb = In(Action::kCallback);
           cb.rating = PickRating(sim, false);
-          bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
-          ActionInput cl = Text(unhappy ? "咨询类诉求已按政策答复，诉求人期望超出政策范围，予以办结。" : "");
+          bool unhappy =
+              *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
+          ActionInput cl =
+              Text(unhappy ? "咨询类诉求已按政策答复，诉求人期望超出政策范围，予以办结。" : "");
           cl.action = Action::kClose;
           if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 30) * kHour), kAgent, cb))
             life.Do(life.T() + 10 * kMin, kAgent, cl);
@@ -519,7 +522,9 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     if (sim.Chance(0.05)) {
       ActionInput ex = Text("该问题需协调施工单位及物业共同处理，申请延期办理。");
       ex.action = Action::kRequestExtension;
-      ex.extension_days = 2 + static_cast<int>(sim.Uni(0, 4));
+      ex.extension_days =
+          std::min(2 + static_cast<int>(sim.Uni(0, 4)),
+                   cfg->rules.Match(w.subject_code, w.urgency, w.nature).max_extension.amount);
       Timestamp at = std::max(life.T() + kHour,
                               life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
       if (at < life.O().due_at && life.Do(at, life.Handler(), ex)) {

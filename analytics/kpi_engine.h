@@ -1,0 +1,168 @@
+// The exact KPI engine (docs/kpis.md): it consumes orders' immutable facts and
+// their event log as a stream and keeps additive counters per (unit, local
+// day, subject level 1, channel) — a cube from which any period, unit kind,
+// subject or channel slice is a sum of day buckets. Every event recomputes the
+// contribution of its order (a pure function of the order's facts and events,
+// see docs/kpis.md §2) and applies the difference, so late events, exclusions
+// (exclude_from_kpi) and merges correct past days exactly.
+// Thread-safety: not synchronised. Const methods may run concurrently with
+// each other; AddOrder/Apply need exclusive access (the service will hold a
+// shared_mutex, or feed one engine per thread and swap snapshots).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analytics/kpi.h"
+#include "domain/result.h"
+#include "domain/types.h"
+
+namespace hotline::analytics {
+
+// The key of the whole area: every contribution is also counted under unit 0.
+inline constexpr Id kAllUnits = 0;
+
+// The organisation tree as a parent map (grid -> community -> street ->
+// district; departments -> district). Contributions roll up along it.
+class UnitTree {
+ public:
+  UnitTree() = default;
+  explicit UnitTree(const std::vector<Unit>& units);
+  // The unit and its ancestors, nearest first; {id} for an unknown unit.
+  std::vector<Id> Lineage(Id id) const;
+  std::optional<UnitKind> KindOf(Id id) const;
+  // Active units of a kind, by id.
+  std::vector<Id> OfKind(UnitKind kind) const;
+
+ private:
+  std::unordered_map<Id, Unit> units_;
+};
+
+// What the engine needs to know of an order besides its events. The subject
+// is the order's classification in effect (a reclassification replays the
+// order: call AddOrder again with the new facts).
+struct OrderFacts {
+  Id id = 0;
+  Channel channel = Channel::kHotline;
+  Nature nature = Nature::kConsultation;
+  std::string subject_code;  // "" when unclassified
+  std::optional<Id> grid_id, community_id, street_id;
+};
+OrderFacts FactsOf(const WorkOrder& o);
+
+// Narrows a query. Default: everything.
+struct Slice {
+  std::optional<int> subject1;  // level-1 subject code as a number ("03" -> 3); -1 = unclassified
+  std::optional<Channel> channel;
+};
+// "03" -> 3; "" or malformed -> -1.
+int Subject1Of(std::string_view subject_code);
+
+// One unit's KPIs for one period.
+struct KpiReport {
+  Id unit_id = 0;
+  DayRange range;
+  Counters counters;                // sums over the period (overdue_delta left out)
+  std::int64_t overdue_at_end = 0;  // open and past due at the end of the period's last day
+  std::map<std::string, Ratio> metrics;
+  std::optional<double> composite;
+};
+
+struct MetricChange {
+  Ratio current, previous;
+  std::optional<double> delta;  // current - previous, when both have data
+};
+struct PeriodChange {
+  KpiReport current, previous;
+  std::map<std::string, MetricChange> metrics;
+  std::int64_t received_delta = 0;  // unique intakes (duplicates counted once)
+};
+
+struct RankRow {
+  Id unit_id = 0;
+  int rank = 0;  // 1-based, ties share a rank; 0 = not ranked (too few assignments or no data)
+  std::optional<double> score;
+  KpiReport report;
+};
+
+struct VolumeTrendRow {
+  Id unit_id = 0;
+  std::int64_t hotline_complaints = 0, online_opinion = 0, petition = 0;
+  std::int64_t prev_hotline_complaints = 0, prev_online_opinion = 0, prev_petition = 0;
+  bool all_fell = false;  // 三量同降: each of the three strictly below the previous period
+};
+
+class KpiEngine {
+ public:
+  // REQUIRES: utc_offset_seconds within -14 h..+14 h. Default: UTC+8.
+  explicit KpiEngine(UnitTree units, int utc_offset_seconds = 8 * 3600);
+  KpiEngine(const KpiEngine&) = delete;
+  KpiEngine& operator=(const KpiEngine&) = delete;
+
+  // Registers an order (or replaces its facts and replays its events).
+  // Errors: id <= 0 (field "id").
+  Status AddOrder(const OrderFacts& facts);
+  // Adds one event of a known order. Events may arrive late or out of order;
+  // they are kept ordered by (at, arrival). Errors: kNotFound for an unknown order.
+  Status Apply(const Event& event);
+
+  // Counter sums for a unit over a period (kAllUnits for the whole area).
+  Counters Sum(Id unit, DayRange range, const Slice& slice = {}) const;
+  // Orders open and past due at the end of `day` (instant StartOf(day + 1)),
+  // by lead unit at that instant.
+  std::int64_t OverdueAtEndOf(Id unit, Day day, const Slice& slice = {}) const;
+  // Volumes of one period split by channel (index = Channel).
+  std::vector<Counters> SumByChannel(Id unit, DayRange range, const Slice& slice = {}) const;
+
+  KpiReport Report(Id unit, DayRange range, const KpiConfig& cfg, const Slice& slice = {}) const;
+  // This period against PreviousRange(range).
+  PeriodChange Compare(Id unit, DayRange range, const KpiConfig& cfg,
+                       const Slice& slice = {}) const;
+  // Units of `kind` by composite score, best first; unranked units last by id.
+  std::vector<RankRow> Rank(UnitKind kind, DayRange range, const KpiConfig& cfg) const;
+  // 三量 of every unit of `kind` (streets) against the previous period.
+  std::vector<VolumeTrendRow> VolumeTrend(UnitKind kind, DayRange range,
+                                          const KpiConfig& cfg) const;
+
+  int utc_offset_seconds() const { return offset_; }
+  size_t order_count() const { return orders_.size(); }
+  const UnitTree& units() const { return units_; }
+
+ private:
+  struct Cell {
+    Id unit;
+    Day day;
+    int subject1;
+    Channel channel;
+    int counter;
+    std::int64_t delta;
+  };
+  struct OrderState {
+    OrderFacts facts;
+    std::vector<Event> events;
+    std::vector<Cell> cells;  // the contribution currently applied to the cube
+  };
+  struct Bucket {
+    int subject1;
+    Channel channel;
+    Counters c;
+  };
+
+  void Contribute(const OrderState& o, std::vector<Cell>& out) const;
+  void Recompute(OrderState& o);
+  void ApplyCells(const std::vector<Cell>& cells, int sign);
+  template <typename F>
+  void ForEachBucket(Id unit, Day from, Day to, const Slice& s, F&& f) const;
+
+  UnitTree units_;
+  int offset_;
+  std::unordered_map<Id, OrderState> orders_;
+  // unit -> day -> buckets (one per subject x channel seen that day).
+  std::unordered_map<Id, std::map<Day, std::vector<Bucket>>> cube_;
+};
+
+}  // namespace hotline::analytics

@@ -1,0 +1,162 @@
+#include "domain/workflow.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace hotline {
+namespace {
+
+// 2026-11-23 10:00 Beijing (Monday).
+constexpr Timestamp kNow = 1795399200;
+
+class WorkflowTest : public ::testing::Test {
+ protected:
+  WorkflowTest() : rules_(DefaultRules()) {}
+  DeadlineContext Ctx() { return {&cal_, &rules_, {}, kNow}; }
+  // An order in `state` led by unit 10, assisted by unit 11, dispatched just now.
+  WorkOrder InState(State s) {
+    WorkOrder o;
+    o.id = 1;
+    o.state = s;
+    o.subject_code = "010101";
+    o.created_at = kNow - 3600;
+    o.lead_unit_id = 10;
+    o.assist_unit_ids = {11};
+    o.dispatched_at = kNow - 1800;
+    o.due_at = kNow + 5 * 86400;
+    o.yellow_at = kNow + 4 * 86400;
+    if (s == State::kVisited) o.callback = Callback{Rating::kUnsatisfied, "", kNow};
+    if (s == State::kReplied) o.reply = Reply{true, kNow, "phone", true, "", "x", "y"};
+    o.state_before = State::kInProgress;
+    o.suspended_at = kNow - 60;
+    return o;
+  }
+  // Input complete enough that only the state/role/unit checks can refuse it.
+  ActionInput Full(Action a) {
+    ActionInput in;
+    in.action = a;
+    in.text = "理由";
+    in.lead_unit_id = 12;
+    in.reply = Reply{false, kNow - 60, "phone", true, "", "已处理", "已答复"};
+    in.rating = Rating::kSatisfied;
+    in.extension_days = 2;
+    in.merge_into = 2;
+    in.basis = RejectBasis::kLitigation;
+    in.subject_code = "010101";
+    return in;
+  }
+  Actor ActorFor(Role r, const char* unit_rule) {
+    Id unit = std::string_view(unit_rule) == "assist" ? 11 : 10;
+    return Actor{7, r, unit};
+  }
+  WorkCalendar cal_;
+  DeadlineRules rules_;
+};
+
+const State kAllStates[] = {State::kReceived,
+                            State::kDispatched,
+                            State::kReturnRequested,
+                            State::kInProgress,
+                            State::kExtensionRequested,
+                            State::kReplied,
+                            State::kVisited,
+                            State::kClosed,
+                            State::kMerged,
+                            State::kSuspended,
+                            State::kRejected};
+const Role kAllRoles[] = {Role::kCitizen,    Role::kAgent,      Role::kDispatcher, Role::kHandler,
+                          Role::kGridWorker, Role::kSupervisor, Role::kAdmin};
+
+TEST_F(WorkflowTest, EveryCellOfTheTableIsEnforced) {
+  int allowed = 0, refused = 0;
+  for (const ActionSpec& spec : ActionTable()) {
+    for (State s : kAllStates) {
+      for (Role r : kAllRoles) {
+        WorkOrder o = InState(s);
+        auto t = Plan(o, Full(spec.action), ActorFor(r, spec.unit_rule), Ctx());
+        bool role_ok = std::count(spec.roles.begin(), spec.roles.end(), r) > 0;
+        bool state_ok = std::count(spec.from.begin(), spec.from.end(), s) > 0;
+        std::string where = std::string(ToString(spec.action)) + " from " +
+                            std::string(ToString(s)) + " as " + std::string(ToString(r));
+        if (!role_ok) {
+          EXPECT_EQ(t.status().code(), Code::kForbidden) << where;
+        } else if (!state_ok) {
+          EXPECT_EQ(t.status().code(), Code::kFailedPrecondition) << where;
+        } else {
+          ASSERT_TRUE(t.ok()) << where << ": " << t.status().ToString();
+          EXPECT_EQ(t->next.version, o.version + 1) << where;
+          EXPECT_EQ(t->event.from, s) << where;
+          EXPECT_EQ(t->event.to, t->next.state) << where;
+          EXPECT_EQ(t->event.action, ToString(spec.action)) << where;
+          if (spec.to) {
+            EXPECT_EQ(t->next.state, *spec.to) << where;
+          }
+        }
+        (t.ok() ? allowed : refused)++;
+      }
+    }
+  }
+  EXPECT_GT(allowed, 30);
+  EXPECT_GT(refused, 1000);
+}
+
+TEST_F(WorkflowTest, UnitRulesRefuseOtherUnits) {
+  for (const ActionSpec& spec : ActionTable()) {
+    std::string_view rule = spec.unit_rule;
+    if (rule.empty()) continue;
+    Actor stranger{7, spec.roles.front(), 99};
+    auto t = Plan(InState(spec.from.front()), Full(spec.action), stranger, Ctx());
+    EXPECT_EQ(t.status().code(), Code::kForbidden) << ToString(spec.action);
+  }
+}
+
+TEST_F(WorkflowTest, AvailableActionsMatchWhatPlanAccepts) {
+  for (State s : kAllStates)
+    for (Role r : kAllRoles)
+      for (Id unit : {Id{10}, Id{11}, Id{99}}) {
+        WorkOrder o = InState(s);
+        Actor a{7, r, unit};
+        auto offered = AvailableActions(o, a);
+        for (const ActionSpec& spec : ActionTable()) {
+          bool ok = Plan(o, Full(spec.action), a, Ctx()).ok();
+          bool listed = std::count(offered.begin(), offered.end(), spec.action) > 0;
+          EXPECT_EQ(ok, listed) << ToString(spec.action) << " in " << ToString(s) << " as "
+                                << ToString(r) << " of unit " << unit;
+        }
+      }
+}
+
+TEST_F(WorkflowTest, RedoOfAnUnsatisfyingDirectAnswerGoesBackToDispatch) {
+  WorkOrder o = InState(State::kVisited);
+  o.lead_unit_id.reset();
+  o.assist_unit_ids.clear();
+  auto t = Plan(o, Full(Action::kRedo), Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->next.state, State::kReceived);
+  EXPECT_EQ(t->next.due_at, 0);
+  auto d = Plan(t->next, Full(Action::kDispatch), Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->next.lead_unit_id, 12);
+}
+
+TEST_F(WorkflowTest, DispatchSetsDeadlinesFromTheRules) {
+  ActionInput in = Full(Action::kDispatch);
+  WorkOrder o = InState(State::kReceived);
+  o.nature = Nature::kComplaint;
+  auto t = Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(t.ok());
+  // A complaint: Monday 10:00 + 5 working days = end of the next Monday (2026-11-30 24:00 +08:00).
+  EXPECT_EQ(t->next.due_at, kNow - 10 * 3600 + 8 * 86400);
+  EXPECT_GT(t->next.yellow_at, kNow);
+  EXPECT_LT(t->next.yellow_at, t->next.due_at);
+  EXPECT_EQ(LightOf(t->next, kNow), Light::kGreen);
+  EXPECT_EQ(LightOf(t->next, t->next.due_at + 1), Light::kRed);
+  // A consultation gets 3 working days: the end of Thursday.
+  o.nature = Nature::kConsultation;
+  EXPECT_EQ(Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx())->next.due_at,
+            kNow - 10 * 3600 + 4 * 86400);
+}
+
+}  // namespace
+}  // namespace hotline
