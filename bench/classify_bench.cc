@@ -4,7 +4,10 @@
 // with jieba segmentation in scikit-learn (bench/classify_baselines.py). Then single-thread
 // prediction speed. Prints "bench: NAME value=... unit=..." lines; details as "# " lines.
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -50,9 +53,12 @@ std::string Fmt(double x, int prec = 4) {
 
 // Trains on every fold but one and predicts it, for each fold; macro-F1 per fold.
 Cv CrossValidate(const std::vector<Example>& ex, const std::vector<int>& fold, int k,
-                 const TrainOptions& opt) {
+                 const TrainOptions& opt, int jobs) {
   Cv cv;
-  for (int f = 0; f < k; ++f) {
+  cv.f1.assign(k, 0);
+  std::atomic<int> next{0};
+  auto worker = [&] {
+   for (int f; (f = next++) < k;) {
     std::vector<Example> train;
     std::vector<const Example*> test;
     for (size_t i = 0; i < ex.size(); ++i) {
@@ -71,8 +77,12 @@ Cv CrossValidate(const std::vector<Example>& ex, const std::vector<int>& fold, i
       gold.push_back(e->label);
       pred.push_back((*model)->Predict(e->text, 1)[0].label);
     }
-    cv.f1.push_back(Evaluate((*model)->labels(), gold, pred).macro_f1);
-  }
+    cv.f1[f] = Evaluate((*model)->labels(), gold, pred).macro_f1;
+   }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::max(1, jobs); ++j) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
   return cv;
 }
 
@@ -160,12 +170,15 @@ int main(int argc, char** argv) {
   CLI::App app{"classifier cross-validation and speed"};
   std::string data_dir, shared = HOTLINE_SHARED_DIR;
   std::string script = std::string(HOTLINE_SOURCE_DIR) + "/bench/classify_baselines.py";
-  int k = 5;
+  int k = 5, jobs = 2;
+  std::string only;
   bool explore = false, skip_baselines = false;
   double speed_seconds = 3;
   app.add_option("--data", data_dir, "repository data dir (unused)");
   app.add_option("--shared", shared, "shared data dir (holds appeals/teddy2020_train.csv)");
   app.add_option("--folds", k, "folds");
+  app.add_option("--jobs", jobs, "folds trained in parallel (prediction speed is 1 thread)");
+  app.add_option("--only", only, "cross-validate only this config name (e.g. linear)");
   app.add_flag("--explore", explore, "also cross-validate alternative settings");
   app.add_flag("--skip-baselines", skip_baselines, "do not run the two baselines");
   app.add_option("--speed-seconds", speed_seconds, "seconds of prediction for the speed figure");
@@ -225,7 +238,11 @@ int main(int argc, char** argv) {
     o.algorithm = Algorithm::kFastText;
     configs.push_back({"fasttext", o});
     o.algorithm = Algorithm::kLinear;
-    configs.push_back({"linear", o});
+    o.linear_loss = "lr";
+    o.linear_c = 20;
+    configs.push_back({"linear-lr", o});
+    o.algorithm = Algorithm::kEnsemble;
+    configs.push_back({"ensemble", o});
   }
   if (explore) {
     for (double c : {0.5, 2.0}) {
@@ -233,13 +250,6 @@ int main(int argc, char** argv) {
       o.algorithm = Algorithm::kLinear;
       o.linear_c = c;
       configs.push_back({"linear C", o});
-    }
-    {
-      TrainOptions o = ours;
-      o.algorithm = Algorithm::kLinear;
-      o.linear_loss = "lr";
-      o.linear_c = 20;
-      configs.push_back({"linear lr", o});
     }
     for (int dim : {32, 100}) {
       TrainOptions o = ours;
@@ -262,8 +272,9 @@ int main(int argc, char** argv) {
   }
   double ours_f1 = 0;
   for (const auto& [name, o] : configs) {
+    if (!only.empty() && name != only && name != "default") continue;
     const auto t = std::chrono::steady_clock::now();
-    const Cv cv = CrossValidate(ex, fold, k, o);
+    const Cv cv = CrossValidate(ex, fold, k, o, jobs);
     std::ostringstream folds_s;
     for (double x : cv.f1) folds_s << " " << Fmt(x);
     std::cout << "# cv " << name << ": " << Describe(o) << ": macro-F1 " << Fmt(cv.Mean())
@@ -293,6 +304,22 @@ int main(int argc, char** argv) {
     std::cout << "bench: classify.macro_f1_cv5 value=" << Fmt(ours_f1) << " unit=f1\n";
   }
 
+  // Prediction speed of each algorithm, then the default model's figure.
+  for (auto a : {Algorithm::kFastText, Algorithm::kEnsemble}) {
+    TrainOptions o = ours;
+    o.algorithm = a;
+    auto m = Train(ex, o);
+    if (!m.ok()) return 1;
+    size_t n = 0;
+    const auto s0 = std::chrono::steady_clock::now();
+    double secs = 0;
+    while (secs < 1.0) {
+      for (size_t i = 0; i < ex.size(); ++i, ++n) (void)(*m)->Predict(ex[i].text, 3);
+      secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
+    }
+    std::cout << "# predict " << AlgorithmName(a) << ": " << static_cast<long>(n / secs)
+              << " appeals/s (1 thread, top-3)\n";
+  }
   // Prediction speed: the default model trained on everything, one thread, raw text in
   // (tokenisation included), top-3 out.
   auto model = Train(ex, ours);

@@ -37,7 +37,7 @@ int RunClassifyCli(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string input, model_path, text_cols = "留言主题,留言详情", label_col = "一级标签";
-  std::string algorithm = "ensemble", text;
+  std::string algorithm = "linear", text;
   TrainOptions opt;
   int top_k = 3;
 

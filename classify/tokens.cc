@@ -1,5 +1,7 @@
 #include "classify/tokens.h"
 
+#include "text/tokenize.h"
+
 #include <cstdint>
 
 namespace hotline::classify {
@@ -38,56 +40,32 @@ int DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
   return len;
 }
 
-bool IsHan(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FA1F);
-}
-
 }  // namespace
 
 std::vector<std::string> ClassifierTokens(std::string_view raw) {
-  std::vector<std::string> tokens;
-  tokens.reserve(raw.size() / 2);
-  std::vector<std::string_view> han;  // the current Han run, one view per character
+  static const text::TokenizeOptions kHan = [] {
+    text::TokenizeOptions o;
+    o.words = false;
+    o.cjk_unigrams = true;
+    o.cjk_bigrams = true;
+    return o;
+  }();
+  std::vector<std::string> tokens = text::Tokenize(raw, kHan);
   std::string ascii;
-  auto flush_han = [&] {
-    for (auto ch : han) tokens.emplace_back(ch);
-    for (size_t k = 1; k < han.size(); ++k) {
-      std::string bigram;
-      bigram.reserve(han[k - 1].size() + han[k].size());
-      bigram.append(han[k - 1]).append(han[k]);
-      tokens.push_back(std::move(bigram));
-    }
-    han.clear();
-  };
-  auto flush_ascii = [&] {
-    if (!ascii.empty()) tokens.push_back(std::move(ascii));
-    ascii.clear();
-  };
   for (size_t i = 0; i < raw.size();) {
     char32_t c = 0;
-    const int len = DecodeUtf8(raw, i, &c);
-    if (len == 0) {
-      flush_han();
-      flush_ascii();
-      ++i;
-      continue;
-    }
+    int len = DecodeUtf8(raw, i, &c);
+    if (len == 0) len = 1, c = 0;
     if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII
-    if (IsHan(c)) {
-      flush_ascii();
-      han.push_back(raw.substr(i, len));
-    } else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      flush_han();
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       ascii.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    } else {
-      flush_han();
-      flush_ascii();
+    } else if (!ascii.empty()) {
+      tokens.push_back(std::move(ascii));
+      ascii.clear();
     }
     i += len;
   }
-  flush_han();
-  flush_ascii();
+  if (!ascii.empty()) tokens.push_back(std::move(ascii));
   return tokens;
 }
 
