@@ -63,8 +63,8 @@ class ClassifyTest : public ::testing::TestWithParam<Algorithm> {
 
 TEST(Tokens, HanUnigramsBigramsThenAsciiRuns) {
   const auto t = ClassifierTokens("路灯坏了 ＡＢＣ12，Wifi");
-  const std::vector<std::string> want = {"路", "灯", "坏", "了", "路灯", "灯坏",
-                                         "坏了", "abc12", "wifi"};  // Han n-grams, then ASCII
+  const std::vector<std::string> want = {"路", "灯", "路灯", "坏", "灯坏",
+                                         "了", "坏了", "abc12", "wifi"};  // Han n-grams, then ASCII
   EXPECT_EQ(t, want);
   EXPECT_TRUE(ClassifierTokens("").empty());
   EXPECT_EQ(ClassifierTokens("\xff\xfe路").size(), 1u);  // bad bytes separate, no crash
