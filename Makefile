@@ -11,6 +11,9 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   postgresql postgresql-client libpq-dev \
   libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
   libbenchmark-dev wrk python3
+# The classifier: fastText (library + CLI baseline), liblinear, and the Python baseline
+# (scikit-learn + jieba from Debian, run with /usr/bin/python3).
+DEB_PACKAGES += libfasttext-dev fasttext liblinear-dev python3-sklearn python3-jieba
 
 # Only for `make bench` (the baselines measured beside our figures).
 BENCH_PACKAGES := postgresql-15-postgis-3

@@ -35,6 +35,8 @@ for folder, allowed in ALLOWED.items():
                 continue  # a third-party or same-directory header
             if top not in allowed:
                 failures.append(f"{rel}: includes {inc} ({folder}/ may use {sorted(allowed)})")
+            elif folder == "classify" and top == "service" and inc != "service/csv.h":
+                failures.append(f"{rel}: includes {inc} (classify/ may use service/csv.h only)")
             elif folder != "store" and inc.startswith(BACKENDS) and not rel.endswith("_test.cc") \
                     and "test_fixture" not in rel:
                 failures.append(f"{rel}: includes the storage backend {inc}; take a Store& instead")

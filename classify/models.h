@@ -1,0 +1,34 @@
+// Internal: the concrete classifiers behind classify/classifier.h and the model file framing.
+// Not part of the public API. Thread-safety: as classifier.h (immutable after construction).
+#pragma once
+
+#include <istream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "classify/classifier.h"
+
+namespace hotline::classify::internal {
+
+// One trained component: all-label probabilities (labels in sorted order) from tokens.
+class Scorer {
+ public:
+  virtual ~Scorer() = default;
+  virtual std::vector<double> Score(const std::vector<std::string>& tokens) const = 0;
+};
+
+// fastText. Train writes the payload (a fastText .bin, the format the `fasttext` command reads)
+// to `out`. Labels are passed to fastText as __label__<index into labels>.
+Status TrainFastText(const std::vector<std::vector<std::string>>& tokens,
+                     const std::vector<int>& label_index, int num_labels,
+                     const TrainOptions& options, const ProgressFn& progress, std::string* out);
+Result<std::unique_ptr<Scorer>> ReadFastText(std::istream& in, int num_labels);
+
+// Linear model on sublinear TF-IDF, trained by liblinear; the payload is its own binary format.
+Status TrainLinear(const std::vector<std::vector<std::string>>& tokens,
+                   const std::vector<int>& label_index, int num_labels,
+                   const TrainOptions& options, const ProgressFn& progress, std::string* out);
+Result<std::unique_ptr<Scorer>> ReadLinear(std::istream& in, int num_labels);
+
+}  // namespace hotline::classify::internal
