@@ -11,12 +11,12 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   postgresql postgresql-client libpq-dev \
   libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
   libbenchmark-dev wrk python3
-# The classifier: fastText (library + CLI baseline), liblinear, and the Python baseline
-# (scikit-learn + jieba from Debian, run with /usr/bin/python3).
-DEB_PACKAGES += libfasttext-dev fasttext liblinear-dev python3-sklearn python3-jieba
+# The classifier: fastText and liblinear.
+DEB_PACKAGES += libfasttext-dev liblinear-dev
 
-# Only for `make bench` (the baselines measured beside our figures).
-BENCH_PACKAGES := postgresql-15-postgis-3
+# Only for `make bench` (the baselines measured beside our figures): PostGIS, the fastText
+# command line, scikit-learn + jieba from Debian (run with /usr/bin/python3).
+BENCH_PACKAGES := postgresql-15-postgis-3 fasttext python3-sklearn python3-jieba
 
 # Only for `make fuzz` (libFuzzer needs clang and its runtime).
 FUZZ_PACKAGES := clang libclang-rt-14-dev

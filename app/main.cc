@@ -2,6 +2,7 @@
 //   hotline init   --db FILE --admin-password PW      a new, empty store
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
+//   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
 #include "app/file_clock.h"
+#include "classify/classify_cli.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
 #include "store/postgres/postgres_store.h"
@@ -101,6 +103,9 @@ Result<bool> StoreExists(const Common& c) {
 
 int main(int argc, char** argv) {
   using namespace hotline;
+  // `hotline classify train|eval|predict ...` has its own command line (classify/classify_cli.h).
+  if (argc >= 2 && std::string_view(argv[1]) == "classify")
+    return classify::RunClassifyCli(argc - 1, argv + 1);
   CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
   app.require_subcommand(1);
   Common c;
