@@ -49,7 +49,8 @@ struct LoadResult {
   std::map<int, std::uint64_t> by_status;
   double seconds = 0;
   double requests_per_second = 0;  // responses / seconds
-  // Latency of replies received (exact, from every sample), milliseconds.
+  // Latency of replies received, milliseconds: exact nearest-rank percentiles over every
+  // sample (no histogram buckets). Socket errors are not sampled.
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
   std::string first_error;  // the first socket error message, for diagnosis
 
