@@ -137,7 +137,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kReading, kHandling, kWriting, kClosed };
+  // kReading: waiting for a request header (idle); a graceful stop closes the connection.
+  // kReadingBody and later: a request is in flight; a graceful stop lets it finish.
+  enum class State { kReading, kReadingBody, kHandling, kWriting, kClosed };
 
   void DoRead() {
     if (stop_requested_) return Close();
@@ -153,6 +155,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    state_ = State::kReadingBody;
     if (parser_->is_done()) return OnRequest();
     auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {

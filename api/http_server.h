@@ -144,7 +144,8 @@ class HttpServer {
   std::uint16_t port() const;
   // Graceful: stops accepting, closes idle connections, lets in-flight requests finish and
   // write their responses (with "Connection: close"), then joins all threads. Connections
-  // still busy after stop_grace are closed hard. Idempotent.
+  // still busy after stop_grace are closed hard (their replies are dropped), but a handler
+  // that is running is never interrupted: Stop() waits for it to return. Idempotent.
   void Stop();
   ServerStats Stats() const;
 

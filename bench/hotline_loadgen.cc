@@ -56,9 +56,8 @@ int main(int argc, char** argv) {
     o.body = ss.str();
   }
   if (duration_s > 0) {
-    o.duration = std::chrono::milliseconds(static_cast<long long>(std::llround(duration_s * 1000)));
-  } else if (o.requests > 0) {
-    o.duration = std::chrono::milliseconds(0);
+    std::chrono::milliseconds d(static_cast<long long>(std::llround(duration_s * 1000)));
+    (o.requests > 0 ? o.max_duration : o.duration) = d;
   }
   o.timeout = std::chrono::milliseconds(timeout_ms);
 

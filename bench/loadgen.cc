@@ -84,8 +84,9 @@ LoadResult RunLoad(const LoadOptions& o) {
   std::atomic<bool> stop{false};
   std::vector<Worker> workers(static_cast<std::size_t>(o.connections));
   const Clock::time_point start = Clock::now();
-  const bool timed = o.duration.count() > 0;
-  const Clock::time_point deadline = start + o.duration;
+  const std::chrono::milliseconds limit = o.requests == 0 ? o.duration : o.max_duration;
+  const bool timed = limit.count() > 0;
+  const Clock::time_point deadline = start + limit;
 
   auto run = [&](Worker& w) {
     api::HttpClient client(o.host, o.port, o.timeout);

@@ -26,9 +26,11 @@ struct LoadOptions {
   int connections = 32;
   // Default: 0. Total requests to send (socket errors count); 0 = run for `duration`.
   std::uint64_t requests = 0;
-  // Default: 10 s. How long to run when requests == 0; with requests > 0 an upper bound
-  // (0 = none).
+  // Default: 10 s. How long to run when requests == 0 (ignored otherwise). A run may
+  // overshoot by up to one `timeout` if the server stops answering.
   std::chrono::milliseconds duration{10000};
+  // Default: 0 (none). With requests > 0: stop at this time even if requests remain.
+  std::chrono::milliseconds max_duration{0};
   std::string method = "GET";
   std::string path = "/";  // may contain {n}
   // Extra headers, e.g. {"Authorization", "Bearer ..."}, {"Idempotency-Key", "k-{n}"}.
@@ -49,7 +51,8 @@ struct LoadResult {
   std::map<int, std::uint64_t> by_status;
   double seconds = 0;
   double requests_per_second = 0;  // responses / seconds
-  // Latency of replies received (exact, from every sample), milliseconds.
+  // Latency of replies received, milliseconds: exact nearest-rank percentiles over every
+  // sample (no histogram buckets). Socket errors are not sampled.
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
   std::string first_error;  // the first socket error message, for diagnosis
 
