@@ -2,7 +2,9 @@
 // (libsodium). Tokens are handed to the client once and stored only as
 // digests, so a leaked table cannot be replayed.
 // Thread-safety: every function is safe to call concurrently; libsodium is
-// initialised once, on first use, behind a function-local static.
+// initialised once, on first use, behind a function-local static. If it cannot
+// initialise (no system randomness) the process aborts: handing out
+// predictable tokens or salts would be worse than stopping.
 #pragma once
 
 #include <string>
