@@ -411,8 +411,6 @@ Json RenderDuplicates(const std::vector<DuplicateView>& dups) {
 }
 
 Json RenderEvents(const HotlineService& service, const std::vector<Event>& events) {
-  std::map<Id, std::string> names;
-  for (const User& u : service.Users()) names[u.id] = u.display_name;
   Json items = Json::array();
   for (const Event& e : events) {
     Json j{{"id", e.id}, {"at", FormatTime(e.at)}, {"action", e.action}};
@@ -420,9 +418,7 @@ Json RenderEvents(const HotlineService& service, const std::vector<Event>& event
     PutEnum(j, "from", e.from);
     PutEnum(j, "to", e.to);
     if (e.user_id) {
-      auto it = names.find(*e.user_id);
-      j["user"] = {{"id", *e.user_id},
-                   {"display_name", it == names.end() ? std::string() : it->second}};
+      j["user"] = {{"id", *e.user_id}, {"display_name", service.UserDisplayName(*e.user_id)}};
     } else {
       j["user"] = nullptr;
     }

@@ -763,12 +763,10 @@ HttpResponse GetAudit(Ctx& c) {
   }
   auto entries = c.svc.Audit(c.actor, order, limit);
   if (!entries.ok()) return Fail(entries.status());
-  std::map<Id, std::string> names;
-  for (const User& u : c.svc.Users()) names[u.id] = u.display_name;
   Json items = Json::array();
   for (const AuditEntry& e : *entries) {
     Json j{{"at", FormatTime(e.at)},
-           {"user", {{"id", e.user_id}, {"display_name", names[e.user_id]}}},
+           {"user", {{"id", e.user_id}, {"display_name", c.svc.UserDisplayName(e.user_id)}}},
            {"action", e.action},
            {"detail", e.detail}};
     j["order_id"] = e.order_id ? Json(*e.order_id) : Json(nullptr);

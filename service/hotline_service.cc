@@ -942,6 +942,11 @@ Light HotlineService::LightNow(const WorkOrder& o) const { return LightOf(o, imp
 
 std::vector<Unit> HotlineService::Units() const { return impl_->dir.AllUnits(); }
 
+std::string HotlineService::UserDisplayName(Id user_id) const {
+  auto u = impl_->dir.UserById(user_id);
+  return u ? u->display_name : std::string();
+}
+
 Result<Unit> HotlineService::FindUnit(Id id) const {
   auto u = impl_->dir.Unit_(id);
   if (!u) return Status(Code::kNotFound, "no unit " + std::to_string(id));

@@ -136,6 +136,9 @@ class HotlineService {
   Result<Unit> FindUnit(Id id) const;
   Result<Unit> FindUnitByCode(const std::string& code) const;
   std::vector<User> Users() const;  // password hashes cleared
+  // A user's display name ("" if unknown): for rendering events and audit rows
+  // without copying the whole user list.
+  std::string UserDisplayName(Id user_id) const;
   Result<std::vector<Unit>> ImportUnits(const Actor& actor, const std::string& body, bool is_csv,
                                         std::vector<ImportError>* errors);
   Result<std::vector<User>> ImportUsers(const Actor& actor, const std::string& csv,
