@@ -147,4 +147,19 @@ std::string ImpliedParentCode(UnitKind kind, std::string_view code) {
   return std::string(code.substr(0, len - 3));
 }
 
+std::optional<UnitKind> KindOfCode(std::string_view code) {
+  switch (code.size()) {
+    case 6:
+      return UnitKind::kDistrict;
+    case 9:
+      return UnitKind::kStreet;
+    case 12:
+      return UnitKind::kCommunity;
+    case 15:
+      return UnitKind::kGrid;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace hotline

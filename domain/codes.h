@@ -10,6 +10,7 @@
 // letters, digits, '-' or '_'. Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,9 @@ Status ValidateNesting(UnitKind child_kind, std::string_view child_code, UnitKin
 // 12 digits for a street, community or grid; "" for districts, departments,
 // centres and for codes of the wrong length.
 std::string ImpliedParentCode(UnitKind kind, std::string_view code);
+
+// Kind implied by a code's length alone: 6 district, 9 street, 12 community, 15 grid;
+// nullopt for any other length. Does not check the characters (ValidateUnitCode does).
+std::optional<UnitKind> KindOfCode(std::string_view code);
 
 }  // namespace hotline

@@ -19,19 +19,4 @@ void PlaceSet::SortByCode() {
             [](const Place& a, const Place& b) { return a.code < b.code; });
 }
 
-std::optional<UnitKind> KindOfCode(std::string_view code) {
-  switch (code.size()) {
-    case 6:
-      return UnitKind::kDistrict;
-    case 9:
-      return UnitKind::kStreet;
-    case 12:
-      return UnitKind::kCommunity;
-    case 15:
-      return UnitKind::kGrid;
-    default:
-      return std::nullopt;
-  }
-}
-
 }  // namespace hotline::geo

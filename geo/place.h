@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/codes.h"
 #include "domain/types.h"
 
 namespace hotline::geo {
@@ -41,8 +42,5 @@ struct PlaceSet {
   Place* Find(std::string_view code);
   void SortByCode();
 };
-
-// Kind implied by a code's length: 6 district, 9 street, 12 community, 15 grid.
-std::optional<UnitKind> KindOfCode(std::string_view code);
 
 }  // namespace hotline::geo

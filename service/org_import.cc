@@ -174,18 +174,7 @@ std::optional<GridKind> ParseGridKind(std::string_view s) {
 
 std::optional<UnitKind> KindFromCode(std::string_view code) {
   if (!AllDigits(code)) return std::nullopt;
-  switch (code.size()) {
-    case 6:
-      return UnitKind::kDistrict;
-    case 9:
-      return UnitKind::kStreet;
-    case 12:
-      return UnitKind::kCommunity;
-    case 15:
-      return UnitKind::kGrid;
-    default:
-      return std::nullopt;
-  }
+  return KindOfCode(code);
 }
 
 // Turns one record's fields into a UnitRow, or reports why it cannot.
