@@ -10,164 +10,13 @@
 #include <vector>
 
 #include "api/json_codec.h"
+#include "api/route_util.h"
 #include "domain/workflow.h"
 
 namespace hotline::api {
 namespace {
 
-// Who may call a route.
-enum class Access {
-  kPublic,  // no token
-  kUser,    // any authenticated user
-  kStaff,   // any role but citizen
-  kAdmin,   // admin only
-};
-
-struct Ctx {
-  HttpRequest& req;
-  HotlineService& svc;
-  Actor actor;
-  std::string token;
-};
-
-using Fn = HttpResponse (*)(Ctx&);
-
-struct Route {
-  const char* method;
-  const char* pattern;
-  Access access;
-  Fn fn;
-};
-
-// -- responses --
-
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-HttpResponse JsonReply(int status, const Json& j) { return HttpResponse::Json(status, Dump(j)); }
-
-HttpResponse Fail(const Status& st) { return HttpResponse::Error(HttpStatusFor(st.code()), st); }
-
-// An error with row-level details (imports): {"error":{code,message,field,rows:[...]}}.
-HttpResponse FailRows(const Status& st, const std::vector<ImportError>& rows) {
-  Json items = Json::array();
-  for (const ImportError& r : rows)
-    items.push_back(Json{{"row", r.row},
-                         {"field", r.field.empty() ? Json(nullptr) : Json(r.field)},
-                         {"message", r.message}});
-  const Status shown =
-      st.ok() ? Invalid("body", "the import has " + std::to_string(rows.size()) + " bad rows") : st;
-  Json err{{"code", CodeName(shown.code())}, {"message", shown.message()}, {"rows", items}};
-  err["field"] = shown.field().empty() ? Json(nullptr) : Json(shown.field());
-  return JsonReply(HttpStatusFor(shown.code()), Json{{"error", std::move(err)}});
-}
-
-// -- request helpers --
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string BearerToken(const HttpRequest& req) {
-  std::string h = req.Header("authorization");
-  if (h.size() > 7 && Lower(h.substr(0, 7)) == "bearer ") {
-    std::string t = h.substr(7);
-    t.erase(0, t.find_first_not_of(' '));
-    t.erase(t.find_last_not_of(' ') + 1);
-    return t;
-  }
-  return {};
-}
-
-bool IsCsv(const HttpRequest& req) {
-  return Lower(req.Header("content-type")).find("text/csv") != std::string::npos;
-}
-
-// Rejects query parameters the route does not know (a misspelt filter must not
-// silently return everything).
-Status CheckQuery(const HttpRequest& req, std::initializer_list<std::string_view> known) {
-  for (const auto& [k, v] : req.query) {
-    if (std::find(known.begin(), known.end(), k) == known.end()) {
-      std::string list;
-      for (auto n : known) list += (list.empty() ? "" : ", ") + std::string(n);
-      return Invalid(k,
-                     "unknown query parameter " + k +
-                         (list.empty() ? " (none accepted)" : " (expected one of " + list + ")"));
-    }
-  }
-  return Status::Ok();
-}
-
-const std::string* QueryParam(const HttpRequest& req, const char* key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? nullptr : &it->second;
-}
-
-// A unit named by its code, or by its numeric id.
-Result<Id> ResolveUnit(const HotlineService& svc, const std::string& text,
-                       const std::string& field) {
-  if (text.empty()) return Invalid(field, field + " must name a unit (code or id)");
-  if (auto u = svc.FindUnitByCode(text); u.ok()) return u->id;
-  if (auto n = ParseInt(text)) {
-    if (auto u = svc.FindUnit(*n); u.ok()) return u->id;
-  }
-  return Invalid(field, field + ": unknown unit \"" + text.substr(0, 64) + "\"");
-}
-
-Result<Id> ResolveUnitJson(const HotlineService& svc, const Json& v, const std::string& field) {
-  if (v.is_string()) return ResolveUnit(svc, v.get<std::string>(), field);
-  if (v.is_number_integer()) {
-    const Id id = v.get<Id>();
-    if (auto u = svc.FindUnit(id); u.ok()) return u->id;
-    return Invalid(field, field + ": unknown unit id " + std::to_string(id));
-  }
-  return Invalid(field, field + " must be a unit code (string) or id (integer)");
-}
-
-std::optional<Id> UnitField(JsonReader& r, const HotlineService& svc, const char* key) {
-  const Json* v = r.Get(key);
-  if (!v) return std::nullopt;
-  auto id = ResolveUnitJson(svc, *v, r.Path(key));
-  if (!id.ok()) {
-    r.Fail(id.status());
-    return std::nullopt;
-  }
-  return *id;
-}
-
-// An order named by its numeric id or by its order number `no`.
-Result<Id> ResolveOrder(HotlineService& svc, const std::string& text, const std::string& field) {
-  if (text.empty()) return Invalid(field, field + " must be an order id or number");
-  if (text.size() <= 12) {
-    if (auto n = ParseInt(text)) return *n;
-  }
-  if (text.size() > 64) return Invalid(field, field + " is not an order id or number");
-  auto o = svc.store().GetOrderByNo(text);
-  if (!o.ok()) {
-    if (o.status().code() == Code::kNotFound)
-      return Status(Code::kNotFound, "no order " + text, field);
-    return o.status();
-  }
-  return o->id;
-}
-
-Result<Id> PathOrder(Ctx& c) { return ResolveOrder(c.svc, c.req.params["id"], "id"); }
-
-Result<Id> PathId(Ctx& c) {
-  const std::string& s = c.req.params["id"];
-  auto n = ParseInt(s);
-  if (!n) return Invalid("id", "id must be a positive integer (got \"" + s.substr(0, 32) + "\")");
-  return *n;
-}
-
-// The workflow names ActionInput members; the API names body fields.
-Status ToApiField(const Status& st) {
-  static const std::pair<std::string_view, std::string_view> kNames[] = {
-      {"lead_unit_id", "lead_unit"}, {"assist_unit_ids", "assist_units"}};
-  for (auto [from, to] : kNames)
-    if (st.field() == from) return Status(st.code(), st.message(), std::string(to));
-  return st;
-}
+using namespace route;  // NOLINT: the handlers are written against the shared helpers
 
 // Sets ActionInput::subject_code where the workflow supports re-classifying in an action.
 template <typename T>
@@ -775,43 +624,58 @@ HttpResponse GetAudit(Ctx& c) {
   return JsonReply(200, Json{{"items", std::move(items)}});
 }
 
-// The route table (docs/openapi.yaml documents each row).
-const Route kRoutes[] = {
-    {"GET", "/api/v1/health", Access::kPublic, Health},
-    {"POST", "/api/v1/auth/login", Access::kPublic, Login},
-    {"POST", "/api/v1/auth/logout", Access::kUser, Logout},
-    {"GET", "/api/v1/me", Access::kUser, GetMe},
+}  // namespace
 
-    {"POST", "/api/v1/orders", Access::kUser, CreateOrder},
-    {"GET", "/api/v1/orders", Access::kUser, ListOrders},
-    {"GET", "/api/v1/orders/{id}", Access::kUser, GetOrder},
-    {"GET", "/api/v1/orders/{id}/events", Access::kUser, GetEvents},
-    {"GET", "/api/v1/orders/{id}/contact", Access::kStaff, GetContact},
-    {"GET", "/api/v1/orders/{id}/dispatch-suggestion", Access::kStaff, GetSuggestion},
-    {"GET", "/api/v1/orders/{id}/duplicates", Access::kStaff, GetDuplicates},
-    {"POST", "/api/v1/orders/{id}/actions/{action}", Access::kUser, Act},
+// The core route table (docs/openapi.yaml documents each row).
+std::vector<route::Route> route::CoreRoutes() {
+  return {
+      {"GET", "/api/v1/health", Access::kPublic, Health},
+      {"POST", "/api/v1/auth/login", Access::kPublic, Login},
+      {"POST", "/api/v1/auth/logout", Access::kUser, Logout},
+      {"GET", "/api/v1/me", Access::kUser, GetMe},
 
-    {"GET", "/api/v1/units", Access::kStaff, ListUnits},
-    {"POST", "/api/v1/units", Access::kAdmin, ImportUnits},
-    {"PATCH", "/api/v1/units/{id}", Access::kAdmin, PatchUnit},
-    {"GET", "/api/v1/users", Access::kStaff, ListUsers},
-    {"POST", "/api/v1/users", Access::kAdmin, ImportUsers},
-    {"PATCH", "/api/v1/users/{id}", Access::kAdmin, PatchUser},
+      {"POST", "/api/v1/orders", Access::kUser, CreateOrder},
+      {"GET", "/api/v1/orders", Access::kUser, ListOrders},
+      {"GET", "/api/v1/orders/{id}", Access::kUser, GetOrder},
+      {"GET", "/api/v1/orders/{id}/events", Access::kUser, GetEvents},
+      {"GET", "/api/v1/orders/{id}/contact", Access::kStaff, GetContact},
+      {"GET", "/api/v1/orders/{id}/dispatch-suggestion", Access::kStaff, GetSuggestion},
+      {"GET", "/api/v1/orders/{id}/duplicates", Access::kStaff, GetDuplicates},
+      {"POST", "/api/v1/orders/{id}/actions/{action}", Access::kUser, Act},
 
-    {"GET", "/api/v1/taxonomy", Access::kUser, GetTaxonomy},
-    {"PUT", "/api/v1/taxonomy", Access::kAdmin, PutTaxonomy},
-    {"GET", "/api/v1/catalogue", Access::kAdmin, GetCatalogue},
-    {"PUT", "/api/v1/catalogue", Access::kAdmin, PutCatalogue},
-    {"GET", "/api/v1/deadline-rules", Access::kAdmin, GetRules},
-    {"PUT", "/api/v1/deadline-rules", Access::kAdmin, PutRules},
-    {"GET", "/api/v1/boundaries", Access::kStaff, GetBoundaries},
-    {"PUT", "/api/v1/boundaries", Access::kAdmin, PutBoundaries},
-    {"GET", "/api/v1/calendar", Access::kAdmin, GetCalendar},
-    {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
-    {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},
-    {"PUT", "/api/v1/light-policy", Access::kAdmin, PutLightPolicy},
-    {"GET", "/api/v1/audit", Access::kAdmin, GetAudit},
-};
+      {"GET", "/api/v1/units", Access::kStaff, ListUnits},
+      {"POST", "/api/v1/units", Access::kAdmin, ImportUnits},
+      {"PATCH", "/api/v1/units/{id}", Access::kAdmin, PatchUnit},
+      {"GET", "/api/v1/users", Access::kStaff, ListUsers},
+      {"POST", "/api/v1/users", Access::kAdmin, ImportUsers},
+      {"PATCH", "/api/v1/users/{id}", Access::kAdmin, PatchUser},
+
+      {"GET", "/api/v1/taxonomy", Access::kUser, GetTaxonomy},
+      {"PUT", "/api/v1/taxonomy", Access::kAdmin, PutTaxonomy},
+      {"GET", "/api/v1/catalogue", Access::kAdmin, GetCatalogue},
+      {"PUT", "/api/v1/catalogue", Access::kAdmin, PutCatalogue},
+      {"GET", "/api/v1/deadline-rules", Access::kAdmin, GetRules},
+      {"PUT", "/api/v1/deadline-rules", Access::kAdmin, PutRules},
+      {"GET", "/api/v1/boundaries", Access::kStaff, GetBoundaries},
+      {"PUT", "/api/v1/boundaries", Access::kAdmin, PutBoundaries},
+      {"GET", "/api/v1/calendar", Access::kAdmin, GetCalendar},
+      {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
+      {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},
+      {"PUT", "/api/v1/light-policy", Access::kAdmin, PutLightPolicy},
+      {"GET", "/api/v1/audit", Access::kAdmin, GetAudit},
+  };
+}
+
+namespace {
+
+// Every route: the core table plus the feature tables.
+const std::vector<Route>& AllRoutes() {
+  static const std::vector<Route> all = [] {
+    std::vector<Route> v = CoreRoutes();
+    return v;
+  }();
+  return all;
+}
 
 // Authentication and role gate, then the handler; exceptions become 500.
 HttpResponse Run(const Route& route, HotlineService& svc, HttpRequest& req) {
@@ -839,7 +703,7 @@ HttpResponse Run(const Route& route, HotlineService& svc, HttpRequest& req) {
 }  // namespace
 
 void RegisterRoutes(Router& router, HotlineService& service) {
-  for (const Route& route : kRoutes) {
+  for (const Route& route : AllRoutes()) {
     router.Add(route.method, route.pattern,
                [&route, &service](HttpRequest& req) { return Run(route, service, req); });
   }

@@ -1,0 +1,369 @@
+// The service's internals, shared by the files that implement HotlineService
+// (hotline_service.cc and the feature files hotline_service_*.cc). Not for use
+// outside service/.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "geo/coords.h"
+#include "geo/geojson.h"
+#include "geo/grid_index.h"
+#include "service/duplicate_index.h"
+#include "service/hotline_service.h"
+#include "text/normalize.h"
+#include "text/pii_detect.h"
+
+namespace hotline {
+
+// District-wide units: their staff see every order.
+inline bool IsStaffWide(UnitKind k) { return k == UnitKind::kDistrict || k == UnitKind::kCenter; }
+
+// ---- the organisation, in memory --------------------------------------------
+
+class Directory {
+ public:
+  void Load(std::vector<Unit> units, std::vector<User> users) {
+    std::unique_lock lock(mu_);
+    units_.clear();
+    by_code_.clear();
+    users_.clear();
+    by_login_.clear();
+    for (Unit& u : units) AddUnitLocked(std::move(u));
+    for (User& u : users) AddUserLocked(std::move(u));
+  }
+  void PutUnit(Unit u) {
+    std::unique_lock lock(mu_);
+    AddUnitLocked(std::move(u));
+  }
+  void PutUser(User u) {
+    std::unique_lock lock(mu_);
+    AddUserLocked(std::move(u));
+  }
+  std::optional<Unit> Unit_(Id id) const {
+    std::shared_lock lock(mu_);
+    auto it = units_.find(id);
+    if (it == units_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<Unit> UnitByCode(const std::string& code) const {
+    std::shared_lock lock(mu_);
+    auto it = by_code_.find(code);
+    if (it == by_code_.end()) return std::nullopt;
+    return units_.at(it->second);
+  }
+  std::optional<User> UserById(Id id) const {
+    std::shared_lock lock(mu_);
+    auto it = users_.find(id);
+    if (it == users_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<User> UserByLogin(const std::string& login) const {
+    std::shared_lock lock(mu_);
+    auto it = by_login_.find(login);
+    if (it == by_login_.end()) return std::nullopt;
+    return users_.at(it->second);
+  }
+  // The unit and its ancestors, nearest first.
+  std::vector<Id> Lineage(Id id) const {
+    std::shared_lock lock(mu_);
+    std::vector<Id> out;
+    for (auto it = units_.find(id); it != units_.end() && out.size() < 16;) {
+      out.push_back(it->first);
+      if (!it->second.parent_id) break;
+      it = units_.find(*it->second.parent_id);
+    }
+    return out;
+  }
+  bool IsWithin(Id unit, Id ancestor) const {
+    for (Id u : Lineage(unit))
+      if (u == ancestor) return true;
+    return false;
+  }
+  std::vector<Unit> AllUnits() const {
+    std::shared_lock lock(mu_);
+    std::vector<Unit> out;
+    out.reserve(units_.size());
+    for (const auto& [_, u] : units_) out.push_back(u);
+    return out;
+  }
+  std::vector<User> AllUsers() const {
+    std::shared_lock lock(mu_);
+    std::vector<User> out;
+    for (const auto& [_, u] : users_) out.push_back(u);
+    return out;
+  }
+
+ private:
+  void AddUnitLocked(Unit u) {
+    auto old = units_.find(u.id);
+    if (old != units_.end()) by_code_.erase(old->second.code);
+    by_code_[u.code] = u.id;
+    units_[u.id] = std::move(u);
+  }
+  void AddUserLocked(User u) {
+    auto old = users_.find(u.id);
+    if (old != users_.end()) by_login_.erase(old->second.login);
+    by_login_[u.login] = u.id;
+    users_[u.id] = std::move(u);
+  }
+  mutable std::shared_mutex mu_;
+  std::map<Id, Unit> units_;
+  std::unordered_map<std::string, Id> by_code_;
+  std::map<Id, User> users_;
+  std::unordered_map<std::string, Id> by_login_;
+};
+
+// ---- the service ----------------------------------------------------------------
+
+struct HotlineService::Impl {
+  Store& store;
+  const Clock& clock;
+  ServiceOptions options;
+  Directory dir;
+  mutable std::mutex config_mu;  // guards the pointer swap; readers copy the shared_ptr
+  std::shared_ptr<const Config> config;
+  std::mutex admin_mu;  // serialises configuration and organisation writes
+  std::unique_ptr<text::Normalizer> normalizer;
+  DuplicateIndex duplicates;
+  std::shared_ptr<const geo::GridIndex> grids;  // swapped under config_mu
+
+  std::shared_ptr<const geo::GridIndex> Grids() const {
+    std::lock_guard lock(config_mu);
+    return grids;
+  }
+  // Parses and checks boundaries against the organisation; all problems listed.
+  Result<std::shared_ptr<const geo::GridIndex>> BuildGrids(const std::string& text,
+                                                           std::vector<std::string>* problems) {
+    geo::GeoJsonImport imp = geo::ImportGeoJson(text);
+    std::vector<std::string> found;
+    for (const auto& p : imp.problems) found.push_back(p.ToString());
+    for (const geo::Place& place : imp.places.places) {
+      if (place.kind == UnitKind::kDistrict) continue;
+      auto unit = dir.UnitByCode(place.code);
+      if (!unit || unit->kind != place.kind)
+        found.push_back(place.code + ": no " + std::string(ToString(place.kind)) +
+                        " with this code in the organisation");
+    }
+    if (!found.empty()) {
+      if (problems) *problems = found;
+      return Invalid("body",
+                     std::to_string(found.size()) +
+                         " problem(s) in the boundaries; nothing was imported: " + found.front());
+    }
+    return std::shared_ptr<const geo::GridIndex>(std::make_shared<geo::GridIndex>(imp.places));
+  }
+
+  text::MinHash Fingerprint(const WorkOrder& o) const {
+    return DuplicateIndex::Fingerprint(normalizer->Normalize(o.title + " " + o.content));
+  }
+
+  // Candidates that are still open and visible to the actor.
+  std::vector<DuplicateView> Duplicates(const Actor& a, const WorkOrder& o) {
+    std::vector<DuplicateView> out;
+    for (const DuplicateCandidate& c : duplicates.Find(o, Fingerprint(o), clock.Now())) {
+      auto other = store.GetOrder(c.order_id);
+      if (!other.ok() || IsTerminal(other->state) || !CheckAccess(a, *other).ok()) continue;
+      // Suggestions are a list view: numbers in the title are masked.
+      out.push_back(
+          {other->id, other->no, text::MaskPii(other->title), other->state, c.score, c.reason});
+    }
+    return out;
+  }
+
+  Impl(Store& s, const Clock& c, ServiceOptions o) : store(s), clock(c), options(o) {}
+
+  std::shared_ptr<const Config> Cfg() const {
+    std::lock_guard lock(config_mu);
+    return config;
+  }
+  void SetCfg(std::shared_ptr<const Config> c) {
+    std::lock_guard lock(config_mu);
+    config = std::move(c);
+  }
+
+  DeadlineContext Ctx(const Config& cfg) const {
+    return DeadlineContext{&cfg.calendar, &cfg.rules, cfg.light_policy, clock.Now()};
+  }
+
+  Status RequireRole(const Actor& a, std::initializer_list<Role> roles, const char* what) const {
+    if (std::find(roles.begin(), roles.end(), a.role) == roles.end())
+      return Status(Code::kForbidden, "role " + std::string(ToString(a.role)) + " may not " + what);
+    return {};
+  }
+
+  // nullopt = district-wide; otherwise the units whose orders the actor may see.
+  std::optional<std::vector<Id>> ScopeOf(const Actor& a) const {
+    if (a.role == Role::kCitizen) return std::vector<Id>{};
+    auto u = dir.Unit_(a.unit_id);
+    if (u && IsStaffWide(u->kind)) return std::nullopt;
+    return std::vector<Id>{a.unit_id};
+  }
+
+  Status CheckAccess(const Actor& a, const WorkOrder& o) {
+    std::string missing = "no order " + std::to_string(o.id);
+    if (a.role == Role::kCitizen) {
+      if (o.citizen_user_id != a.user_id) return Status(Code::kNotFound, missing);
+      return {};
+    }
+    auto scope = ScopeOf(a);
+    if (!scope) return {};
+    HOTLINE_ASSIGN_OR_RETURN(bool ok, store.CanAccess(o.id, *scope));
+    if (!ok) return Status(Code::kNotFound, missing);
+    return {};
+  }
+
+  Result<WorkOrder> LoadVisible(const Actor& a, Id id) {
+    HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, store.GetOrder(id));
+    HOTLINE_RETURN_IF_ERROR(CheckAccess(a, o));
+    return o;
+  }
+
+  std::vector<AccessGrant> GrantsFor(Id unit, int rel) const {
+    std::vector<AccessGrant> out;
+    bool first = true;
+    for (Id u : dir.Lineage(unit)) {
+      out.push_back({u, first ? rel : kAccessAncestor});
+      first = false;
+    }
+    return out;
+  }
+
+  std::vector<AccessGrant> PlaceGrants(const Place& p) const {
+    std::vector<AccessGrant> out;
+    if (auto id = p.grid_id ? p.grid_id : p.community_id ? p.community_id : p.street_id)
+      for (const AccessGrant& g : GrantsFor(*id, kAccessPlace))
+        out.push_back({g.unit_id, kAccessPlace});
+    return out;
+  }
+
+  // Whether the actor may see the caller's identity at all, and unmasked.
+  enum class Pii { kFull, kMasked, kHidden };
+  Pii PiiLevel(const Actor& a, const WorkOrder& o) const {
+    if (a.role == Role::kCitizen) return o.citizen_user_id == a.user_id ? Pii::kFull : Pii::kHidden;
+    if (o.reported_unit_id && dir.IsWithin(a.unit_id, *o.reported_unit_id)) return Pii::kHidden;
+    switch (a.role) {
+      case Role::kAgent:
+      case Role::kDispatcher:
+      case Role::kAdmin:
+        return Pii::kFull;
+      case Role::kHandler:
+      case Role::kGridWorker:
+        return (o.nature == Nature::kReport || o.confidential) ? Pii::kHidden : Pii::kMasked;
+      default:
+        return Pii::kMasked;
+    }
+  }
+
+  OrderView View(const Actor& a, WorkOrder o, bool audit) {
+    OrderView v;
+    v.light = LightOf(o, clock.Now());
+    v.actions = AvailableActions(o, a);
+    Pii level = PiiLevel(a, o);
+    if (level == Pii::kHidden) {
+      o.caller_name.clear();
+      o.caller_phone.clear();
+      o.caller_id_no.clear();
+      v.identity_hidden = true;
+    } else if (level == Pii::kMasked) {
+      o = MaskForList(std::move(o));
+    } else {
+      v.pii_masked = false;
+      if (audit && !(o.caller_name.empty() && o.caller_phone.empty() && o.caller_id_no.empty()) &&
+          a.role != Role::kCitizen)
+        (void)store.AppendAudit(
+            {clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
+    }
+    v.order = std::move(o);
+    return v;
+  }
+
+  Status ValidateUnitRef(std::optional<Id> id, const char* field, Unit* out) const {
+    if (!id) return {};
+    auto u = dir.Unit_(*id);
+    if (!u || !u->active) return Invalid(field, "unknown or inactive unit " + std::to_string(*id));
+    if (out) *out = *u;
+    return {};
+  }
+
+  Status ResolvePlace(const IntakeRequest& r, Place* p) const {
+    p->address = r.address;
+    if (r.lon && (*r.lon < -180 || *r.lon > 180))
+      return Invalid("place.lon", "longitude out of range");
+    if (r.lat && (*r.lat < -90 || *r.lat > 90))
+      return Invalid("place.lat", "latitude out of range");
+    if (r.lon && r.lat) {
+      geo::LonLat w =
+          geo::ToWgs84({*r.lon, *r.lat}, r.gcj02 ? geo::Datum::kGcj02 : geo::Datum::kWgs84);
+      p->lon = w.lon;
+      p->lat = w.lat;
+    }
+    std::optional<Id> most = r.grid_id ? r.grid_id : r.community_id ? r.community_id : r.street_id;
+    const char* field = r.grid_id        ? "place.grid"
+                        : r.community_id ? "place.community"
+                                         : "place.street";
+    UnitKind want = r.grid_id        ? UnitKind::kGrid
+                    : r.community_id ? UnitKind::kCommunity
+                                     : UnitKind::kStreet;
+    if (!most && p->lon && p->lat) {
+      // Coordinates only: the grid index decides. A point outside every grid keeps
+      // its coordinates and gets no unit (never a guessed grid).
+      if (auto grids = Grids()) {
+        geo::Resolution res = grids->Resolve(*p->lon, *p->lat);
+        const geo::Place* best = res.grid ? res.grid : res.community ? res.community : res.street;
+        if (best)
+          if (auto unit = dir.UnitByCode(best->code)) {
+            most = unit->id;
+            want = unit->kind;
+            field = "place.lon";
+          }
+      }
+    }
+    if (!most) return {};
+    Unit u;
+    HOTLINE_RETURN_IF_ERROR(ValidateUnitRef(most, field, &u));
+    if (u.kind != want)
+      return Invalid(field, u.name + " is a " + std::string(ToString(u.kind)) + ", not a " +
+                                std::string(ToString(want)));
+    for (Id id : dir.Lineage(u.id)) {
+      auto x = dir.Unit_(id);
+      if (x->kind == UnitKind::kGrid) p->grid_id = id;
+      if (x->kind == UnitKind::kCommunity) p->community_id = id;
+      if (x->kind == UnitKind::kStreet) p->street_id = id;
+    }
+    // A less precise field that contradicts the more precise one is an error, not a guess.
+    if (r.street_id && p->street_id != r.street_id)
+      return Invalid("place.street", "the street does not contain the given grid/community");
+    if (r.community_id && r.grid_id && p->community_id != r.community_id)
+      return Invalid("place.community", "the community does not contain the given grid");
+    return {};
+  }
+
+  Result<DispatchSuggestion> Suggest(const Config& cfg, const WorkOrder& o) const {
+    return SuggestFromCatalogue(cfg, o);
+  }
+
+  // Copy the current config, apply `fn` to the copy, persist, swap.
+  template <typename Fn>
+  Status UpdateConfig(const Actor& a, const char* key, Fn fn,
+                      std::string (*render)(const Config&, const Directory&)) {
+    if (a.role != Role::kAdmin) return Status(Code::kForbidden, "only admins change configuration");
+    std::lock_guard lock(admin_mu);
+    auto next = std::make_shared<Config>(*Cfg());
+    HOTLINE_RETURN_IF_ERROR(fn(*next));
+    HOTLINE_RETURN_IF_ERROR(store.PutDocument(key, render(*next, dir)));
+    HOTLINE_RETURN_IF_ERROR(
+        store.AppendAudit({clock.Now(), a.user_id, std::string("put_") + key, std::nullopt, ""}));
+    SetCfg(std::move(next));
+    return {};
+  }
+};
+
+}  // namespace hotline
