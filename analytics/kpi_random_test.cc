@@ -411,6 +411,16 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
     std::stable_sort(stream.begin(), stream.end(),
                      [](const Event& a, const Event& b) { return a.at < b.at; });
   for (const Event& e : stream) ASSERT_TRUE(engine.Apply(e).ok());
+  // The bulk feed (one AddOrder with all events of an order, in any order) must be
+  // indistinguishable from event-by-event application.
+  KpiEngine bulk{UnitTree(Org())};
+  for (const History& h : hs) {
+    std::vector<Event> ev = h.events;
+    if (seed % 2) std::shuffle(ev.begin(), ev.end(), rng);
+    ASSERT_TRUE(bulk.AddOrder(h.facts, ev).ok());
+  }
+  if (hs.size() > 1 && !hs[1].events.empty())  // an event of another order is refused
+    EXPECT_FALSE(bulk.AddOrder(hs[0].facts, {hs[1].events[0]}).ok());
 
   // The histories must exercise every formula somewhere.
   Counters all = engine.Sum(kAllUnits, {DayOfDate(2026, 1, 1), DayOfDate(2028, 1, 1)});
@@ -442,6 +452,7 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
       for (const Slice& s : slices) {
         Counters want = naive.Query(u, r, s);
         Counters got = engine.Sum(u, r, s);
+        ASSERT_EQ(bulk.Sum(u, r, s), got) << "bulk feed, seed " << seed << " unit " << u;
         for (int i = 0; i < kNumCounters; ++i)
           ASSERT_EQ(got.v[static_cast<size_t>(i)], want.v[static_cast<size_t>(i)])
               << "seed " << seed << " unit " << u << " days [" << r.from << "," << r.to
@@ -450,9 +461,12 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
       }
   for (Id u : units)
     for (Day d = d0 - 1; d < d0 + 130; d += 3)
-      for (const Slice& s : {Slice{}, Slice{std::nullopt, Channel::kHotline}})
+      for (const Slice& s : {Slice{}, Slice{std::nullopt, Channel::kHotline}}) {
+        ASSERT_EQ(bulk.OverdueAtEndOf(u, d, s), naive.Overdue(u, d, s))
+            << "bulk feed, seed " << seed << " unit " << u << " day " << d;
         ASSERT_EQ(engine.OverdueAtEndOf(u, d, s), naive.Overdue(u, d, s))
             << "seed " << seed << " unit " << u << " day " << d;
+      }
   EXPECT_GT(checked, 500);
   EXPECT_GT(engine.OverdueAtEndOf(kAllUnits, d0 + 40), 0);
 }
