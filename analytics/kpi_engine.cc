@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "domain/calendar.h"
+
 namespace hotline::analytics {
 
 namespace {
@@ -153,6 +155,15 @@ constexpr int CounterOfKey(std::uint32_t k) { return static_cast<int>(k >> 16); 
 constexpr int SubjectOfKey(std::uint32_t k) { return static_cast<int>((k >> 8) & 0xff) - 1; }
 constexpr Channel ChannelOfKey(std::uint32_t k) { return static_cast<Channel>(k & 0xff); }
 
+int MonthIndex(Day d) {
+  CivilDate c = CivilFromDays(d);
+  return c.year * 12 + c.month - 1;
+}
+Day MonthStart(int month_index) {
+  const int y = month_index >= 0 ? month_index / 12 : -((-month_index + 11) / 12);
+  return DayOfDate(y, month_index - y * 12 + 1, 1);
+}
+
 Day FloorTo(Day d, Day block) {
   return d >= 0 ? d / block * block : -((-d + block - 1) / block) * block;
 }
@@ -288,6 +299,17 @@ void KpiEngine::Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta)
   DayCell& dc = uc.days[i];
   const int counter = CounterOfKey(key);
   dc.total[static_cast<size_t>(counter)] += delta;
+  const int mi = MonthIndex(day);
+  if (uc.months.empty()) {
+    uc.month_base = mi;
+  } else if (mi < uc.month_base) {
+    uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
+                     std::array<std::int64_t, kNumCounters>{});
+    uc.month_base = mi;
+  }
+  if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
+    uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
+  uc.months[static_cast<size_t>(mi - uc.month_base)][static_cast<size_t>(counter)] += delta;
   if (counter == Index(Counter::kOverdueDelta)) uc.overdue_blocks[i / kBlock] += delta;
   auto e = std::lower_bound(dc.entries.begin(), dc.entries.end(), key,
                             [](const Entry& x, std::uint32_t k) { return x.key < k; });
@@ -455,23 +477,55 @@ Counters KpiEngine::Sum(Id unit, DayRange r, const Slice& s) const {
   Counters c;
   const UnitCube* uc = CubeOf(unit);
   if (!uc) return c;
-  const Day from = std::max(r.from, uc->base);
-  const Day to = std::min<Day>(r.to, uc->base + static_cast<Day>(uc->days.size()));
-  const bool sliced = s.subject1 || s.channel;
-  for (Day d = from; d < to; ++d) {
-    const DayCell& dc = uc->days[static_cast<size_t>(d - uc->base)];
-    if (!sliced) {
-      for (size_t i = 0; i < dc.total.size(); ++i) c.v[i] += dc.total[i];
-      continue;
+  const Day last = uc->base + static_cast<Day>(uc->days.size());
+  auto day_totals = [&](Day a, Day b) {
+    for (Day d = std::max(a, uc->base); d < std::min(b, last); ++d) {
+      const auto& t = uc->days[static_cast<size_t>(d - uc->base)].total;
+      for (size_t i = 0; i < t.size(); ++i) c.v[i] += t[i];
     }
-    for (const Entry& e : dc.entries) {
+  };
+  if (!s.subject1 && !s.channel) {
+    // Whole calendar months from the monthly totals, the remaining days from the days.
+    const int m0 = uc->month_base, m1 = m0 + static_cast<int>(uc->months.size());
+    Day d = std::max(r.from, MonthStart(m0));
+    const Day to = std::min(r.to, MonthStart(m1));
+    while (d < to) {
+      const int mi = MonthIndex(d);
+      const Day ms = MonthStart(mi), me = MonthStart(mi + 1);
+      if (d == ms && me <= to) {
+        const auto& t = uc->months[static_cast<size_t>(mi - m0)];
+        for (size_t i = 0; i < t.size(); ++i) c.v[i] += t[i];
+      } else {
+        day_totals(d, std::min(to, me));
+      }
+      d = std::min(to, me);
+    }
+    c[Counter::kOverdueDelta] = 0;
+    return c;
+  }
+  for (Day d = std::max(r.from, uc->base); d < std::min(r.to, last); ++d)
+    for (const Entry& e : uc->days[static_cast<size_t>(d - uc->base)].entries) {
       if (s.subject1 && *s.subject1 != SubjectOfKey(e.key)) continue;
       if (s.channel && *s.channel != ChannelOfKey(e.key)) continue;
       c.v[static_cast<size_t>(CounterOfKey(e.key))] += e.value;
     }
-  }
   c[Counter::kOverdueDelta] = 0;
   return c;
+}
+
+std::vector<Counters> KpiEngine::VolumesByChannel(Id unit, DayRange r) const {
+  std::vector<Counters> out(10);
+  const UnitCube* uc = CubeOf(unit);
+  if (!uc) return out;
+  const int end = Index(Counter::kDirectAnswered);  // the volume counters come first by key
+  const Day to = std::min<Day>(r.to, uc->base + static_cast<Day>(uc->days.size()));
+  for (Day d = std::max(r.from, uc->base); d < to; ++d)
+    for (const Entry& e : uc->days[static_cast<size_t>(d - uc->base)].entries) {
+      if (CounterOfKey(e.key) >= end) break;
+      out[static_cast<size_t>(ChannelOfKey(e.key))].v[static_cast<size_t>(CounterOfKey(e.key))] +=
+          e.value;
+    }
+  return out;
 }
 
 std::int64_t KpiEngine::OverdueAtEndOf(Id unit, Day day, const Slice& s) const {
@@ -571,7 +625,7 @@ std::vector<VolumeTrendRow> KpiEngine::VolumeTrend(UnitKind kind, DayRange r,
                                                    const KpiConfig& cfg) const {
   std::vector<VolumeTrendRow> rows;
   auto volumes = [&](Id u, DayRange range, std::int64_t& h, std::int64_t& o, std::int64_t& p) {
-    auto by = SumByChannel(u, range);
+    auto by = VolumesByChannel(u, range);
     h = o = p = 0;
     for (size_t ch = 0; ch < by.size(); ++ch) {
       h += Volume(by[ch], static_cast<Channel>(ch), cfg.hotline_complaints);

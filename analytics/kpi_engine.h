@@ -181,6 +181,10 @@ class KpiEngine {
     Day base = 0;
     std::vector<DayCell> days;
     std::vector<std::int64_t> overdue_blocks;
+    // The totals of each calendar month (index year * 12 + month - 1 from
+    // month_base): a month, or a range of whole months, is read in one step.
+    int month_base = 0;
+    std::vector<std::array<std::int64_t, kNumCounters>> months;
   };
   static constexpr Day kBlock = 32;
 
@@ -191,6 +195,8 @@ class KpiEngine {
   void ApplyDiff(std::vector<Cell>& old_cells, std::vector<Cell>& new_cells);
   void Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta);
   const UnitCube* CubeOf(Id unit) const;
+  // Volume counters (received, duplicates and their by-nature splits) by channel.
+  std::vector<Counters> VolumesByChannel(Id unit, DayRange range) const;
 
   UnitTree units_;
   int offset_;

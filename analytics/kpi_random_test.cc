@@ -467,6 +467,28 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
         ASSERT_EQ(engine.OverdueAtEndOf(u, d, s), naive.Overdue(u, d, s))
             << "seed " << seed << " unit " << u << " day " << d;
       }
+  // 三量 (read from the volume counters only) against the full per-channel sums.
+  KpiConfig cfg;
+  cfg.online_opinion = {{Channel::kWeb}, {}};  // channels the histories use
+  cfg.petition = {{}, {Nature::kHelp}};
+  for (const DayRange& r : ranges)
+    for (const VolumeTrendRow& row : engine.VolumeTrend(UnitKind::kStreet, r, cfg)) {
+      std::int64_t want[2][3] = {};
+      for (int p = 0; p < 2; ++p) {
+        auto by = engine.SumByChannel(row.unit_id, p == 0 ? r : PreviousRange(r));
+        for (size_t ch = 0; ch < by.size(); ++ch) {
+          want[p][0] += Volume(by[ch], static_cast<Channel>(ch), cfg.hotline_complaints);
+          want[p][1] += Volume(by[ch], static_cast<Channel>(ch), cfg.online_opinion);
+          want[p][2] += Volume(by[ch], static_cast<Channel>(ch), cfg.petition);
+        }
+      }
+      EXPECT_EQ(row.hotline_complaints, want[0][0]);
+      EXPECT_EQ(row.online_opinion, want[0][1]);
+      EXPECT_EQ(row.petition, want[0][2]);
+      EXPECT_EQ(row.prev_hotline_complaints, want[1][0]);
+      EXPECT_EQ(row.prev_online_opinion, want[1][1]);
+      EXPECT_EQ(row.prev_petition, want[1][2]);
+    }
   EXPECT_GT(checked, 500);
   EXPECT_GT(engine.OverdueAtEndOf(kAllUnits, d0 + 40), 0);
 }
