@@ -123,6 +123,15 @@ Status KpiEngine::Apply(const Event& e) {
   return {};
 }
 
+void KpiEngine::SetUnits(UnitTree units) {
+  units_ = std::move(units);
+  cube_.clear();
+  for (auto& [_, o] : orders_) {
+    o.cells.clear();
+    Recompute(o);
+  }
+}
+
 void KpiEngine::Recompute(OrderState& o) {
   std::vector<Cell> next;
   Contribute(o, next);
