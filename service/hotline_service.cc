@@ -509,8 +509,8 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
       return Invalid("merge_into",
                      "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
-  HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
+  HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
   m.KpiCommitted(&o, t.next, t.event);
   return m.View(a, std::move(t.next), false);

@@ -29,18 +29,11 @@ constexpr const char* kKpiKey = "kpi";
 constexpr int kChannels = 10;
 constexpr int kNatures = 6;
 
-// Days since 1970-01-01 -> civil date (H. Hinnant's algorithm).
 void CivilOf(Day z, int* y, int* m, int* d) {
-  long long zz = static_cast<long long>(z) + 719468;
-  const long long era = (zz >= 0 ? zz : zz - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(zz - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const long long yy = static_cast<long long>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = static_cast<int>(yy + (*m <= 2));
+  CivilDate c = CivilFromDays(z);
+  *y = c.year;
+  *m = c.month;
+  *d = c.day;
 }
 
 Unit WholeArea() {
