@@ -13,6 +13,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libbenchmark-dev wrk python3
 # The classifier: fastText and liblinear.
 DEB_PACKAGES += libfasttext-dev liblinear-dev
+# The monthly KPI report as Excel (.xlsx).
+DEB_PACKAGES += libxlsxwriter-dev
 
 # Only for `make bench` (the baselines measured beside our figures): PostGIS, the fastText
 # command line, scikit-learn + jieba from Debian (run with /usr/bin/python3).

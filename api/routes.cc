@@ -307,7 +307,7 @@ HttpResponse Act(Ctx& c) {
 
   JsonReader r(*body);
   r.RejectUnknown({"text", "lead_unit", "assist_units", "subject_code", "reply", "rating",
-                   "extension_days", "merge_into", "basis", "expect_version"});
+                   "extension_days", "merge_into", "basis", "expect_version", "unit_id"});
   ActionInput in;
   in.action = *action;
   in.text = r.String("text").value_or("");
@@ -361,7 +361,11 @@ HttpResponse Act(Ctx& c) {
       r.Fail("merge_into", "merge_into must be an order id or number");
     }
   }
-  in.basis = r.Enum<RejectBasis>("basis");
+  if (in.action == Action::kExcludeFromKpi || in.action == Action::kIncludeInKpi) {
+    ParseKpiExclusion(r, c.svc, in);  // routes_kpi.cc
+  } else {
+    in.basis = r.Enum<RejectBasis>("basis");
+  }
   auto expect = r.Int("expect_version", 0, std::int64_t(1) << 53);
   if (!r.ok()) return Fail(r.status());
 
@@ -672,6 +676,7 @@ namespace {
 const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> all = [] {
     std::vector<Route> v = CoreRoutes();
+    for (Route& r : KpiRoutes()) v.push_back(r);
     return v;
   }();
   return all;

@@ -3,6 +3,7 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
+//   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include <memory>
 
 #include "api/http_server.h"
+#include "api/kpi_report.h"
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
 #include "app/file_clock.h"
@@ -50,6 +52,7 @@ std::string CalendarPath(const Common& c) { return c.data_dir + "/calendar/cn_ho
 int Serve(const Common& c, Store& store, const Clock& clock, const std::string& banner) {
   auto svc = HotlineService::Open(store, clock, CalendarPath(c));
   if (!svc.ok()) return Fail(svc.status());
+  std::cout << (*svc)->KpiFeedSummary() << std::endl;
   api::Router router;
   api::RegisterRoutes(router, **svc);
   api::ServerOptions opt;
@@ -82,6 +85,39 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << ")" << std::endl;
   server.Stop();
+  return 0;
+}
+
+// `hotline report`: the monthly KPI report of the whole district, as the API serves it.
+int Report(const Common& c, Store& store, const std::string& month, const std::string& out) {
+  SystemClock clock;
+  auto svc = HotlineService::Open(store, clock, CalendarPath(c));
+  if (!svc.ok()) return Fail(svc.status());
+  auto range = analytics::ParseMonth(month);
+  if (!range.ok()) return Fail(Invalid("--month", "--month must look like 2026-10"));
+  const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
+  if (!csv && !(out.size() > 5 && out.substr(out.size() - 5) == ".xlsx"))
+    return Fail(Invalid("--out", "--out must end in .xlsx or .csv"));
+  Actor office{0, Role::kAdmin, 0};
+  for (const Unit& u : (*svc)->Units())
+    if (u.kind == UnitKind::kDistrict) office.unit_id = u.id;
+  auto data = (*svc)->MonthlyReportData(office, *range);
+  if (!data.ok()) return Fail(data.status());
+  auto sheets = api::report::MonthlySheets(*data);
+  std::string body;
+  if (csv) {
+    body = api::report::ToCsv(sheets);
+  } else {
+    auto x = api::report::ToXlsx(sheets, "12345热线考核月报 " + month);
+    if (!x.ok()) return Fail(x.status());
+    body = std::move(*x);
+  }
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (!f || std::fwrite(body.data(), 1, body.size(), f) != body.size() || std::fclose(f) != 0)
+    return Fail(Status(Code::kInternal, "cannot write " + out));
+  std::cout << "wrote " << out << " (" << data->streets.rows.size() << " streets, "
+            << data->departments.rows.size() << " departments, " << data->units.size()
+            << " unit rows, " << data->subjects.size() << " subjects)" << std::endl;
   return 0;
 }
 
@@ -155,6 +191,12 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
   demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
 
+  std::string report_month, report_out;
+  auto* report_cmd = app.add_subcommand("report", "write the monthly KPI report (.xlsx or .csv)");
+  add_common(report_cmd, false);
+  report_cmd->add_option("--month", report_month, "the month, e.g. 2026-10")->required();
+  report_cmd->add_option("--out", report_out, "output file: report.xlsx or report.csv")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   auto exists = StoreExists(c);
@@ -172,6 +214,16 @@ int main(int argc, char** argv) {
     std::cout << "initialised " << where << " (district " << boot.district_code << ", user "
               << boot.admin_login << ")" << std::endl;
     return 0;
+  }
+
+  if (report_cmd->parsed()) {
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist\n";
+      return 2;
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    return Report(c, **store, report_month, report_out);
   }
 
   auto clock = MakeClock(c);

@@ -334,6 +334,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     for (const WorkOrder& o : page.items) impl->duplicates.Add(o, impl->Fingerprint(o));
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
+  HOTLINE_RETURN_IF_ERROR(impl->KpiOpen());
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -447,6 +448,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   std::vector<DuplicateView> dups;
   if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
   if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
+  if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
   OrderView v = m.View(a, std::move(stored), false);
   v.duplicates = std::move(dups);
   return v;
@@ -508,7 +510,9 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
                      "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
+  HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
+  m.KpiCommitted(&o, t.next, t.event);
   return m.View(a, std::move(t.next), false);
 }
 
@@ -660,6 +664,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   }
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
+  m.KpiUnitsChanged();
   return batch.units;
 }
 
@@ -707,6 +712,7 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   next.active = unit.active;
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
+  m.KpiUnitsChanged();
   return next;
 }
 

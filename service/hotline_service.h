@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "analytics/kpi.h"
+#include "analytics/kpi_engine.h"
 #include "domain/calendar.h"
 #include "domain/deadline.h"
 #include "domain/result.h"
@@ -97,6 +99,66 @@ struct ServiceOptions {
   std::int64_t session_seconds = 12 * 3600;
 };
 
+// ---- KPIs (docs/kpis.md; implemented in service/hotline_service_kpi.cc) ----
+
+struct KpiQuery {
+  // The unit (0 = the whole area). Default: the actor's unit, or 0 for district-wide staff.
+  std::optional<Id> unit_id;
+  analytics::DayRange range;
+  analytics::Slice slice;
+  std::optional<UnitKind> group;  // one row per unit of this kind under `unit`
+  bool compare = false;           // fill the previous period
+};
+struct KpiRow {
+  Unit unit;                       // id 0 = the whole area (全区)
+  analytics::PeriodChange change;  // change.previous is empty unless compare
+};
+struct RankingRow {
+  Unit unit;
+  analytics::RankRow row;
+  int previous_rank = 0;  // 0 = not ranked in the previous period
+};
+struct Ranking {
+  UnitKind kind = UnitKind::kStreet;
+  analytics::DayRange range;
+  analytics::KpiConfig config;
+  std::vector<RankingRow> rows;  // only units in the caller's jurisdiction
+};
+struct VolumeRow {
+  Unit unit;
+  analytics::VolumeTrendRow three;
+  std::vector<std::int64_t> by_channel;  // unique intakes, index = Channel
+  std::vector<std::int64_t> by_nature;   // unique intakes, index = Nature
+};
+struct SubjectCount {
+  int subject1 = -1;  // level-1 subject as a number; -1 = unclassified
+  std::string code, name;
+  std::int64_t received = 0, unique = 0, previous_unique = 0;
+};
+// The one-screen summary (GET /dashboard) for the caller's jurisdiction.
+struct DashboardData {
+  analytics::Day date = 0;
+  analytics::DayRange month_to_date;  // first of the month .. date (inclusive)
+  Id unit_id = 0;                     // the scope: 0 = whole area
+  std::int64_t today_received = 0, today_closed = 0;
+  std::vector<std::int64_t> today_by_channel;
+  std::int64_t mtd_received = 0;
+  std::vector<std::int64_t> mtd_by_channel, mtd_by_nature;
+  analytics::KpiReport mtd;                                 // month-to-date rates of the scope unit
+  std::int64_t red = 0, yellow = 0, green = 0;              // open orders now, by light
+  std::vector<analytics::Day> trend_days;                   // the 30 days ending at `date`
+  std::vector<std::vector<std::int64_t>> trend_by_channel;  // [channel][day]
+  analytics::VolumeTrendRow three;                          // month to date vs previous
+  std::vector<RankingRow> street_ranking, department_ranking;
+  std::vector<WorkOrder> red_list;  // up to 20, titles and personal data masked
+};
+struct MonthlyReport {
+  analytics::DayRange month;
+  Ranking streets, departments;
+  std::vector<KpiRow> units;           // the scope unit, then streets, then departments
+  std::vector<SubjectCount> subjects;  // by unique intakes, largest first
+};
+
 class HotlineService {
  public:
   // Loads the organisation and configuration from the store; missing
@@ -167,6 +229,24 @@ class HotlineService {
   Status PutBoundariesGeoJson(const Actor& actor, const std::string& geojson,
                               std::vector<std::string>* problems);
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
+
+  // -- KPIs (docs/kpis.md; service/hotline_service_kpi.cc) --
+  // The engine is fed from the event log at Open and by every committed intake and
+  // action. Units outside the caller's jurisdiction are kNotFound (field "unit");
+  // citizens may not read KPIs.
+  analytics::KpiConfig KpiSettings() const;
+  std::string KpiConfigJson() const;
+  Status PutKpiConfigJson(const Actor& actor, const std::string& json);  // admin; audited
+  Result<std::vector<KpiRow>> Kpis(const Actor& actor, const KpiQuery& q);
+  Result<Ranking> Rankings(const Actor& actor, UnitKind kind, analytics::DayRange range);
+  Result<std::vector<VolumeRow>> Volumes(const Actor& actor, UnitKind kind,
+                                         analytics::DayRange range, std::optional<Id> unit);
+  Result<DashboardData> Dashboard(const Actor& actor, analytics::Day date);
+  Result<MonthlyReport> MonthlyReportData(const Actor& actor, analytics::DayRange month);
+  // Today's local day (UTC+8) by the service clock.
+  analytics::Day KpiToday() const;
+  // "kpi engine: N orders, M events fed in X ms" (from the last Open).
+  std::string KpiFeedSummary() const;
 
   const Clock& clock() const;
   Store& store();

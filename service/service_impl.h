@@ -121,6 +121,8 @@ class Directory {
   std::unordered_map<std::string, Id> by_login_;
 };
 
+struct KpiState;  // service/hotline_service_kpi.cc
+
 // ---- the service ----------------------------------------------------------------
 
 struct HotlineService::Impl {
@@ -364,6 +366,18 @@ struct HotlineService::Impl {
     SetCfg(std::move(next));
     return {};
   }
+
+  // ---- KPIs (service/hotline_service_kpi.cc) ----
+  std::shared_ptr<KpiState> kpi;
+  // Feeds the engine from the store's event log (Open).
+  Status KpiOpen();
+  // After a committed intake or action: `before` is nullptr for an intake.
+  void KpiCommitted(const WorkOrder* before, const WorkOrder& next, const Event& event);
+  // exclude_from_kpi / include_in_kpi: the unit must have led the order; no second
+  // exclusion, no inclusion without one (kFailedPrecondition, field "unit_id").
+  Status KpiCheckExclusion(const WorkOrder& o, const ActionInput& in);
+  // After the organisation changed: the roll-up follows the new tree.
+  void KpiUnitsChanged();
 };
 
 }  // namespace hotline

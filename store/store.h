@@ -123,6 +123,9 @@ class Store {
   virtual Result<WorkOrder> GetOrderByNo(const std::string& no) = 0;
   virtual Result<OrderPage> ListOrders(const OrderQuery& query) = 0;
   virtual Result<std::vector<Event>> ListEvents(Id order_id) = 0;
+  // Up to `limit` events of every order with id > after_id, by id: the whole log in
+  // batches (the KPI engine is fed from it when the service opens).
+  virtual Result<std::vector<Event>> ScanEvents(Id after_id, int limit) = 0;
   virtual Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) = 0;
 
   // Bulk load for the demo and benchmarks: orders with their full event history,

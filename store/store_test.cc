@@ -159,6 +159,42 @@ TEST_P(StoreTest, TransitionIsCompareAndSwap) {
   EXPECT_EQ(store_->TransitionOrder(ghost, State::kReceived, 0, e, {}).code(), Code::kNotFound);
 }
 
+TEST_P(StoreTest, ScanEventsReadsTheWholeLogInBatchesById) {
+  std::vector<Id> orders;
+  for (const char* t : {"a", "b", "c"}) {
+    auto r = store_->CreateOrder(NewOrder(t), Created(), {}, "", 0);
+    ASSERT_TRUE(r.ok());
+    orders.push_back(r->id);
+  }
+  WorkOrder next = store_->GetOrder(orders[1]).value();
+  next.state = State::kDispatched;
+  next.version = 1;
+  Event e;
+  e.action = "dispatch";
+  e.from = State::kReceived;
+  e.to = State::kDispatched;
+  e.data_json = R"({"lead_unit_id":5})";
+  ASSERT_TRUE(store_->TransitionOrder(next, State::kReceived, 0, e, {}).ok());
+  std::vector<Event> all;
+  for (Id after = 0;;) {
+    auto batch = store_->ScanEvents(after, 2);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    if (batch->empty()) break;
+    EXPECT_LE(batch->size(), 2u);
+    for (Event& ev : *batch) {
+      EXPECT_GT(ev.id, after);
+      after = ev.id;
+      all.push_back(std::move(ev));
+    }
+  }
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].order_id, orders[0]);
+  EXPECT_EQ(all[3].order_id, orders[1]);
+  EXPECT_EQ(all[3].action, "dispatch");
+  EXPECT_EQ(all[3].to, State::kDispatched);
+  EXPECT_EQ(all[3].data_json, R"({"lead_unit_id":5})");
+}
+
 TEST_P(StoreTest, ListFiltersScopeAndLights) {
   for (int i = 0; i < 6; ++i) {
     WorkOrder o = NewOrder("t" + std::to_string(i));
