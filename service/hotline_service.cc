@@ -334,6 +334,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     for (const WorkOrder& o : page.items) impl->duplicates.Add(o, impl->Fingerprint(o));
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
+  HOTLINE_RETURN_IF_ERROR(impl->OpenPlace());  // gazetteer and map index
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -404,7 +405,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(r.reported_unit_id, "reported_unit", nullptr));
 
   WorkOrder o;
-  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place));
+  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place, &o.place_resolution));
   const Timestamp now = r.received_at.value_or(m.clock.Now());
   o.channel = r.channel;
   o.nature = *r.nature;
@@ -447,6 +448,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   std::vector<DuplicateView> dups;
   if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
   if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
+  if (!cr.existed) m.MapPut(stored);
   OrderView v = m.View(a, std::move(stored), false);
   v.duplicates = std::move(dups);
   return v;
@@ -509,6 +511,7 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
   }
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
+  m.MapPut(t.next);
   return m.View(a, std::move(t.next), false);
 }
 
@@ -660,6 +663,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   }
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
+  m.OnUnitsChanged();
   return batch.units;
 }
 
@@ -707,6 +711,7 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   next.active = unit.active;
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
+  m.OnUnitsChanged();
   return next;
 }
 
