@@ -276,13 +276,13 @@ class MapTest : public PlaceTest {
     for (const WorkOrder& o : page->items) {
       auto full = store_->GetOrder(o.id);
       const bool in = full->created_at >= from && (!to || full->created_at < to);
-      const bool open = IsOpen(full->state);
+      const bool open = !IsTerminal(full->state);
       for (auto id : {full->place.street_id, full->place.community_id, full->place.grid_id}) {
         if (!id) continue;
         MapUnitCounts& c = out[*id];
         c.count += in;
-        if (!open) continue;
-        c.open++;
+        c.open += open;
+        if (!IsOpen(full->state)) continue;
         Light l = LightOf(*full, now);
         c.red += l == Light::kRed;
         c.yellow += l == Light::kYellow;

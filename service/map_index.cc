@@ -139,13 +139,13 @@ std::unordered_map<Id, MapUnitCounts> MapIndex::CountByUnit(Timestamp from, Time
     const Hot& h = hot_[s];
     if (!h.street_id && !h.community_id && !h.grid_id) continue;
     const bool in_range = h.created_at >= from && (!to || h.created_at < to);
-    const bool open = IsOpen(h.state);
+    const bool open = !IsTerminal(h.state);  // not finished: received through replied
     if (!in_range && !open) continue;
     if (!VisibleLocked(s, scope)) continue;
     MapUnitCounts d;
     d.count = in_range;
-    if (open) {
-      d.open = 1;
+    d.open = open;
+    if (IsOpen(h.state)) {  // with a handling unit: the deadline clock runs
       const Light light = LightAt(now, h.yellow_at, h.due_at);
       d.red = light == Light::kRed;
       d.yellow = light == Light::kYellow;

@@ -66,10 +66,10 @@ struct MapOrdersResult {
 };
 
 struct MapUnitCounts {
-  std::int64_t count = 0;            // received in [from, to)
-  std::int64_t open = 0;             // open now
-  std::int64_t overdue = 0;          // open now and past its handling or signing deadline
-  std::int64_t red = 0, yellow = 0;  // light now
+  std::int64_t count = 0;    // received in [from, to)
+  std::int64_t open = 0;     // not finished now (any state but closed, merged, rejected)
+  std::int64_t overdue = 0;  // with a handling unit now and past its handling or signing deadline
+  std::int64_t red = 0, yellow = 0;  // light now (only orders with a handling unit have one)
 };
 
 class MapIndex {
