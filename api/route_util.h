@@ -184,5 +184,6 @@ std::vector<Route> CoreRoutes();
 std::vector<Route> KpiRoutes();  // routes_kpi.cc: KPIs, rankings, volumes, dashboard, reports
 // exclude_from_kpi / include_in_kpi body fields unit_id and basis (routes_kpi.cc).
 void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in);
+std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
 
 }  // namespace hotline::api::route

@@ -677,6 +677,7 @@ const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> all = [] {
     std::vector<Route> v = CoreRoutes();
     for (Route& r : KpiRoutes()) v.push_back(r);
+    for (Route& r : PlaceRoutes()) v.push_back(r);
     return v;
   }();
   return all;

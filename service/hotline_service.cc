@@ -335,6 +335,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
   HOTLINE_RETURN_IF_ERROR(impl->KpiOpen());
+  HOTLINE_RETURN_IF_ERROR(impl->OpenPlace());  // gazetteer and map index
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -405,7 +406,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(r.reported_unit_id, "reported_unit", nullptr));
 
   WorkOrder o;
-  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place));
+  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place, &o.place_resolution));
   const Timestamp now = r.received_at.value_or(m.clock.Now());
   o.channel = r.channel;
   o.nature = *r.nature;
@@ -449,6 +450,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
   if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
   if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
+  if (!cr.existed) m.MapPut(stored);
   OrderView v = m.View(a, std::move(stored), false);
   v.duplicates = std::move(dups);
   return v;
@@ -513,6 +515,7 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
   HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
   m.KpiCommitted(&o, t.next, t.event);
+  m.MapPut(t.next);
   return m.View(a, std::move(t.next), false);
 }
 
@@ -665,6 +668,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
   m.KpiUnitsChanged();
+  m.OnUnitsChanged();
   return batch.units;
 }
 
@@ -713,6 +717,7 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
   m.KpiUnitsChanged();
+  m.OnUnitsChanged();
   return next;
 }
 

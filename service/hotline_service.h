@@ -22,7 +22,9 @@
 #include "domain/result.h"
 #include "domain/types.h"
 #include "domain/workflow.h"
+#include "geo/gazetteer.h"
 #include "service/duplicate_index.h"
+#include "service/map_index.h"
 #include "service/org_import.h"
 #include "store/store.h"
 
@@ -159,6 +161,36 @@ struct MonthlyReport {
   std::vector<SubjectCount> subjects;  // by unique intakes, largest first
 };
 
+// ---- place: gazetteer and map layers (docs/place.md) ----
+
+// What the gazetteer makes of an address (POST /places/resolve, intake).
+struct AddressLookup {
+  std::string status;  // "resolved", "ambiguous" or "unknown"
+  // The resolved place (status "resolved"): units from the entry's codes, never guessed.
+  std::optional<Id> street_id, community_id, grid_id;
+  std::string name, kind, detail;          // entry name and kind; "3号楼2单元" after the match
+  std::optional<double> lon, lat;          // WGS-84, when the entry has a location
+  std::vector<PlaceCandidate> candidates;  // best first (up to 5)
+};
+
+struct GazetteerItem {
+  geo::GazetteerEntry entry;
+  std::string source;  // "division" (the organisation) or "imported" (CSV, the demo's included)
+};
+
+struct GazetteerPage {
+  std::vector<GazetteerItem> items;
+  std::int64_t total = 0;
+};
+
+// One unit polygon of /map/grids.
+struct MapUnitFeature {
+  Unit unit;
+  MapUnitCounts counts;
+  Light light = Light::kNone;  // red if any red, else yellow if any yellow, else green if any open
+  std::shared_ptr<const std::string> geometry;  // GeoJSON geometry (WGS-84)
+};
+
 class HotlineService {
  public:
   // Loads the organisation and configuration from the store; missing
@@ -228,6 +260,27 @@ class HotlineService {
   std::string BoundariesGeoJson() const;
   Status PutBoundariesGeoJson(const Actor& actor, const std::string& geojson,
                               std::vector<std::string>* problems);
+  // -- place: gazetteer and map layers (docs/place.md) --
+  // Staff. Resolves address text with the gazetteer (divisions + imported entries).
+  Result<AddressLookup> ResolveAddress(const Actor& actor, const std::string& address) const;
+  // Admin. CSV (header name,kind,aliases,street_code,community_code,grid_code,lon,lat);
+  // codes must be units of the organisation. All or nothing; every bad row in `errors`
+  // (row = line number, field = column). Audited. Returns the number of entries added
+  // (an entry with the same name, kind and codes as an imported one replaces it).
+  Result<size_t> ImportGazetteerCsv(const Actor& actor, const std::string& csv,
+                                    std::vector<ImportError>* errors);
+  // Staff. Entries whose name or an alias contains `q` (normalised: traditional,
+  // full-width), name order; paged.
+  Result<GazetteerPage> ListGazetteer(const Actor& actor, const std::string& q, int offset,
+                                      int limit) const;
+  // Staff. Unit polygons of one level with per-unit order counts; only units in the
+  // caller's jurisdiction (a street/community/grid user: their subtree), counting
+  // only orders the caller may see. `light`: only units of that colour.
+  Result<std::vector<MapUnitFeature>> MapGrids(const Actor& actor, Timestamp from, Timestamp to,
+                                               UnitKind level, std::optional<Light> light) const;
+  // Staff. Order points in a bbox (newest first, titles masked), visible to the caller.
+  Result<MapOrdersResult> MapOrders(const Actor& actor, MapOrdersQuery query) const;
+
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
 
   // -- KPIs (docs/kpis.md; service/hotline_service_kpi.cc) --
