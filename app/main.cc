@@ -265,7 +265,9 @@ int main(int argc, char** argv) {
   }
   // The demo serves with models trained on its own first months (all but the last 30 days).
   if (c.model_dir.empty()) {
-    c.model_dir = (c.pg.empty() ? c.db : std::string("demo-pg")) + ".models";
+    c.model_dir =
+        std::filesystem::absolute((c.pg.empty() ? c.db : std::string("demo-pg")) + ".models")
+            .string();
     if (!std::filesystem::exists(c.model_dir + "/subject.bin")) {
       std::cout << "training the classifier on the demo history" << std::endl;
       Status st =

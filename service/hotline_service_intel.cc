@@ -96,7 +96,10 @@ Result<std::shared_ptr<IntelModels>> LoadModels(const std::string& dir, Timestam
     if (!fs::exists(path, ec)) continue;
     any = true;
     auto c = classify::LoadClassifier(path);
-    if (!c.ok()) return Invalid("path", path + ": " + c.status().message());
+    if (!c.ok()) {
+      const std::string& why = c.status().message();
+      return Invalid("path", why.find(path) != std::string::npos ? why : path + ": " + why);
+    }
     std::shared_ptr<const classify::Classifier> model(std::move(c).value());
     bool subject = name == kSubjectFile;
     for (const std::string& label : model->labels()) {
@@ -151,7 +154,7 @@ Guesses Classify(const IntelModels& m, const Config& cfg, const std::string& nor
 
 std::string FormatConfidence(double v) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::snprintf(buf, sizeof buf, "%.3f", v);
   return buf;
 }
 
@@ -185,11 +188,11 @@ struct IntelEnv {
   Timestamp now;
 };
 
-static IntelDecision Decide(const IntelEnv& m, const Config& cfg, const IntelModels& models,
+static IntelDecision Decide(const IntelEnv& m, const Config& cfg, Guesses guesses,
                             const IntakeRequest& r, const WorkOrder& o,
                             const std::string& normalized) {
   IntelDecision out;
-  out.guesses = Classify(models, cfg, normalized);
+  out.guesses = std::move(guesses);
   const Guesses& g = out.guesses;
   Decision& d = out.decision;
   const SubjectGuess* top = g.subjects.empty() ? nullptr : &g.subjects.front();
@@ -262,8 +265,9 @@ void HotlineService::Impl::SuggestAtIntake(const IntakeRequest& r, WorkOrder& o)
   auto m = CurrentModels();
   if (!m->subject && !m->nature) return;
   auto cfg = Cfg();
-  IntelDecision x =
-      Decide({dir, duplicates, store, clock.Now()}, *cfg, *m, r, o, NormalizedText(*normalizer, o));
+  const std::string normalized = NormalizedText(*normalizer, o);
+  IntelDecision x = Decide({dir, duplicates, store, clock.Now()}, *cfg,
+                           Classify(*m, *cfg, normalized), r, o, normalized);
   const Guesses& g = x.guesses;
   json s;
   s["model"] = g.model.empty() ? json(nullptr) : json(g.model);
@@ -411,7 +415,7 @@ Result<SuggestResult> HotlineService::Suggest(const Actor& a, const IntakeReques
   Guesses pre = Classify(*models, *cfg, normalized);
   o.nature = r.nature ? *r.nature : pre.nature ? pre.nature->value : Nature::kConsultation;
   IntelDecision x =
-      Decide({m.dir, m.duplicates, m.store, m.clock.Now()}, *cfg, *models, r, o, normalized);
+      Decide({m.dir, m.duplicates, m.store, m.clock.Now()}, *cfg, std::move(pre), r, o, normalized);
 
   SuggestResult res;
   res.model = x.guesses.model;

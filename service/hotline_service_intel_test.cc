@@ -223,7 +223,7 @@ TEST_F(IntelTest, AutoDispatchConfigIsValidatedPersistedAndAudited) {
   EXPECT_EQ(svc_->PutAutoDispatchJson(admin_, R"({"enabled":"yes"})").field(), "enabled");
   EXPECT_EQ(svc_->PutAutoDispatchJson(dispatcher_, R"({"min_confidence":0.5})").code(),
             Code::kForbidden);
-  EXPECT_EQ(json::parse(svc_->AutoDispatchJson())["min_confidence"], 0.9);  // unchanged
+  EXPECT_EQ(json::parse(svc_->AutoDispatchJson())["min_confidence"], 0.7);  // unchanged
   ASSERT_TRUE(svc_->PutAutoDispatchJson(admin_, R"({"min_confidence":0.75})").ok());
   Restart();
   json j = json::parse(svc_->AutoDispatchJson());
