@@ -171,8 +171,6 @@ struct Decision {
   bool has_dispatch = false;
 };
 
-}  // namespace
-
 // Everything intake and /suggest need: guesses, the catalogue's proposal and whether intake
 // would dispatch by itself. `o` is the order as it would be stored (id 0 before storing).
 struct IntelDecision {
@@ -188,9 +186,8 @@ struct IntelEnv {
   Timestamp now;
 };
 
-static IntelDecision Decide(const IntelEnv& m, const Config& cfg, Guesses guesses,
-                            const IntakeRequest& r, const WorkOrder& o,
-                            const std::string& normalized) {
+IntelDecision Decide(const IntelEnv& m, const Config& cfg, Guesses guesses, const IntakeRequest& r,
+                     const WorkOrder& o, const std::string& normalized) {
   IntelDecision out;
   out.guesses = std::move(guesses);
   const Guesses& g = out.guesses;
@@ -242,9 +239,11 @@ static IntelDecision Decide(const IntelEnv& m, const Config& cfg, Guesses guesse
   return out;
 }
 
-static std::string NormalizedText(const text::Normalizer& n, const WorkOrder& o) {
+std::string NormalizedText(const text::Normalizer& n, const WorkOrder& o) {
   return n.Normalize(o.title + "\n" + o.content);
 }
+
+}  // namespace
 
 Status HotlineService::Impl::OpenIntel(Config& cfg) {
   HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(kAutoDispatchKey));
