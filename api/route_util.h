@@ -185,5 +185,6 @@ std::vector<Route> KpiRoutes();  // routes_kpi.cc: KPIs, rankings, volumes, dash
 // exclude_from_kpi / include_in_kpi body fields unit_id and basis (routes_kpi.cc).
 void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in);
 std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
+std::vector<Route> IntelRoutes();  // routes_intel.cc: classifier, auto-dispatch, suggest
 
 }  // namespace hotline::api::route

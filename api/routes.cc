@@ -130,9 +130,9 @@ HttpResponse CreateOrder(Ctx& c) {
 Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   const HttpRequest& req = c.req;
   HOTLINE_RETURN_IF_ERROR(CheckQuery(
-      req,
-      {"status", "unit", "lead_unit", "grid", "community", "street", "channel", "nature", "urgency",
-       "light", "supervised", "from", "to", "q", "phone", "subject", "sort", "page", "page_size"}));
+      req, {"status", "unit",    "lead_unit", "grid",       "community", "street", "channel",
+            "nature", "urgency", "light",     "supervised", "from",      "to",     "q",
+            "phone",  "subject", "sort",      "page",       "page_size", "review"}));
   OrderQuery q;
   if (const auto* s = QueryParam(req, "status")) {
     std::size_t start = 0;
@@ -192,6 +192,17 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   if (q.created_from && q.created_to && *q.created_to < *q.created_from)
     return Invalid("to", "to must not be before from");
   if (const auto* v = QueryParam(req, "q")) q.text = *v;
+  if (const auto* v = QueryParam(req, "review")) {
+    // The dispatcher's review queue: received orders that wait with a classifier suggestion.
+    auto on = ParseBool(*v);
+    if (!on) return Invalid("review", "review must be 1 or 0");
+    if (*on) {
+      if (!q.states.empty())
+        return Invalid("review", "review=1 lists received orders; leave out status");
+      q.states = {State::kReceived};
+      q.with_suggestion = true;
+    }
+  }
   if (const auto* v = QueryParam(req, "phone")) q.caller_phone = *v;
   if (const auto* v = QueryParam(req, "subject")) q.subject_prefix = *v;
   if (const auto* v = QueryParam(req, "sort")) {
@@ -678,6 +689,7 @@ const std::vector<Route>& AllRoutes() {
     std::vector<Route> v = CoreRoutes();
     for (Route& r : KpiRoutes()) v.push_back(r);
     for (Route& r : PlaceRoutes()) v.push_back(r);
+    for (Route& r : IntelRoutes()) v.push_back(r);
     return v;
   }();
   return all;

@@ -4,10 +4,13 @@
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
 //   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
+//   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
+//                                                      trained on earlier ones (docs/dispatch.md)
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -16,8 +19,10 @@
 #include "api/kpi_report.h"
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
+#include "app/demo/history_models.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
+#include "domain/calendar.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
 #include "store/postgres/postgres_store.h"
@@ -35,6 +40,7 @@ struct Common {
   std::string clock_file;
   std::string web_dir;
   int workers = 32;
+  std::string model_dir;  // classifier models (subject.bin, nature.bin); docs/dispatch.md
 };
 
 int Fail(const Status& st) {
@@ -50,7 +56,9 @@ std::unique_ptr<Clock> MakeClock(const Common& c) {
 std::string CalendarPath(const Common& c) { return c.data_dir + "/calendar/cn_holidays.json"; }
 
 int Serve(const Common& c, Store& store, const Clock& clock, const std::string& banner) {
-  auto svc = HotlineService::Open(store, clock, CalendarPath(c));
+  ServiceOptions so;
+  so.model_dir = c.model_dir;
+  auto svc = HotlineService::Open(store, clock, CalendarPath(c), so);
   if (!svc.ok()) return Fail(svc.status());
   std::cout << (*svc)->KpiFeedSummary() << std::endl;
   api::Router router;
@@ -163,6 +171,9 @@ int main(int argc, char** argv) {
       sub->add_option("--workers", c.workers, "handler threads")
           ->capture_default_str()
           ->check(CLI::Range(1, 512));
+      sub->add_option("--model-dir", c.model_dir,
+                      "directory of the classifier models subject.bin and nature.bin "
+                      "(demo default: FILE.models, trained on the demo history)");
     }
   };
 
@@ -196,6 +207,15 @@ int main(int argc, char** argv) {
   add_common(report_cmd, false);
   report_cmd->add_option("--month", report_month, "the month, e.g. 2026-10")->required();
   report_cmd->add_option("--out", report_out, "output file: report.xlsx or report.csv")->required();
+  std::string train_until;
+  std::string thresholds;
+  auto* report = app.add_subcommand(
+      "dispatch-report",
+      "train on the orders received before --train-until, replay the later ones through the "
+      "classifier and the dispatch catalogue, print auto-dispatch figures per threshold");
+  add_common(report, false);
+  report->add_option("--train-until", train_until, "local date YYYY-MM-DD")->required();
+  report->add_option("--thresholds", thresholds, "comma list, e.g. 0.5,0.8,0.9");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -227,6 +247,44 @@ int main(int argc, char** argv) {
   }
 
   auto clock = MakeClock(c);
+  if (report->parsed()) {
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist\n";
+      return 2;
+    }
+    demo::ReportOptions ro;
+    ro.calendar_path = CalendarPath(c);
+    int y = 0, m = 0, d = 0;
+    char tail = 0;
+    if (std::sscanf(train_until.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
+        m > 12 || d < 1 || d > 31) {
+      std::cerr << "hotline: --train-until must be a date YYYY-MM-DD (got \"" << train_until
+                << "\")\n";
+      return 2;
+    }
+    // Local (Beijing, UTC+8) midnight.
+    ro.train_until = DaysFromCivil(CivilDate{y, m, d}) * 86400 - 8 * 3600;
+    if (!thresholds.empty()) {
+      ro.thresholds.clear();
+      for (size_t at = 0; at <= thresholds.size();) {
+        size_t end = thresholds.find(',', at);
+        if (end == std::string::npos) end = thresholds.size();
+        char* stop = nullptr;
+        std::string part = thresholds.substr(at, end - at);
+        double v = std::strtod(part.c_str(), &stop);
+        if (part.empty() || *stop != 0 || !(v > 0 && v <= 1)) {
+          std::cerr << "hotline: --thresholds must be numbers in (0, 1] (got \"" << part << "\")\n";
+          return 2;
+        }
+        ro.thresholds.push_back(v);
+        at = end + 1;
+      }
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    Status st = demo::DispatchReport(**store, *clock, ro, std::cout);
+    return st.ok() ? 0 : Fail(st);
+  }
   if (serve->parsed()) {
     if (!*exists) {
       std::cerr << "hotline: " << where << " does not exist; create it with `hotline init` or "
@@ -255,6 +313,21 @@ int main(int argc, char** argv) {
   } else {
     std::cout << c.db << " exists: serving it as it is (delete it to build a new demo)"
               << std::endl;
+  }
+  // The demo serves with models trained on its own first months (all but the last 30 days).
+  if (c.model_dir.empty()) {
+    c.model_dir =
+        std::filesystem::absolute((c.pg.empty() ? c.db : std::string("demo-pg")) + ".models")
+            .string();
+    if (!std::filesystem::exists(c.model_dir + "/subject.bin")) {
+      std::cout << "training the classifier on the demo history" << std::endl;
+      Status st =
+          demo::TrainHistoryModels(**store, clock->Now() - 30 * 86400, c.model_dir, std::cout);
+      if (!st.ok()) {
+        std::cout << "  no models: " << st.ToString() << std::endl;
+        c.model_dir.clear();
+      }
+    }
   }
   if (no_serve) return 0;
   return Serve(c, **store, *clock, demo::LoginsBanner(**store));

@@ -315,6 +315,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, LoadCalendarFile(calendar_path));
     HOTLINE_RETURN_IF_ERROR(store.PutDocument(kCalendarKey, CalendarToJson(cfg->calendar)));
   }
+  HOTLINE_RETURN_IF_ERROR(impl->OpenIntel(*cfg));
   impl->SetCfg(std::move(cfg));
   HOTLINE_ASSIGN_OR_RETURN(impl->normalizer, text::Normalizer::Create());
   HOTLINE_ASSIGN_OR_RETURN(auto boundaries, store.GetDocument(kBoundariesKey));
@@ -439,6 +440,8 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   ev.text = std::string(ToString(r.channel));
   ev.data_json = json{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}}.dump();
 
+  m.SuggestAtIntake(r, o);
+
   std::vector<AccessGrant> grants = m.PlaceGrants(o.place);
   // The recording unit keeps sight of what it recorded (grid workers, street centres).
   for (const AccessGrant& g : m.GrantsFor(a.unit_id, kAccessAncestor)) grants.push_back(g);
@@ -446,6 +449,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
                            m.store.CreateOrder(o, ev, grants, r.idempotency_key, a.user_id));
   if (existed) *existed = cr.existed;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
+  if (!cr.existed) m.AutoDispatch(r, stored);
   std::vector<DuplicateView> dups;
   if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
   if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));

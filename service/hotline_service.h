@@ -30,6 +30,19 @@
 
 namespace hotline {
 
+namespace classify {
+class Classifier;
+}
+
+// When intake may dispatch an order by itself (docs/dispatch.md). JSON document `auto_dispatch`.
+struct AutoDispatchPolicy {
+  bool enabled = true;  // Default: on
+  // The subject model's probability the top subject must reach. Default: 0.7 (docs/dispatch.md:
+  // on the demo history about half of the eligible appeals go automatically at 0.7, the half
+  // with the clearest margins; the scale depends on the model, so re-run the report per model).
+  double min_confidence = 0.7;
+};
+
 // Everything configurable, as one immutable snapshot (swapped on admin writes).
 struct Config {
   std::string taxonomy_version;
@@ -38,6 +51,7 @@ struct Config {
   DeadlineRules rules;
   WorkCalendar calendar;
   LightPolicy light_policy;
+  AutoDispatchPolicy auto_dispatch;
   const Subject* FindSubject(std::string_view code) const;
   // True if the subject or one of its ancestors is a department matter.
   bool IsDepartmentMatter(std::string_view code) const;
@@ -99,6 +113,48 @@ struct LoginResult {
 struct ServiceOptions {
   // Default: 12 hours.
   std::int64_t session_seconds = 12 * 3600;
+  // Directory holding the classifier models `subject.bin` and `nature.bin` (docs/dispatch.md);
+  // each is loaded when present. Default: "" (no models: no suggestions, no auto-dispatch).
+  std::string model_dir;
+};
+
+// ---- intelligence: classifier models, suggestions, auto-dispatch (helper "intel") ----
+
+// One loaded classifier model.
+struct ClassifierInfo {
+  std::string model;      // version: "<algorithm>-<16 hex digits>"
+  std::string algorithm;  // "linear", "fasttext", "ensemble"
+  int labels = 0;
+  std::string path;  // the file it came from ("" when installed in-process)
+  Timestamp loaded_at = 0;
+};
+struct ClassifiersInfo {
+  std::string dir;  // where reload reads from ("" = none configured)
+  std::optional<ClassifierInfo> subject, nature;
+};
+
+// A guess of the classifier with its probability.
+struct SubjectGuess {
+  std::string code, name;
+  double confidence = 0;
+};
+struct NatureGuess {
+  Nature value = Nature::kConsultation;
+  double confidence = 0;
+};
+
+// What the agent console shows while the agent types (POST /suggest). Nothing is stored.
+struct SuggestResult {
+  std::string model;  // the subject model's version; "" when none is loaded
+  std::string nature_model;
+  std::optional<NatureGuess> nature;
+  std::optional<SubjectGuess> subject;
+  std::vector<SubjectGuess> alternatives;  // top 3, most probable first (the first is `subject`)
+  std::optional<DispatchSuggestion> dispatch;
+  bool auto_dispatch = false;  // intake would dispatch it automatically as it stands
+  std::string auto_reason;     // why (not)
+  std::vector<DuplicateView> duplicates;
+  std::vector<WorkOrder> caller_history;  // the same phone's earlier orders, masked, newest first
 };
 
 // ---- KPIs (docs/kpis.md; implemented in service/hotline_service_kpi.cc) ----
@@ -303,6 +359,24 @@ class HotlineService {
 
   const Clock& clock() const;
   Store& store();
+
+  // ---- intelligence (helper "intel"; service/hotline_service_intel.cc, docs/dispatch.md) ----
+  // The models serving now (none loaded: both empty).
+  ClassifiersInfo Classifiers() const;
+  // Reads the models again from `dir` (default: the directory given at start or at the last
+  // reload) and swaps them in for new requests; requests already running finish with the old
+  // ones. A missing, damaged or incompatible file changes nothing (error names field "path").
+  // Admin only; audited.
+  Result<ClassifiersInfo> ReloadClassifiers(const Actor& actor, const std::string& dir);
+  // Installs models built in-process (tests, the demo); either may be null (= none).
+  void SetClassifiers(std::shared_ptr<const classify::Classifier> subject,
+                      std::shared_ptr<const classify::Classifier> nature);
+  // Suggestions for an appeal being typed: nature, subject (+ top 3), the dispatch the
+  // catalogue would make, duplicate candidates and the caller's earlier orders in the actor's
+  // scope. Staff only. Reads only.
+  Result<SuggestResult> Suggest(const Actor& actor, const IntakeRequest& req);
+  std::string AutoDispatchJson() const;
+  Status PutAutoDispatchJson(const Actor& actor, const std::string& json);
 
  private:
   struct Impl;

@@ -124,6 +124,11 @@ class Directory {
 };
 
 struct KpiState;  // service/hotline_service_kpi.cc
+// The classifier models serving now (helper "intel"); immutable, swapped whole.
+struct IntelModels {
+  std::shared_ptr<const classify::Classifier> subject, nature;
+  std::optional<ClassifierInfo> subject_info, nature_info;
+};
 
 // ---- the service ----------------------------------------------------------------
 
@@ -432,6 +437,22 @@ struct HotlineService::Impl {
   void MapPut(const WorkOrder& o);
   MapScope MapScopeOf(const Actor& a) const;
   std::shared_ptr<const GeometryCache> Geometries() const;
+  // ---- intelligence (helper "intel"; service/hotline_service_intel.cc) ----
+  mutable std::mutex models_mu;  // guards the pointer swap; readers copy the shared_ptr
+  std::shared_ptr<const IntelModels> models = std::make_shared<IntelModels>();
+  std::string model_dir;  // guarded by models_mu
+  std::mutex reload_mu;   // one reload at a time
+  std::shared_ptr<const IntelModels> CurrentModels() const {
+    std::lock_guard lock(models_mu);
+    return models;
+  }
+  // At Open: the auto_dispatch document and the models of options.model_dir.
+  Status OpenIntel(Config& cfg);
+  // Intake, before the order is stored: classify and record the suggestion on `o`.
+  void SuggestAtIntake(const IntakeRequest& r, WorkOrder& o) const;
+  // Intake, after the order is stored: dispatch it by itself when the policy allows (a
+  // compare-and-swap through Plan(), by the system actor). `o` becomes the stored order.
+  void AutoDispatch(const IntakeRequest& r, WorkOrder& o);
 };
 
 }  // namespace hotline

@@ -33,6 +33,8 @@ struct OrderQuery {
   std::string caller_phone;  // exact
   std::string subject_prefix;
   std::string text;  // substring of title or content
+  // Only orders whose intake stored a classifier suggestion (the dispatcher's review queue).
+  bool with_suggestion = false;
   // Scope: only orders visible to one of these units (see Store::CreateOrder's access
   // list). nullopt = no restriction (district-wide roles).
   std::optional<std::vector<Id>> scope_units;

@@ -269,6 +269,26 @@ TEST_P(StoreTest, ListFiltersScopeAndLights) {
   EXPECT_EQ(page.items[5].due_at, 0);
 }
 
+// The dispatcher's review queue (docs/dispatch.md): orders whose intake stored a suggestion;
+// a suggestion's text inside the content does not count.
+TEST_P(StoreTest, WithSuggestionFilterFindsOrdersCarryingASuggestion) {
+  WorkOrder plain = NewOrder("plain");
+  plain.content = "正文里写着 \"suggestion\": {\"x\":1}";
+  ASSERT_TRUE(store_->CreateOrder(plain, Created(), {}, "", 0).ok());
+  WorkOrder with = NewOrder("with");
+  with.suggestion_json = R"({"model":"linear-0","subject_code":"010203","confidence":0.5})";
+  auto w = store_->CreateOrder(with, Created(), {}, "", 0);
+  ASSERT_TRUE(w.ok());
+  OrderQuery q;
+  q.with_suggestion = true;
+  auto page = store_->ListOrders(q);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->total, 1);
+  EXPECT_EQ(page->items[0].id, w->id);
+  EXPECT_EQ(page->items[0].suggestion_json.find("linear-0") != std::string::npos, true);
+  EXPECT_EQ(store_->ListOrders(OrderQuery{})->total, 2);
+}
+
 TEST_P(StoreTest, UnitFilterFindsLeadAndAssistingUnitsAndGrantsAccumulate) {
   WorkOrder o = NewOrder("a");
   o.lead_unit_id = 20;

@@ -822,6 +822,7 @@ class PostgresStore final : public Store {
     if (q.supervised) where += " AND supervised = " + arg(*q.supervised);
     if (q.citizen_user_id) where += " AND citizen_user_id = " + arg(*q.citizen_user_id);
     if (!q.caller_phone.empty()) where += " AND caller_phone = " + arg(q.caller_phone);
+    if (q.with_suggestion) where += " AND (doc::jsonb -> 'suggestion') IS NOT NULL";
     if (!q.subject_prefix.empty())
       where += " AND starts_with(subject_code, " + arg(q.subject_prefix) + ")";
     if (!q.text.empty()) {

@@ -592,6 +592,7 @@ class SqliteStore final : public Store {
     if (q.supervised) add("supervised = ?", *q.supervised ? 1 : 0);
     if (q.citizen_user_id) add("citizen_user_id = ?", *q.citizen_user_id);
     if (!q.caller_phone.empty()) add("caller_phone = ?", q.caller_phone);
+    if (q.with_suggestion) where += " AND json_extract(doc, '$.suggestion') IS NOT NULL";
     if (!q.subject_prefix.empty()) {
       where += " AND substr(subject_code, 1, ?) = ?";
       binds.push_back([p = q.subject_prefix](Stmt& s, int& i) {
