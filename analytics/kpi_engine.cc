@@ -111,6 +111,22 @@ Status KpiEngine::AddOrder(const OrderFacts& facts) {
   return {};
 }
 
+Status KpiEngine::AddOrderWithEvents(const OrderFacts& facts, std::vector<Event> events) {
+  if (facts.id <= 0) return Invalid("id", "the order id must be positive");
+  OrderState& o = orders_[facts.id];
+  o.facts = facts;
+  // Apply() keeps events ordered by (at, arrival): a stable sort by `at` is the same order.
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Event& x, const Event& y) { return x.at < y.at; });
+  for (Event& e : events) {
+    auto pos = std::upper_bound(o.events.begin(), o.events.end(), e.at,
+                                [](Timestamp t, const Event& x) { return t < x.at; });
+    o.events.insert(pos, std::move(e));
+  }
+  Recompute(o);
+  return {};
+}
+
 Status KpiEngine::Apply(const Event& e) {
   auto it = orders_.find(e.order_id);
   if (it == orders_.end())
