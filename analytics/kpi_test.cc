@@ -300,7 +300,7 @@ TEST_F(Kpi, SetUnitsRollsUpUnderTheNewTree) {
   EXPECT_EQ(engine_.Sum(7, {kD, kD + 7})[Counter::kReceived], 1);
 }
 
-TEST_F(Kpi, AddOrderWithEventsEqualsApplyingOneByOne) {
+TEST_F(Kpi, BulkAddOrderEqualsApplyingOneByOne) {
   Id a = New();
   Dispatch(a, At(kD, 10), 4, EndOf(kD + 2));
   Sign(a, At(kD, 9), true, 4);  // out of time order on purpose
@@ -315,17 +315,14 @@ TEST_F(Kpi, AddOrderWithEventsEqualsApplyingOneByOne) {
   for (const auto& [id, list] : std::vector<std::pair<Id, std::vector<Event>*>>{{a, &ea}, {b, &eb}})
     for (const Event& e : log_)
       if (e.order_id == id) list->push_back(e);
-  ASSERT_TRUE(
-      bulk.AddOrderWithEvents({a, Channel::kHotline, Nature::kComplaint, "0101", 4, 3, 2}, ea)
-          .ok());
-  ASSERT_TRUE(
-      bulk.AddOrderWithEvents({b, Channel::kWeb, Nature::kComplaint, "0101", 4, 3, 2}, eb).ok());
+  ASSERT_TRUE(bulk.AddOrder({a, Channel::kHotline, Nature::kComplaint, "0101", 4, 3, 2}, ea).ok());
+  ASSERT_TRUE(bulk.AddOrder({b, Channel::kWeb, Nature::kComplaint, "0101", 4, 3, 2}, eb).ok());
   for (Id unit : {Id{0}, Id{2}, Id{4}, Id{6}})
     for (DayRange r : {DayRange{kD, kD + 1}, DayRange{kD, kD + 14}, DayRange{kD + 3, kD + 9}}) {
       EXPECT_EQ(bulk.Sum(unit, r), engine_.Sum(unit, r)) << unit;
       EXPECT_EQ(bulk.OverdueAtEndOf(unit, r.to - 1), engine_.OverdueAtEndOf(unit, r.to - 1));
     }
-  EXPECT_EQ(bulk.AddOrderWithEvents({0}, {}).field(), "id");
+  EXPECT_EQ(bulk.AddOrder({0}, {}).field(), "id");
 }
 
 TEST(KpiPeriods, MonthsWeeksAndPrevious) {

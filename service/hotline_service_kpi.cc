@@ -137,8 +137,7 @@ Status HotlineService::Impl::KpiOpen() {
       st->place_of[o.id] = PlaceUnit(o).value_or(0);
       for (const Event& e : evs) st->Note(e);
       const auto r0 = Clock::now();
-      HOTLINE_RETURN_IF_ERROR(
-          st->engine->AddOrderWithEvents(analytics::FactsOf(o), std::move(evs)));
+      HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o), evs));
       replay += Clock::now() - r0;
       ++orders;
     }
