@@ -259,14 +259,13 @@ Status KpiEngine::Apply(const Event& e) {
 
 void KpiEngine::SetUnits(UnitTree units) {
   units_ = std::move(units);
-  // Unit indices stay (orders hold them); lineages follow the new tree. Intern may
-  // append ancestors not seen before, which get their lineage as they come.
-  for (size_t ix = 0; ix < unit_ids_.size(); ++ix) {
+  // Every interned unit's lineage under the new tree (new ancestors are interned on the way).
+  for (UnitIx ix = 0; ix < unit_ids_.size(); ++ix) {
     const Id id = unit_ids_[ix];
     std::vector<Id> ids = units_.Lineage(id);
     if (std::find(ids.begin(), ids.end(), kAllUnits) == ids.end()) ids.push_back(kAllUnits);
     std::vector<UnitIx> lin;
-    for (Id u : ids) lin.push_back(u == id ? static_cast<UnitIx>(ix) : Intern(u));
+    for (Id u : ids) lin.push_back(u == id ? ix : Intern(u));
     lineage_[ix] = std::move(lin);
   }
   for (UnitCube& c : cube_) c = UnitCube{};

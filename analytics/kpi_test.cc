@@ -54,6 +54,7 @@ class Kpi : public ::testing::Test {
     e.to = to;
     e.unit_id = unit;
     e.data_json = std::move(data);
+    log_.push_back(e);
     ASSERT_TRUE(engine_.Apply(e).ok());
   }
   void Dispatch(Id id, Timestamp at, Id lead, Timestamp due) {
@@ -81,6 +82,7 @@ class Kpi : public ::testing::Test {
   KpiEngine engine_;
   KpiConfig cfg_;
   Id next_ = 0;
+  std::vector<Event> log_;  // every event applied, in arrival order
 };
 
 TEST_F(Kpi, ResponseRateCountsAssignmentsSignedInTimeAtTheDispatchDay) {
@@ -296,6 +298,31 @@ TEST_F(Kpi, SetUnitsRollsUpUnderTheNewTree) {
   EXPECT_EQ(M(4, "response_rate"), (Ratio{0, 1}));
   EXPECT_EQ(engine_.Sum(kAllUnits, {kD, kD + 7}), before);
   EXPECT_EQ(engine_.Sum(7, {kD, kD + 7})[Counter::kReceived], 1);
+}
+
+TEST_F(Kpi, BulkAddOrderEqualsApplyingOneByOne) {
+  Id a = New();
+  Dispatch(a, At(kD, 10), 4, EndOf(kD + 2));
+  Sign(a, At(kD, 9), true, 4);  // out of time order on purpose
+  Reply(a, At(kD + 1, 9), true, true, 4);
+  Callback(a, At(kD + 5, 9), "satisfied");
+  Ev(a, At(kD + 5, 9), "close", State::kVisited, State::kClosed);  // same instant: arrival order
+  Id b = New(Channel::kWeb);
+  Dispatch(b, At(kD, 11), 6, EndOf(kD + 1));  // overdue later
+  KpiEngine bulk{UnitTree(Org())};
+  // The same events, fed per order in arrival order.
+  std::vector<Event> ea, eb;
+  for (const auto& [id, list] : std::vector<std::pair<Id, std::vector<Event>*>>{{a, &ea}, {b, &eb}})
+    for (const Event& e : log_)
+      if (e.order_id == id) list->push_back(e);
+  ASSERT_TRUE(bulk.AddOrder({a, Channel::kHotline, Nature::kComplaint, "0101", 4, 3, 2}, ea).ok());
+  ASSERT_TRUE(bulk.AddOrder({b, Channel::kWeb, Nature::kComplaint, "0101", 4, 3, 2}, eb).ok());
+  for (Id unit : {Id{0}, Id{2}, Id{4}, Id{6}})
+    for (DayRange r : {DayRange{kD, kD + 1}, DayRange{kD, kD + 14}, DayRange{kD + 3, kD + 9}}) {
+      EXPECT_EQ(bulk.Sum(unit, r), engine_.Sum(unit, r)) << unit;
+      EXPECT_EQ(bulk.OverdueAtEndOf(unit, r.to - 1), engine_.OverdueAtEndOf(unit, r.to - 1));
+    }
+  EXPECT_EQ(bulk.AddOrder({0}, {}).field(), "id");
 }
 
 TEST(KpiPeriods, MonthsWeeksAndPrevious) {

@@ -108,38 +108,49 @@ Status HotlineService::Impl::KpiOpen() {
   } else {
     st->cfg = std::make_shared<const analytics::KpiConfig>();
   }
-  const auto t0 = std::chrono::steady_clock::now();
+  // The whole log by event id in batches, grouped by order; then each order once with its
+  // facts and events (one replay per order, not one per event).
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
   st->engine = std::make_unique<KpiEngine>(analytics::UnitTree(dir.AllUnits()));
-  // Orders first (their facts), then the whole log by event id in batches.
+  std::unordered_map<Id, std::vector<Event>> by_order;
+  std::size_t events = 0;
+  for (Id after = 0;;) {
+    HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(after, 50000));
+    if (batch.empty()) break;
+    after = batch.back().id;
+    events += batch.size();
+    for (Event& e : batch) by_order[e.order_id].push_back(std::move(e));
+  }
+  const auto t1 = Clock::now();
   OrderQuery q;
   q.sort = OrderQuery::Sort::kOldest;
-  q.limit = 2000;
-  std::size_t orders = 0, events = 0;
+  q.limit = 50000;  // OFFSET paging re-sorts per page: few, large pages
+  std::size_t orders = 0;
+  Clock::duration replay{};
   for (;; q.offset += q.limit) {
     HOTLINE_ASSIGN_OR_RETURN(OrderPage page, store.ListOrders(q));
     for (const WorkOrder& o : page.items) {
-      HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o)));
+      auto it = by_order.find(o.id);
+      std::vector<Event> evs;
+      if (it != by_order.end()) evs = std::move(it->second);
       st->place_of[o.id] = PlaceUnit(o).value_or(0);
+      for (const Event& e : evs) st->Note(e);
+      const auto r0 = Clock::now();
+      HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o), evs));
+      replay += Clock::now() - r0;
       ++orders;
     }
     if (page.items.size() < static_cast<size_t>(q.limit)) break;
   }
-  for (Id after = 0;;) {
-    HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(after, 20000));
-    if (batch.empty()) break;
-    for (const Event& e : batch) {
-      after = e.id;
-      Status s = st->engine->Apply(e);
-      if (!s.ok()) continue;  // an event of an order the list did not return: nothing to count
-      st->Note(e);
-      ++events;
-    }
-  }
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  char line[160];
-  std::snprintf(line, sizeof line, "kpi engine: %zu orders, %zu events fed in %.0f ms", orders,
-                events, ms);
+  const auto t2 = Clock::now();
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  char line[200];
+  std::snprintf(
+      line, sizeof line,
+      "kpi engine: %zu orders, %zu events fed in %.0f ms (log scan %.0f ms, orders %.0f ms, "
+      "replay %.0f ms)",
+      orders, events, ms(t2 - t0), ms(t1 - t0), ms(t2 - t1 - replay), ms(replay));
   st->feed_summary = line;
   kpi = std::move(st);
   return {};

@@ -3,6 +3,9 @@
 // one unit's numbers, rankings, 三量, the dashboard, jurisdiction and configuration.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "analytics/kpi_engine.h"
 #include "service/hotline_service.h"
 #include "service/service_test_fixture.h"
@@ -411,6 +414,37 @@ TEST_F(KpiServiceTest, ConfigurationIsValidatedStoredAndAudited) {
   auto audit = store_->ListAudit(std::nullopt, 50).value();
   EXPECT_TRUE(std::any_of(audit.begin(), audit.end(),
                           [](const AuditEntry& e) { return e.action == "put_kpi"; }));
+}
+
+TEST_F(KpiServiceTest, ConcurrentReadersWhileOrdersAreCommitted) {
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t)
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        KpiQuery q;
+        q.range = November();
+        q.group = UnitKind::kStreet;
+        EXPECT_TRUE(svc_->Kpis(admin_, q).ok());
+        EXPECT_TRUE(svc_->Dashboard(dispatcher_, Today()).ok());
+        reads.fetch_add(1);
+      }
+    });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 15; ++i) {
+        Id id = NewOrder(t ? "370112002001001" : "370112001001001");
+        EXPECT_TRUE(svc_->Act(dispatcher_, id, In(Action::kDispatch), std::nullopt).ok());
+      }
+    });
+  for (auto& w : writers) w.join();
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(Row(0, November()).change.current.counters[Counter::kAssigned], 30);
+  ExpectMatchesLog();
 }
 
 }  // namespace
