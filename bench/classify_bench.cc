@@ -4,11 +4,13 @@
 // with jieba segmentation in scikit-learn (bench/classify_baselines.py). Then single-thread
 // prediction speed. Prints "bench: NAME value=... unit=..." lines; details as "# " lines.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
 #include <unistd.h>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -44,6 +46,19 @@ struct Cv {
     return f1.empty() ? 0 : std::sqrt(v / f1.size());
   }
 };
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+std::string LoadAverage() {
+  std::ifstream f("/proc/loadavg");
+  std::string one;
+  f >> one;
+  return one.empty() ? "?" : one;
+}
 
 std::string Fmt(double x, int prec = 4) {
   char b[32];
@@ -89,11 +104,17 @@ Cv CrossValidate(const std::vector<Example>& ex, const std::vector<int>& fold, i
 std::string Describe(const TrainOptions& o) {
   std::ostringstream s;
   s << AlgorithmName(o.algorithm);
-  if (o.algorithm != Algorithm::kLinear)
+  if (o.algorithm == Algorithm::kFastText || o.algorithm == Algorithm::kEnsemble)
     s << " ft(epoch=" << o.ft_epoch << " lr=" << o.ft_lr << " dim=" << o.ft_dim
       << " wordNgrams=" << o.ft_word_ngrams << " minCount=" << o.ft_min_count << ")";
-  if (o.algorithm != Algorithm::kFastText)
+  if (o.algorithm == Algorithm::kLinear || o.algorithm == Algorithm::kEnsemble)
     s << " linear(" << o.linear_loss << " C=" << o.linear_c << " min_df=" << o.linear_min_df
+      << ")";
+  if (o.algorithm == Algorithm::kHashed)
+    s << " (" << o.linear_loss << " C=" << o.linear_c << " min_df=" << o.linear_min_df
+      << " bits=" << o.hash_bits << " han_n=1.." << o.hash_max_n
+      << " subject=" << (o.hash_subject ? "yes" : "no") << " nb=" << (o.hash_nb ? "yes" : "no")
+      << " alpha=" << o.hash_nb_alpha << " balanced=" << (o.hash_balanced ? "yes" : "no")
       << ")";
   if (o.algorithm == Algorithm::kEnsemble) s << " w=" << o.ensemble_weight;
   return s.str();
@@ -147,7 +168,11 @@ Cv FastTextCli(const std::vector<Example>& ex, const std::vector<int>& fold, int
   return cv;
 }
 
-Cv PythonBaseline(const std::string& script, const std::string& csv, const fs::path& folds,
+struct PySpeed {
+  double wall = 0, cpu = 0;
+};
+
+Cv PythonBaseline(PySpeed* speed, const std::string& script, const std::string& csv, const fs::path& folds,
                   const fs::path& dir) {
   const fs::path out = dir / "sklearn.json";
   const std::string cmd = "/usr/bin/python3 " + script + " --input " + csv + " --folds " +
@@ -161,6 +186,10 @@ Cv PythonBaseline(const std::string& script, const std::string& csv, const fs::p
   Cv cv;
   if (j.is_object() && j.contains("fold_macro_f1"))
     for (double x : j["fold_macro_f1"]) cv.f1.push_back(x);
+  if (j.is_object() && j.contains("predict_per_s")) {
+    speed->wall = j["predict_per_s"];
+    speed->cpu = j["predict_per_cpu_s"];
+  }
   return cv;
 }
 
@@ -173,12 +202,13 @@ int main(int argc, char** argv) {
   int k = 5, jobs = 2;
   std::string only;
   bool explore = false, skip_baselines = false;
-  double speed_seconds = 3;
+  double speed_seconds = 10;
   app.add_option("--data", data_dir, "repository data dir (unused)");
   app.add_option("--shared", shared, "shared data dir (holds appeals/teddy2020_train.csv)");
   app.add_option("--folds", k, "folds");
   app.add_option("--jobs", jobs, "folds trained in parallel (prediction speed is 1 thread)");
-  app.add_option("--only", only, "cross-validate only this config name (e.g. linear)");
+  app.add_option("--only", only,
+                 "cross-validate only these configs (comma-separated names, e.g. default,linear)");
   app.add_flag("--explore", explore, "also cross-validate alternative settings");
   app.add_flag("--skip-baselines", skip_baselines, "do not run the two baselines");
   app.add_option("--speed-seconds", speed_seconds, "seconds of prediction for the speed figure");
@@ -233,46 +263,61 @@ int main(int argc, char** argv) {
   TrainOptions ours;  // the shipped defaults
   std::vector<std::pair<std::string, TrainOptions>> configs;
   configs.push_back({"default", ours});
-  {
+  auto variant = [&](const std::string& name, auto&& change) {
     TrainOptions o = ours;
-    o.algorithm = Algorithm::kFastText;
-    configs.push_back({"fasttext", o});
-    o.algorithm = Algorithm::kLinear;
-    o.linear_loss = "lr";
-    o.linear_c = 20;
-    configs.push_back({"linear-lr", o});
-    o.algorithm = Algorithm::kEnsemble;
-    configs.push_back({"ensemble", o});
-  }
+    change(o);
+    configs.push_back({name, o});
+  };
+  // The previous default (string-vocabulary TF-IDF + linear SVM, now on the v2 tokens).
+  variant("linear", [](TrainOptions& o) { o.algorithm = Algorithm::kLinear; });
   if (explore) {
-    for (double c : {0.5, 2.0}) {
-      TrainOptions o = ours;
+    variant("fasttext", [](TrainOptions& o) { o.algorithm = Algorithm::kFastText; });
+    variant("linear-lr", [](TrainOptions& o) {
       o.algorithm = Algorithm::kLinear;
-      o.linear_c = c;
-      configs.push_back({"linear C", o});
-    }
-    for (int dim : {32, 100}) {
-      TrainOptions o = ours;
-      o.algorithm = Algorithm::kFastText;
-      o.ft_dim = dim;
-      configs.push_back({"fasttext dim", o});
-    }
-    {
-      TrainOptions o = ours;
-      o.algorithm = Algorithm::kFastText;
-      o.ft_word_ngrams = 2;
-      o.ft_bucket = 200000;
-      configs.push_back({"fasttext wng2", o});
-    }
-    for (double w : {0.3, 0.7}) {
-      TrainOptions o = ours;
-      o.ensemble_weight = w;
-      configs.push_back({"ensemble w", o});
-    }
+      o.linear_loss = "lr";
+      o.linear_c = 20;
+    });
+    variant("ensemble", [](TrainOptions& o) {
+      o.algorithm = Algorithm::kEnsemble;
+      o.linear_loss = "lr";
+      o.linear_c = 20;
+    });
+    // One change at a time from the hashed default (round 1 used han_n=1..3 as the base; see
+    // docs/classifier.md for those figures).
+    variant("hashed-n1", [](TrainOptions& o) { o.hash_max_n = 1; });
+    variant("hashed-nosubject", [](TrainOptions& o) { o.hash_subject = false; });
+    variant("hashed-nonb", [](TrainOptions& o) { o.hash_nb = false; });
+    variant("hashed-unbalanced", [](TrainOptions& o) { o.hash_balanced = false; });
+    variant("hashed-bits18", [](TrainOptions& o) { o.hash_bits = 18; });
+    variant("hashed-bits22", [](TrainOptions& o) { o.hash_bits = 22; });
+    variant("hashed-c0.5", [](TrainOptions& o) { o.linear_c = 0.5; });
+    variant("hashed-c2", [](TrainOptions& o) { o.linear_c = 2; });
+    variant("hashed-c4", [](TrainOptions& o) { o.linear_c = 4; });
+    variant("hashed-alpha0.25", [](TrainOptions& o) { o.hash_nb_alpha = 0.25; });
+    variant("hashed-mindf1", [](TrainOptions& o) { o.linear_min_df = 1; });
+    variant("hashed-mindf3", [](TrainOptions& o) { o.linear_min_df = 3; });
+    variant("hashed-c2-unbalanced", [](TrainOptions& o) {
+      o.linear_c = 2;
+      o.hash_balanced = false;
+    });
+    variant("hashed-lr", [](TrainOptions& o) {
+      o.linear_loss = "lr";
+      o.linear_c = 20;
+    });
+  }
+  std::vector<std::string> only_names;
+  for (size_t a = 0; !only.empty() && a <= only.size();) {
+    size_t b = only.find(',', a);
+    if (b == std::string::npos) b = only.size();
+    only_names.push_back(only.substr(a, b - a));
+    a = b + 1;
   }
   double ours_f1 = 0;
+  PySpeed py_speed;
   for (const auto& [name, o] : configs) {
-    if (!only.empty() && name != only && name != "default") continue;
+    if (!only_names.empty() &&
+        std::find(only_names.begin(), only_names.end(), name) == only_names.end())
+      continue;
     const auto t = std::chrono::steady_clock::now();
     const Cv cv = CrossValidate(ex, fold, k, o, jobs);
     std::ostringstream folds_s;
@@ -289,7 +334,7 @@ int main(int argc, char** argv) {
     const Cv cli = FastTextCli(ex, fold, k, dir, labels);
     std::cout << "# cv fasttext command line (-epoch 25 -lr 1.0 -wordNgrams 2 -dim 100): macro-F1 "
               << Fmt(cli.Mean()) << " +- " << Fmt(cli.Sd()) << "\n";
-    const Cv py = PythonBaseline(script, csv, folds_file, dir);
+    const Cv py = PythonBaseline(&py_speed, script, csv, folds_file, dir);
     std::cout << "# cv sklearn TF-IDF(jieba) + LinearSVC: macro-F1 " << Fmt(py.Mean()) << " +- "
               << Fmt(py.Sd()) << "\n";
     if (!py.f1.empty())
@@ -305,7 +350,11 @@ int main(int argc, char** argv) {
   }
 
   // Prediction speed of each algorithm, then the default model's figure.
-  for (auto a : {Algorithm::kFastText, Algorithm::kEnsemble}) {
+  double linear_speed = 0;
+  std::vector<Algorithm> speed_algorithms = {Algorithm::kLinear};
+  if (explore) speed_algorithms = {Algorithm::kLinear, Algorithm::kFastText, Algorithm::kEnsemble};
+  if (!only_names.empty()) speed_algorithms.clear();  // iterating: the default's figure only
+  for (auto a : speed_algorithms) {
     TrainOptions o = ours;
     o.algorithm = a;
     auto m = Train(ex, o);
@@ -319,6 +368,7 @@ int main(int argc, char** argv) {
     }
     std::cout << "# predict " << AlgorithmName(a) << ": " << static_cast<long>(n / secs)
               << " appeals/s (1 thread, top-3)\n";
+    if (a == Algorithm::kLinear) linear_speed = n / secs;
   }
   // Prediction speed: the default model trained on everything, one thread, raw text in
   // (tokenisation included), top-3 out.
@@ -326,6 +376,7 @@ int main(int argc, char** argv) {
   if (!model.ok()) return 1;
   size_t n = 0, bytes = 0;
   double checksum = 0;
+  const double cpu0 = ThreadCpuSeconds();
   const auto s0 = std::chrono::steady_clock::now();
   double secs = 0;
   while (secs < speed_seconds) {
@@ -339,8 +390,28 @@ int main(int argc, char** argv) {
   std::cout << "# predict: " << n << " appeals (mean " << bytes / n << " bytes) in " << Fmt(secs, 2)
             << " s, 1 thread, top-3, model " << (*model)->version() << " (checksum "
             << Fmt(checksum / n) << ")\n";
-  std::cout << "bench: classify.predict_per_s value=" << static_cast<long>(n / secs)
-            << " unit=appeals/s\n";
+  const double cpu = ThreadCpuSeconds() - cpu0;
+  std::cout << "# predict: thread CPU time " << Fmt(cpu, 2) << " s of " << Fmt(secs, 2)
+            << " s wall (the machine is shared; load average " << LoadAverage() << "): "
+            << static_cast<long>(n / cpu) << " appeals per CPU-second\n";
+  const long wall_rate = static_cast<long>(n / secs), cpu_rate = static_cast<long>(n / cpu);
+  if (linear_speed > 0)
+    std::cout << "# predict: previous default (string-vocabulary linear SVM) "
+              << static_cast<long>(linear_speed) << " appeals/s in this run\n";
+  if (py_speed.wall > 0) {
+    std::cout << "bench: classify.predict_per_s value=" << wall_rate
+              << " unit=appeals/s baseline=classify.sklearn_tfidf_linearsvc_predict baseline_value="
+              << static_cast<long>(py_speed.wall) << " ratio=" << Fmt(wall_rate / py_speed.wall, 1)
+              << "\n";
+    std::cout << "bench: classify.predict_per_cpu_s value=" << cpu_rate
+              << " unit=appeals/cpu-s baseline=classify.sklearn_tfidf_linearsvc_predict"
+                 " baseline_value="
+              << static_cast<long>(py_speed.cpu) << " ratio=" << Fmt(cpu_rate / py_speed.cpu, 1)
+              << "\n";
+  } else {
+    std::cout << "bench: classify.predict_per_s value=" << wall_rate << " unit=appeals/s\n";
+    std::cout << "bench: classify.predict_per_cpu_s value=" << cpu_rate << " unit=appeals/cpu-s\n";
+  }
   fs::remove_all(dir);
   return 0;
 }

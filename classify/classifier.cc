@@ -15,7 +15,7 @@ namespace {
 
 using internal::Scorer;
 
-constexpr std::string_view kFormatLine = "hotline-classifier 1";
+constexpr std::string_view kFormatLine = "hotline-classifier 2";
 
 uint64_t Fnv1a(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;
@@ -37,8 +37,7 @@ class Model : public Classifier {
         weights_(std::move(weights)),
         file_bytes_(std::move(file_bytes)) {
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx",
-                  static_cast<unsigned long long>(Fnv1a(file_bytes_)));
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a(file_bytes_)));
     version_ = std::string(AlgorithmName(algorithm_)) + "-" + hex;
   }
 
@@ -49,6 +48,11 @@ class Model : public Classifier {
       for (size_t c = 0; c < p.size(); ++c) p[c] += weights_[i] * s[c];
     }
     return p;
+  }
+  std::vector<double> ScoreText(std::string_view text) const override {
+    if (parts_.size() == 1) return parts_[0]->ScoreText(text);
+    const auto tokens = ClassifierTokens(text);
+    return ScoreTokens(tokens);
   }
   const std::vector<std::string>& labels() const override { return labels_; }
   std::string version() const override { return version_; }
@@ -87,7 +91,12 @@ class Model : public Classifier {
 Result<std::unique_ptr<Classifier>> FromBytes(std::string bytes) {
   std::istringstream in(bytes);
   std::string line;
-  if (!std::getline(in, line) || line != kFormatLine)
+  if (!std::getline(in, line)) return Invalid("model", "not a hotline classifier model (empty)");
+  if (line.rfind("hotline-classifier ", 0) == 0 && line != kFormatLine)
+    return Status(Code::kFailedPrecondition, "model file format '" + line +
+                                                 "' is not this build's '" +
+                                                 std::string(kFormatLine) + "'; retrain it");
+  if (line != kFormatLine)
     return Invalid("model", "not a hotline classifier model (bad first line)");
   std::map<std::string, std::string> header;
   std::vector<std::string> labels;
@@ -102,9 +111,9 @@ Result<std::unique_ptr<Classifier>> FromBytes(std::string bytes) {
   }
   if (!in) return Invalid("model", "damaged model file: no payload");
   if (header["tokenizer"] != kTokenizerId)
-    return Status(Code::kFailedPrecondition,
-                  "model was trained on tokens '" + header["tokenizer"] + "' but this build uses '" +
-                      std::string(kTokenizerId) + "'; retrain it");
+    return Status(Code::kFailedPrecondition, "model was trained on tokens '" + header["tokenizer"] +
+                                                 "' but this build uses '" +
+                                                 std::string(kTokenizerId) + "'; retrain it");
   auto algorithm = ParseAlgorithm(header["algorithm"]);
   if (!algorithm.ok()) return Invalid("model", "damaged model file: unknown algorithm");
   if (labels.size() < 2 || !std::is_sorted(labels.begin(), labels.end()))
@@ -119,6 +128,10 @@ Result<std::unique_ptr<Classifier>> FromBytes(std::string bytes) {
   if (*algorithm == Algorithm::kLinear || *algorithm == Algorithm::kEnsemble) {
     HOTLINE_ASSIGN_OR_RETURN(auto lin, internal::ReadLinear(in, nl));
     parts.push_back(std::move(lin));
+  }
+  if (*algorithm == Algorithm::kHashed) {
+    HOTLINE_ASSIGN_OR_RETURN(auto h, internal::ReadHashed(in, nl));
+    parts.push_back(std::move(h));
   }
   if (*algorithm == Algorithm::kEnsemble) {
     const double w = std::strtod(header["ensemble_weight"].c_str(), nullptr);
@@ -138,8 +151,18 @@ bool HasControl(std::string_view s) {
 
 }  // namespace
 
+std::vector<double> Classifier::ScoreText(std::string_view text) const {
+  return ScoreTokens(ClassifierTokens(text));
+}
+
+namespace internal {
+std::vector<double> Scorer::ScoreText(std::string_view text) const {
+  return Score(ClassifierTokens(text));
+}
+}  // namespace internal
+
 std::vector<Prediction> Classifier::Predict(std::string_view text, int k) const {
-  const auto p = ScoreTokens(ClassifierTokens(text));
+  const auto p = ScoreText(text);
   std::vector<int> order(p.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
   k = std::clamp(k, 1, static_cast<int>(order.size()));
@@ -159,26 +182,27 @@ const char* AlgorithmName(Algorithm a) {
       return "linear";
     case Algorithm::kEnsemble:
       return "ensemble";
+    case Algorithm::kHashed:
+      return "hashed";
   }
   return "?";
 }
 
 Result<Algorithm> ParseAlgorithm(std::string_view name) {
-  for (auto a : {Algorithm::kFastText, Algorithm::kLinear, Algorithm::kEnsemble})
+  for (auto a :
+       {Algorithm::kFastText, Algorithm::kLinear, Algorithm::kEnsemble, Algorithm::kHashed})
     if (name == AlgorithmName(a)) return a;
   return Invalid("algorithm", "unknown algorithm '" + std::string(name) +
-                                  "' (fasttext, linear, ensemble)");
+                                  "' (hashed, linear, fasttext, ensemble)");
 }
 
 Result<std::unique_ptr<Classifier>> Train(const std::vector<Example>& examples,
-                                          const TrainOptions& options,
-                                          const ProgressFn& progress) {
+                                          const TrainOptions& options, const ProgressFn& progress) {
   if (examples.empty()) return Invalid("examples", "no training examples");
   std::vector<std::string> labels;
   for (const auto& e : examples) {
     if (e.label.empty()) return Invalid("label", "an example has an empty label");
-    if (HasControl(e.label))
-      return Invalid("label", "label holds a control character: " + e.label);
+    if (HasControl(e.label)) return Invalid("label", "label holds a control character: " + e.label);
     labels.push_back(e.label);
   }
   std::sort(labels.begin(), labels.end());
@@ -188,13 +212,14 @@ Result<std::unique_ptr<Classifier>> Train(const std::vector<Example>& examples,
     return Invalid("ensemble_weight", "ensemble_weight must be in [0, 1]");
   const int nl = static_cast<int>(labels.size());
 
+  const bool hashed = options.algorithm == Algorithm::kHashed;
   std::vector<std::vector<std::string>> tokens;
   std::vector<int> index;
   tokens.reserve(examples.size());
   for (const auto& e : examples) {
-    tokens.push_back(ClassifierTokens(e.text));
-    index.push_back(static_cast<int>(
-        std::lower_bound(labels.begin(), labels.end(), e.label) - labels.begin()));
+    if (!hashed) tokens.push_back(ClassifierTokens(e.text));
+    index.push_back(
+        static_cast<int>(std::lower_bound(labels.begin(), labels.end(), e.label) - labels.begin()));
   }
 
   std::ostringstream header;
@@ -213,16 +238,22 @@ Result<std::unique_ptr<Classifier>> Train(const std::vector<Example>& examples,
     return [&, lo, hi](double p, std::string_view phase) { progress(lo + (hi - lo) * p, phase); };
   };
   std::string payload;
-  if (options.algorithm != Algorithm::kLinear) {
-    HOTLINE_RETURN_IF_ERROR(internal::TrainFastText(tokens, index, nl, options,
-                                                    sub_progress(0, ensemble ? 0.7 : 1.0),
-                                                    &payload));
+  if (hashed) {
+    std::vector<std::string> texts;
+    texts.reserve(examples.size());
+    for (const auto& e : examples) texts.push_back(e.text);
+    HOTLINE_RETURN_IF_ERROR(
+        internal::TrainHashed(texts, index, nl, options, sub_progress(0, 1.0), &payload));
     bytes += payload;
   }
-  if (options.algorithm != Algorithm::kFastText) {
+  if (options.algorithm == Algorithm::kFastText || ensemble) {
+    HOTLINE_RETURN_IF_ERROR(internal::TrainFastText(
+        tokens, index, nl, options, sub_progress(0, ensemble ? 0.7 : 1.0), &payload));
+    bytes += payload;
+  }
+  if (options.algorithm == Algorithm::kLinear || ensemble) {
     HOTLINE_RETURN_IF_ERROR(internal::TrainLinear(tokens, index, nl, options,
-                                                  sub_progress(ensemble ? 0.7 : 0, 1.0),
-                                                  &payload));
+                                                  sub_progress(ensemble ? 0.7 : 0, 1.0), &payload));
     bytes += payload;
   }
   // Build the classifier from the file bytes: what Save() writes is exactly what predicts.

@@ -2,8 +2,13 @@
 //
 // Models are trained in-process (Train) on the tokens of classify/tokens.h and saved as one file
 // with a small text header (format, algorithm, tokenizer, labels) followed by the algorithm's
-// payload. Algorithms: fastText (libfasttext, supervised softmax), a linear model (liblinear on
-// sublinear TF-IDF: logistic regression or linear SVM), and an ensemble averaging both.
+// payload. Algorithms: `hashed` (the default: token features hashed straight from the text into
+// 2^bits buckets, naive-Bayes-scaled sublinear TF-IDF, one-vs-rest liblinear SVM), fastText
+// (libfasttext, supervised softmax), `linear` (liblinear on a string-vocabulary TF-IDF: logistic
+// regression or linear SVM), and an ensemble averaging fastText and linear.
+//
+// Input text: the subject (留言主题) is the text up to the first '\n' (kSubjectSeparator in
+// classify/tokens.h); join subject and body with '\n'. A text without '\n' counts as all subject.
 //
 // Thread-safety: a Classifier is immutable once built; Predict() may be called from any number
 // of threads at once. Train() and LoadClassifier() are safe to call concurrently with each other.
@@ -49,16 +54,21 @@ class Classifier {
 
   // Writes the model file (replacing `path`). kInternal on I/O failure.
   virtual Status Save(const std::string& path) const = 0;
+
+ protected:
+  // Probabilities from raw text (what Predict uses). Default: ScoreTokens(ClassifierTokens(text));
+  // models that hash features straight from the text override it (same result, no strings).
+  virtual std::vector<double> ScoreText(std::string_view text) const;
 };
 
-enum class Algorithm { kFastText, kLinear, kEnsemble };
+enum class Algorithm { kFastText, kLinear, kEnsemble, kHashed };
 const char* AlgorithmName(Algorithm a);
-// "fasttext", "linear", "ensemble"; kInvalidArgument otherwise.
+// "fasttext", "linear", "ensemble", "hashed"; kInvalidArgument otherwise.
 Result<Algorithm> ParseAlgorithm(std::string_view name);
 
 struct TrainOptions {
-  // Default: kLinear (the best on cross-validation and the fastest, docs/classifier.md).
-  Algorithm algorithm = Algorithm::kLinear;
+  // Default: kHashed (the best on cross-validation and the fastest, docs/classifier.md).
+  Algorithm algorithm = Algorithm::kHashed;
   // Training threads (fastText). Default: 1 — deterministic given `seed`.
   int threads = 1;
   int seed = 1;
@@ -69,12 +79,22 @@ struct TrainOptions {
   int ft_dim = 64;
   int ft_word_ngrams = 1;  // 1 = bag of tokens; >1 needs ft_bucket > 0
   int ft_min_count = 1;
-  int ft_bucket = 0;       // hashed word-n-gram buckets; 0 when ft_word_ngrams == 1
+  int ft_bucket = 0;  // hashed word-n-gram buckets; 0 when ft_word_ngrams == 1
 
-  // Linear model on TF-IDF. linear_loss: "svm" (L2-loss SVM, dual) or "lr" (logistic).
+  // Linear models (linear and hashed) on TF-IDF. linear_loss: "svm" (L2-loss SVM, dual) or
+  // "lr" (logistic).
   std::string linear_loss = "svm";
   double linear_c = 1.0;
-  int linear_min_df = 2;  // tokens seen in fewer training texts are dropped
+  int linear_min_df = 2;  // tokens (buckets) seen in fewer training texts are dropped
+
+  // Hashed model: 2^hash_bits buckets; Han n-grams 1..hash_max_n (1 or 2); subject features;
+  // naive-Bayes log-count-ratio scaling (NB-SVM) with smoothing alpha; label-balanced C.
+  int hash_bits = 20;
+  int hash_max_n = 2;
+  bool hash_subject = true;
+  bool hash_nb = true;
+  double hash_nb_alpha = 1.0;
+  bool hash_balanced = true;
 
   // Ensemble: probability = w * fastText + (1 - w) * linear.
   double ensemble_weight = 0.5;

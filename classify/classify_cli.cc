@@ -37,8 +37,8 @@ int RunClassifyCli(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string input, model_path, text_cols = "留言主题,留言详情", label_col = "一级标签";
-  std::string algorithm = "linear", text;
   TrainOptions opt;
+  std::string algorithm = AlgorithmName(opt.algorithm), text;
   int top_k = 3;
 
   auto* train = app.add_subcommand("train", "train a model on a labelled CSV file");
@@ -47,7 +47,7 @@ int RunClassifyCli(int argc, char** argv) {
       ->capture_default_str();
   train->add_option("--label", label_col, "label column")->capture_default_str();
   train->add_option("--model", model_path, "model file to write")->required();
-  train->add_option("--algorithm", algorithm, "fasttext, linear or ensemble")
+  train->add_option("--algorithm", algorithm, "hashed, linear, fasttext or ensemble")
       ->capture_default_str();
   train->add_option("--threads", opt.threads, "training threads")->capture_default_str();
   train->add_option("--epoch", opt.ft_epoch, "fastText epochs")->capture_default_str();
@@ -59,7 +59,17 @@ int RunClassifyCli(int argc, char** argv) {
   train->add_option("--min-count", opt.ft_min_count, "fastText min token count")
       ->capture_default_str();
   train->add_option("--linear-loss", opt.linear_loss, "svm or lr")->capture_default_str();
-  train->add_option("--c", opt.linear_c, "linear model C")->capture_default_str();
+  train->add_option("--c", opt.linear_c, "linear/hashed model C")->capture_default_str();
+  train->add_option("--min-df", opt.linear_min_df, "linear/hashed: drop rarer tokens")
+      ->capture_default_str();
+  train->add_option("--hash-bits", opt.hash_bits, "hashed: 2^bits feature buckets")
+      ->capture_default_str();
+  train->add_option("--hash-max-n", opt.hash_max_n, "hashed: Han n-grams 1..n")
+      ->capture_default_str();
+  train->add_option("--hash-subject", opt.hash_subject, "hashed: subject features (true/false)")
+      ->capture_default_str();
+  train->add_option("--hash-nb", opt.hash_nb, "hashed: naive-Bayes scaling (true/false)")
+      ->capture_default_str();
   train->add_option("--ensemble-weight", opt.ensemble_weight, "fastText share of the ensemble")
       ->capture_default_str();
 

@@ -3,6 +3,7 @@
 // metrics, save/load round trip, CLI errors. Kept small so the suite runs in seconds under ASan.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,8 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kTrainCsv =
-    std::string(HOTLINE_SHARED_DIR) + "/data/appeals/teddy2020_train.csv";
+const std::string kTrainCsv = std::string(HOTLINE_SHARED_DIR) + "/data/appeals/teddy2020_train.csv";
 
 // Every 10th appeal (deterministic slices: rows i % 10 == 0 train ... ), texts capped so ASan
 // stays fast.
@@ -38,8 +38,8 @@ const Slices& Data() {
     for (size_t i = 0; i < data->examples.size(); ++i) {
       Example e = data->examples[i];
       if (e.text.size() > 600) e.text.resize(600);  // may cut a character: tokens must cope
-      if (i % 12 == 0) out->train.push_back(e);      // ~526 appeals
-      if (i % 12 == 6) out->test.push_back(e);       // ~526 others
+      if (i % 12 == 0) out->train.push_back(e);     // ~526 appeals
+      if (i % 12 == 6) out->test.push_back(e);      // ~526 others
     }
     return out;
   }();
@@ -61,13 +61,24 @@ class ClassifyTest : public ::testing::TestWithParam<Algorithm> {
   }
 };
 
-TEST(Tokens, HanUnigramsBigramsThenAsciiRuns) {
-  const auto t = ClassifierTokens("路灯坏了 ＡＢＣ12，Wifi");
-  const std::vector<std::string> want = {"路", "灯", "路灯", "坏", "灯坏",
-                                         "了", "坏了", "abc12", "wifi"};  // Han n-grams, then ASCII
+TEST(Tokens, HanUnigramsBigramsAsciiRunsAndSubjectCopies) {
+  // Whole text: Han unigrams and bigrams per position, ASCII runs (full-width folded,
+  // lower-cased); then the subject (text up to the first newline) again, prefixed "t:".
+  const auto t = ClassifierTokens("路灯坏了 ＡＢＣ12\n，Wifi");
+  const std::vector<std::string> want = {"路",     "路灯",  "灯",     "灯坏", "坏",     "坏了",
+                                         "了",     "abc12", "wifi",   "t:路", "t:路灯", "t:灯",
+                                         "t:灯坏", "t:坏",  "t:坏了", "t:了", "t:abc12"};
   EXPECT_EQ(t, want);
   EXPECT_TRUE(ClassifierTokens("").empty());
-  EXPECT_EQ(ClassifierTokens("\xff\xfe路").size(), 1u);  // bad bytes separate, no crash
+  EXPECT_EQ(ClassifierTokens("\xff\xfe路").size(), 2u);  // bad bytes separate, no crash: 路 t:路
+  // A text without a newline is all subject.
+  EXPECT_EQ(ClassifierTokens("路").size(), 2u);
+}
+
+TEST(Tokens, TraditionalAndFullWidthFoldToSimplifiedAndAscii) {
+  // Needs OpenCC's data (a build dependency of text/); the table is identity without it.
+  EXPECT_EQ(ClassifierTokens("小區門口的路燈壞了\n請儘快維修ＷＩＦＩ"),
+            ClassifierTokens("小区门口的路灯坏了\n请尽快维修wifi"));
 }
 
 TEST_P(ClassifyTest, PredictsFarAboveChanceOnUnseenAppeals) {
@@ -115,8 +126,56 @@ TEST_P(ClassifyTest, SaveLoadRoundTripPredictsIdentically) {
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, ClassifyTest,
                          ::testing::Values(Algorithm::kFastText, Algorithm::kLinear,
-                                           Algorithm::kEnsemble),
+                                           Algorithm::kEnsemble, Algorithm::kHashed),
                          [](const auto& info) { return std::string(AlgorithmName(info.param)); });
+
+// The text path (features hashed straight from the bytes) and the token path agree exactly, and
+// a traditional / full-width spelling of an appeal gets the same answer as the simplified one.
+TEST_P(ClassifyTest, TextAndTokenScoringAgreeAndScriptsAgree) {
+  auto model = Train(Data().train, Fast(GetParam()));
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const auto& m = **model;
+  for (size_t i = 0; i < 40; ++i) {
+    const auto& text = Data().test[i].text;
+    const auto top = m.Predict(text, 7);
+    const auto p = m.ScoreTokens(ClassifierTokens(text));
+    for (const auto& pred : top) {
+      const size_t idx =
+          std::find(m.labels().begin(), m.labels().end(), pred.label) - m.labels().begin();
+      ASSERT_LT(idx, p.size());
+      EXPECT_EQ(pred.probability, p[idx]) << i;
+    }
+  }
+  const auto a = m.Predict("小区门口的路灯坏了\n晚上很黑，请尽快维修，学校附近", 7);
+  const auto b = m.Predict("小區門口的路燈壞了\n晚上很黑，請儘快維修，學校附近", 7);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t j = 0; j < a.size(); ++j) {
+    EXPECT_EQ(a[j].label, b[j].label);
+    EXPECT_DOUBLE_EQ(a[j].probability, b[j].probability);
+  }
+}
+
+// Tiny tables (1,024 buckets for ~100k distinct n-grams): every bucket collides many times;
+// training and prediction still work and probabilities stay a distribution.
+TEST(Classify, HashedSurvivesHeavyCollisions) {
+  if (!fs::exists(kTrainCsv)) GTEST_SKIP() << "shared data not found";
+  TrainOptions o;
+  o.algorithm = Algorithm::kHashed;
+  o.hash_bits = 10;
+  auto model = Train(Data().train, o);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  size_t correct = 0;
+  for (const auto& e : Data().test) {
+    const auto top = (*model)->Predict(e.text, 7);
+    double sum = 0;
+    for (const auto& p : top) sum += p.probability;
+    ASSERT_NEAR(sum, 1.0, 1e-6);
+    correct += top[0].label == e.label;
+  }
+  EXPECT_GT(static_cast<double>(correct) / Data().test.size(), 1.0 / 7);  // still informative
+  o.hash_bits = 40;
+  EXPECT_EQ(Train(Data().train, o).status().code(), Code::kInvalidArgument);
+}
 
 TEST(Classify, TrainRejectsBadInput) {
   EXPECT_EQ(Train({}, {}).status().code(), Code::kInvalidArgument);
@@ -130,11 +189,20 @@ TEST(Classify, LoadRejectsMissingAndForeignFiles) {
   const std::string path = (fs::temp_directory_path() / "classify_test_garbage.bin").string();
   std::ofstream(path) << "hello\n";
   EXPECT_EQ(LoadClassifier(path).status().code(), Code::kInvalidArgument);
-  std::ofstream(path) << "hotline-classifier 1\nalgorithm linear\ntokenizer other-v0\n"
+  // A model file from an older build (format 1): rejected with a "retrain it" message.
+  std::ofstream(path) << "hotline-classifier 1\nalgorithm linear\ntokenizer text-cjk12+ascii-v1\n"
+                      << "label a\nlabel b\npayload\n";
+  auto old = LoadClassifier(path);
+  EXPECT_EQ(old.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(old.status().message().find("retrain"), std::string::npos) << old.status().message();
+  std::ofstream(path) << "hotline-classifier 2\nalgorithm linear\ntokenizer other-v0\n"
                       << "label a\nlabel b\npayload\n";
   EXPECT_EQ(LoadClassifier(path).status().code(), Code::kFailedPrecondition);
-  std::ofstream(path) << "hotline-classifier 1\nalgorithm linear\ntokenizer "
-                      << kTokenizerId << "\nlabel a\nlabel b\npayload\nHLLINv1\n";
+  std::ofstream(path) << "hotline-classifier 2\nalgorithm hashed\ntokenizer " << kTokenizerId
+                      << "\nlabel a\nlabel b\npayload\nHLHSHv1\n";
+  EXPECT_EQ(LoadClassifier(path).status().code(), Code::kInvalidArgument);  // truncated
+  std::ofstream(path) << "hotline-classifier 2\nalgorithm linear\ntokenizer " << kTokenizerId
+                      << "\nlabel a\nlabel b\npayload\nHLLINv1\n";
   EXPECT_EQ(LoadClassifier(path).status().code(), Code::kInvalidArgument);  // truncated
   std::remove(path.c_str());
 }
@@ -161,7 +229,8 @@ TEST(Cv, NearDuplicatesShareAFoldAndFoldsAreStratified) {
   std::vector<std::string> texts, subjects;
   std::vector<int> labels;
   for (int i = 0; i < 200; ++i) {
-    std::string t = "市民反映第" + std::to_string(i) + "号小区门口路灯损坏晚上出行不便请尽快维修处理";
+    std::string t =
+        "市民反映第" + std::to_string(i) + "号小区门口路灯损坏晚上出行不便请尽快维修处理";
     texts.push_back(t);
     subjects.push_back("主题" + std::to_string(i));
     labels.push_back(i % 4);
@@ -197,25 +266,25 @@ TEST(ClassifyCli, ErrorsAreClearAndNonZero) {
   const fs::path dir = fs::temp_directory_path() / "classify_cli_test";
   fs::create_directories(dir);
   const std::string csv = (dir / "in.csv").string(), empty = (dir / "empty.csv").string();
-  std::ofstream(csv) << "title,body,category\n路灯坏了,晚上很黑,城乡建设\n学校收费,乱收费,教育文体\n";
+  std::ofstream(csv)
+      << "title,body,category\n路灯坏了,晚上很黑,城乡建设\n学校收费,乱收费,教育文体\n";
   std::ofstream(empty) << "";
   const std::string model = (dir / "m.bin").string();
   testing::internal::CaptureStderr();
-  EXPECT_EQ(Cli({"train", "--input", csv, "--text", "title,nope", "--label", "category",
-                 "--model", model}),
+  EXPECT_EQ(Cli({"train", "--input", csv, "--text", "title,nope", "--label", "category", "--model",
+                 model}),
             1);
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("missing column(s) nope"), std::string::npos) << err;
   testing::internal::CaptureStderr();
-  EXPECT_EQ(Cli({"train", "--input", csv, "--text", "title", "--label", "label", "--model",
-                 model}),
+  EXPECT_EQ(Cli({"train", "--input", csv, "--text", "title", "--label", "label", "--model", model}),
             1);
   err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("missing column(s) label"), std::string::npos) << err;
   testing::internal::CaptureStderr();
-  EXPECT_EQ(Cli({"train", "--input", empty, "--text", "title", "--label", "category",
-                 "--model", model}),
-            1);
+  EXPECT_EQ(
+      Cli({"train", "--input", empty, "--text", "title", "--label", "category", "--model", model}),
+      1);
   err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("empty file"), std::string::npos) << err;
   testing::internal::CaptureStderr();
@@ -249,12 +318,11 @@ TEST(ClassifyCli, TrainEvalPredictOnRealAppeals) {
         for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
         return o + "\"";
       };
-      f << q(e.text.substr(0, nl)) << "," << q(e.text.substr(nl + 1)) << "," << e.label
-        << "\r\n";
+      f << q(e.text.substr(0, nl)) << "," << q(e.text.substr(nl + 1)) << "," << e.label << "\r\n";
     }
   }
   testing::internal::CaptureStderr();
-  ASSERT_EQ(Cli({"train", "--input", csv, "--model", model, "--algorithm", "linear"}), 0);
+  ASSERT_EQ(Cli({"train", "--input", csv, "--model", model}), 0);  // the default algorithm
   const std::string progress = testing::internal::GetCapturedStderr();
   EXPECT_NE(progress.find("training: 100%"), std::string::npos) << progress;
   testing::internal::CaptureStdout();

@@ -5,6 +5,7 @@
 #include <istream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "classify/classifier.h"
@@ -16,6 +17,9 @@ class Scorer {
  public:
   virtual ~Scorer() = default;
   virtual std::vector<double> Score(const std::vector<std::string>& tokens) const = 0;
+  // From raw text; the default tokenises (ClassifierTokens) and calls Score. Must agree with
+  // Score(ClassifierTokens(text)) exactly.
+  virtual std::vector<double> ScoreText(std::string_view text) const;
 };
 
 // fastText. Train writes the payload (a fastText .bin, the format the `fasttext` command reads)
@@ -27,8 +31,14 @@ Result<std::unique_ptr<Scorer>> ReadFastText(std::istream& in, int num_labels);
 
 // Linear model on sublinear TF-IDF, trained by liblinear; the payload is its own binary format.
 Status TrainLinear(const std::vector<std::vector<std::string>>& tokens,
-                   const std::vector<int>& label_index, int num_labels,
-                   const TrainOptions& options, const ProgressFn& progress, std::string* out);
+                   const std::vector<int>& label_index, int num_labels, const TrainOptions& options,
+                   const ProgressFn& progress, std::string* out);
 Result<std::unique_ptr<Scorer>> ReadLinear(std::istream& in, int num_labels);
+
+// Hashed linear model (classify/hashed_model.cc): features hashed from the raw texts.
+Status TrainHashed(const std::vector<std::string>& texts, const std::vector<int>& label_index,
+                   int num_labels, const TrainOptions& options, const ProgressFn& progress,
+                   std::string* out);
+Result<std::unique_ptr<Scorer>> ReadHashed(std::istream& in, int num_labels);
 
 }  // namespace hotline::classify::internal
