@@ -3,6 +3,8 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
+//   hotline hotspots --input CSV --top 5              hotspots of an appeal CSV (docs/hotspots.md)
+//   hotline duplicates eval|candidates                the duplicate detector on labelled pairs
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include "api/http_server.h"
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
+#include "app/appeals_cli.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
 #include "service/bootstrap.h"
@@ -106,6 +109,10 @@ int main(int argc, char** argv) {
   // `hotline classify train|eval|predict ...` has its own command line (classify/classify_cli.h).
   if (argc >= 2 && std::string_view(argv[1]) == "classify")
     return classify::RunClassifyCli(argc - 1, argv + 1);
+  // `hotline hotspots ...` and `hotline duplicates ...` (app/appeals_cli.h).
+  if (argc >= 2 && std::string_view(argv[1]) == "hotspots") return RunHotspotsCli(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view(argv[1]) == "duplicates")
+    return RunDuplicatesCli(argc - 1, argv + 1);
   CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
   app.require_subcommand(1);
   Common c;
