@@ -204,7 +204,8 @@ std::set<std::uint64_t> Shingles(const std::string& s, int k) {
     bool keep = cp >= 0x80 ? !((cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xff0f) ||
                                (cp >= 0x2000 && cp <= 0x206f))
                            : std::isalnum(static_cast<int>(cp)) != 0;
-    if (keep) cps.push_back(cp < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(cp))) : cp);
+    if (keep)
+      cps.push_back(cp < 0x80 ? static_cast<char32_t>(std::tolower(static_cast<int>(cp))) : cp);
   }
   std::set<std::uint64_t> out;
   for (size_t i = 0; i + static_cast<size_t>(k) <= cps.size(); ++i) {
@@ -289,8 +290,11 @@ int RunDuplicatesCli(int argc, char** argv) {
       size_t want;
       std::vector<std::pair<size_t, size_t>> got;
     };
-    std::vector<Bin> bins = {{0.8, 1.01, 50, {}}, {0.6, 0.8, 50, {}},  {0.45, 0.6, 50, {}},
-                             {0.3, 0.45, 50, {}}, {0.15, 0.3, 40, {}}};
+    std::vector<Bin> bins = {{0.8, 1.01, 50, {}},
+                             {0.6, 0.8, 50, {}},
+                             {0.45, 0.6, 50, {}},
+                             {0.3, 0.45, 50, {}},
+                             {0.15, 0.3, 40, {}}};
     std::mt19937_64 rng(seed);
     std::vector<std::vector<std::pair<size_t, size_t>>> pool(bins.size());
     for (size_t i = 0; i < all.size(); ++i)
@@ -402,7 +406,8 @@ int RunDuplicatesCli(int argc, char** argv) {
       est[k] = text::EstimateJaccard(fa, fb);
       auto ka = text::BandKeys(fa), kb = text::BandKeys(fb);
       bool hit = false;
-      for (int x = 0; x < text::kBands; ++x) hit |= ka[static_cast<size_t>(x)] == kb[static_cast<size_t>(x)];
+      for (int x = 0; x < text::kBands; ++x)
+        hit |= ka[static_cast<size_t>(x)] == kb[static_cast<size_t>(x)];
       lsh[k] = hit;
     }
     return m;
@@ -418,15 +423,17 @@ int RunDuplicatesCli(int argc, char** argv) {
               lsh_missed, positives);
 
   // 2. Threshold sweep over the same index path.
-  std::printf("\nthreshold sweep (DuplicateIndex::Find):\n| min_similarity | precision | recall | "
-              "F1 |\n|---|---|---|---|\n");
+  std::printf(
+      "\nthreshold sweep (DuplicateIndex::Find):\n| min_similarity | precision | recall | "
+      "F1 |\n|---|---|---|---|\n");
   for (double t : {0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8}) {
     Prf m = run_index(t);
     std::printf("| %.2f | %.3f | %.3f | %.3f |\n", t, m.P(), m.R(), m.F1());
   }
   // 3. Shingle size, exact Jaccard (no MinHash/LSH error): best F1 over thresholds.
-  std::printf("\nshingle size (exact Jaccard of character k-shingles, best threshold):\n"
-              "| k | best threshold | precision | recall | F1 |\n|---|---|---|---|---|\n");
+  std::printf(
+      "\nshingle size (exact Jaccard of character k-shingles, best threshold):\n"
+      "| k | best threshold | precision | recall | F1 |\n|---|---|---|---|---|\n");
   for (int k = 2; k <= 5; ++k) {
     std::vector<double> j(pairs.size());
     for (size_t x = 0; x < pairs.size(); ++x)

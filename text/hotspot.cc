@@ -69,8 +69,8 @@ const std::vector<std::u32string>& Suffixes() {
   static const std::vector<std::u32string> s = [] {
     std::vector<std::u32string> v;
     for (const char* x : {"幼儿园", "小区", "花园", "家园", "公寓", "大厦", "广场", "新城", "社区",
-                          "大道", "大街", "市场", "学院", "大学", "中学", "小学", "医院", "村",
-                          "镇", "路", "街", "苑", "园", "府", "城"})
+                          "大道",   "大街", "市场", "学院", "大学", "中学", "小学", "医院", "村",
+                          "镇",     "路",   "街",   "苑",   "园",   "府",   "城"})
       v.push_back(U32(x));
     return v;  // longest first within a shared ending is enough: 幼儿园 before 园
   }();
@@ -81,7 +81,7 @@ const std::vector<std::u32string>& Suffixes() {
 bool StopChar(char32_t c) {
   static const std::u32string stops = U32(
       "的在是了和与及到从对向把被给为于个这那我你他她们有省市区县号栋楼单元室层处附近旁边前后内外"
-      "至等请称该其都也又还很太多条所此各每其该即就要将来去住位楼门口段上下中间里");
+      "至等请称该其都也又还很太多条所此各每其该即就要将来去住位楼门口段上下中间里不没被让着过离距");
   return stops.find(c) != std::u32string::npos;
 }
 
@@ -89,11 +89,13 @@ bool StopChar(char32_t c) {
 const std::vector<std::u32string>& LeadIns() {
   static const std::vector<std::u32string> v = [] {
     std::vector<std::u32string> out;
-    for (const char* x : {"关于", "反映", "投诉", "举报", "咨询", "请问", "希望", "位于", "地处",
-                          "座落", "坐落", "我们", "本人", "业主", "居民", "市民", "建议", "要求",
-                          "请求", "恳请", "强烈", "解决", "整治", "治理", "问题", "情况", "严重",
-                          "影响", "导致", "附近", "周边", "旁边", "对面", "一直", "目前", "现在",
-                          "已经", "没有", "进行", "相关", "部门", "领导", "您好", "你好"})
+    for (const char* x :
+         {"关于", "反映", "投诉", "举报", "咨询", "请问", "希望", "位于", "地处", "座落",
+          "坐落", "我们", "本人", "业主", "居民", "市民", "建议", "要求", "请求", "恳请",
+          "强烈", "解决", "整治", "治理", "问题", "情况", "严重", "影响", "导致", "附近",
+          "周边", "旁边", "对面", "一直", "目前", "现在", "已经", "没有", "进行", "相关",
+          "部门", "领导", "您好", "你好", "开展", "配套", "设置", "建设", "新建", "修建",
+          "靠近", "紧邻", "紧挨", "临近", "地方", "专科"})
       out.push_back(U32(x));
     return out;
   }();
@@ -104,15 +106,20 @@ bool Generic(const std::u32string& name) {
   static const std::unordered_set<std::u32string> g = [] {
     std::unordered_set<std::u32string> s;
     for (const char* x :
-         {"马路", "道路", "公路", "铁路", "小路", "出路", "思路", "线路", "网路", "高速公路",
-          "主干道路", "农村", "乡村", "城乡", "城镇", "乡镇", "公园", "校园", "家园", "花园",
-          "园区", "社区", "小区", "城市", "新城", "商城", "县城", "全城", "进城", "老城", "城区",
-          "政府", "市政府", "区政府", "县政府", "镇政府", "市场", "大学", "中学", "小学", "医院",
-          "学院", "幼儿园", "广场", "大厦", "公寓", "大街", "大道", "街道", "上街", "沿街", "临街",
-          "整个小区", "我们小区", "我们村", "我们镇", "本村", "全村", "该村", "该小区", "本小区",
-          "村", "镇", "路", "街", "苑", "园", "府", "城", "菜市场", "农贸市场", "人民医院",
-          "中心医院", "人民政府", "王府", "一路", "二路", "三路", "公交路", "过马路", "门口路",
-          "机场", "村组", "水泥路", "土路", "泥路", "柏油路", "人行道路", "乡镇府", "省政府", "党政府", "国家政府", "村村", "城管", "物业小区"})
+         {"马路",     "道路",     "公路",     "铁路",     "小路",     "出路",   "思路",
+          "线路",     "网路",     "高速公路", "主干道路", "农村",     "乡村",   "城乡",
+          "城镇",     "乡镇",     "公园",     "校园",     "家园",     "花园",   "园区",
+          "社区",     "小区",     "城市",     "新城",     "商城",     "县城",   "全城",
+          "进城",     "老城",     "城区",     "政府",     "市政府",   "区政府", "县政府",
+          "镇政府",   "市场",     "大学",     "中学",     "小学",     "医院",   "学院",
+          "幼儿园",   "广场",     "大厦",     "公寓",     "大街",     "大道",   "街道",
+          "上街",     "沿街",     "临街",     "整个小区", "我们小区", "我们村", "我们镇",
+          "本村",     "全村",     "该村",     "该小区",   "本小区",   "村",     "镇",
+          "路",       "街",       "苑",       "园",       "府",       "城",     "菜市场",
+          "农贸市场", "人民医院", "中心医院", "人民政府", "王府",     "一路",   "二路",
+          "三路",     "公交路",   "过马路",   "门口路",   "机场",     "村组",   "水泥路",
+          "土路",     "泥路",     "柏油路",   "人行道路", "乡镇府",   "省政府", "党政府",
+          "国家政府", "村村",     "城管",     "物业小区"})
       s.insert(U32(x));
     return s;
   }();
@@ -160,7 +167,7 @@ std::vector<std::string> ExtractPlaceNames(std::string_view normalized) {
         }
         if (prefix.size() < 2 || Generic(prefix)) continue;
         name = prefix + suf;
-        if (Generic(name)) continue;
+        if (Generic(name) || name.ends_with(U"政府")) continue;
       }
       const bool extends =
           have_last && sb == last_end && sb > last_start && !names.empty() && suf.size() >= 2;
@@ -256,8 +263,7 @@ std::uint64_t BigramKey(char32_t a, char32_t b) {
 }
 
 // Han bigrams of a text, added to `tf` with `weight`.
-void AddBigrams(std::string_view text, float weight,
-                std::unordered_map<std::uint64_t, float>* tf) {
+void AddBigrams(std::string_view text, float weight, std::unordered_map<std::uint64_t, float>* tf) {
   const std::vector<char32_t> cps = Decode(text);
   for (size_t i = 0; i + 1 < cps.size(); ++i)
     if (IsHan(cps[i]) && IsHan(cps[i + 1])) (*tf)[BigramKey(cps[i], cps[i + 1])] += weight;
@@ -265,13 +271,43 @@ void AddBigrams(std::string_view text, float weight,
 
 bool StopWord(const std::string& w) {
   static const std::unordered_set<std::string> s = {
-      "关于", "问题", "反映", "希望", "我们", "没有", "进行", "领导", "你好", "您好", "请问",
-      "咨询", "投诉", "举报", "建议", "要求", "现在", "已经", "一个", "这个", "什么", "怎么",
+      "关于", "问题",   "反映", "希望", "我们", "没有", "进行", "领导", "你好", "您好", "请问",
+      "咨询", "投诉",   "举报", "建议", "要求", "现在", "已经", "一个", "这个", "什么", "怎么",
       "如何", "为什么", "是否", "可以", "能否", "相关", "部门", "情况", "解决", "严重", "市民",
-      "居民", "业主", "请求", "恳请", "尽快", "处理", "存在", "政府", "市长", "书记", "谢谢",
-      "非常", "不能", "不是", "他们", "自己", "这样", "时候", "目前", "一直", "还是", "但是",
-      "因为", "所以", "如果", "由于", "以及", "或者", "并且", "而且", "以上", "以下", "左右", "小区", "我们", "每天", "本人", "有关", "反应", "多次", "影响"};
+      "居民", "业主",   "请求", "恳请", "尽快", "处理", "存在", "政府", "市长", "书记", "谢谢",
+      "非常", "不能",   "不是", "他们", "自己", "这样", "时候", "目前", "一直", "还是", "但是",
+      "因为", "所以",   "如果", "由于", "以及", "或者", "并且", "而且", "以上", "以下", "左右",
+      "小区", "我们",   "每天", "本人", "有关", "反应", "多次", "影响"};
   return s.count(w) > 0;
+}
+
+// The part of a place name that identifies a compound: 万科魅力之城小区 -> 万科魅力之城.
+// Roads, villages and towns are left out ("" = not a compound): two appeals on one long road
+// are not necessarily about one thing, and neighbours name different roads for one compound.
+std::string PlaceCore(const std::string& name) {
+  std::u32string n = U32(name);
+  for (const char* suffix : {"小区", "社区"}) {
+    std::u32string s = U32(suffix);
+    if (n.size() > s.size() + 1 && n.compare(n.size() - s.size(), s.size(), s) == 0) {
+      n.resize(n.size() - s.size());
+      break;
+    }
+  }
+  for (const char* road : {"路", "街", "大道", "大街", "村", "镇"}) {
+    std::u32string r = U32(road);
+    if (n.size() >= r.size() && n.compare(n.size() - r.size(), r.size(), r) == 0) return {};
+  }
+  std::string out;
+  for (char32_t c : n) Append(out, c);
+  return out;
+}
+
+// One compound name ends with the other (万科魅力之城 / 魅力之城).
+bool SamePlace(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return false;
+  const std::string& longer = a.size() >= b.size() ? a : b;
+  const std::string& shorter = a.size() >= b.size() ? b : a;
+  return longer.compare(longer.size() - shorter.size(), shorter.size(), shorter) == 0;
 }
 
 }  // namespace
@@ -286,6 +322,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
   std::vector<std::uint32_t> df;
   std::vector<std::vector<std::pair<std::uint32_t, float>>> raw(n);
   std::vector<std::vector<std::string>> places(n);
+  std::vector<std::vector<std::string>> cores(n);  // compounds only, 小区/社区 dropped
   for (size_t i = 0; i < n; ++i) {
     std::unordered_map<std::uint64_t, float> tf;
     AddBigrams(appeals[i].title, 2.0f, &tf);
@@ -298,6 +335,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
       raw[i].push_back({it->second, count});
     }
     places[i] = ExtractPlaceNames(appeals[i].title + " " + appeals[i].content);
+    for (const std::string& p : places[i])
+      if (std::string core = PlaceCore(p); !core.empty()) cores[i].push_back(core);
   }
   std::vector<float> idf(df.size());
   for (size_t t = 0; t < df.size(); ++t)
@@ -361,13 +400,15 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
       if (std::llabs(a.at - b.at) > opt.link_window_seconds) continue;
       if (!a.place_key.empty() && !b.place_key.empty() && a.place_key != b.place_key) continue;
       double sim = Dot(vec[i], vec[j]);
-      if (sim < opt.min_similarity) {
-        bool same_place = false;
-        for (const std::string& p : places[i])
-          same_place = same_place ||
-                       std::find(places[j].begin(), places[j].end(), p) != places[j].end();
-        if (same_place) sim += opt.place_bonus;
-      }
+      // Named places: the same one earns a bonus; two appeals that both name places but no
+      // common one are about different places unless nearly identical (重复投诉 of one text).
+      bool same_place = false;
+      for (const std::string& p : cores[i])
+        for (const std::string& q : cores[j]) same_place = same_place || SamePlace(p, q);
+      if (same_place) sim += opt.place_bonus;
+      if (!same_place && !cores[i].empty() && !cores[j].empty() &&
+          sim < opt.distinct_place_similarity)
+        continue;
       if (sim < opt.min_similarity) continue;
       // A cluster has one place: appeals without a key may join it, but never bridge two
       // clusters with different keys.
@@ -486,7 +527,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
         if (at != std::string::npos) cursor = at + tok.size();
         std::vector<char32_t> cps = Decode(tok);
         const bool han = !cps.empty() && std::all_of(cps.begin(), cps.end(), IsHan);
-        if (han && cps.size() == 1 && at != std::string::npos) {
+        if (han && cps.size() == 1 && at != std::string::npos && !StopChar(cps[0])) {
           if (!glued.empty() && at != glued_end) flush();
           glued += tok;
           glued_end = cursor;

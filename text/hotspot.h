@@ -36,10 +36,15 @@ struct HotspotAppeal {
 
 struct HotspotOptions {
   // Cosine similarity of the TF-IDF bigram vectors (plus place_bonus) needed to link two
-  // appeals. Default: 0.4.
-  double min_similarity = 0.4;
-  // Added to the similarity when both appeals name the same specific place. Default: 0.15.
+  // appeals. Default: 0.35 (chosen on teddy2020_hot.csv, docs/hotspots.md).
+  double min_similarity = 0.35;
+  // Added to the similarity when both appeals name the same compound (小区, 花园, 苑...;
+  // 万科魅力之城 and 魅力之城小区 count as the same). Default: 0.15.
   double place_bonus = 0.15;
+  // Two appeals that each name compounds, none in common, are linked only from this
+  // similarity on. Default: 0 (off): at 0.6 it split real hotspots on teddy2020_hot.csv,
+  // whose posts name one compound in several ways (绿地海外滩小区 / 海外滩二期).
+  double distinct_place_similarity = 0.0;
   // Appeals further apart than this are not linked directly. Default: 60 days.
   std::int64_t link_window_seconds = 60 * 86400;
   // Smallest cluster reported. Default: 2.

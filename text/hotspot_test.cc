@@ -47,7 +47,8 @@ class HotspotTest : public ::testing::Test {
 
 // Complaints about one community's problem, worded differently by different callers.
 const char* kNoise[][2] = {
-    {"魅力之城小区楼下餐馆油烟噪音扰民", "魅力之城小区临街的餐馆每天晚上油烟和噪音扰民，严重影响休息"},
+    {"魅力之城小区楼下餐馆油烟噪音扰民",
+     "魅力之城小区临街的餐馆每天晚上油烟和噪音扰民，严重影响休息"},
     {"投诉魅力之城小区餐馆油烟", "魅力之城小区一楼餐馆油烟直排，噪音扰民，居民无法开窗"},
     {"魅力之城小区餐饮店噪音扰民", "魅力之城小区临街餐饮店深夜噪音扰民，油烟很大，请处理"},
     {"魅力之城小区油烟噪音问题", "魅力之城小区楼下餐馆油烟噪音扰民已经半年了"},
@@ -69,7 +70,8 @@ TEST_F(HotspotTest, BurstInOneCommunityClustersAndRanksAboveScatteredAppeals) {
   for (int i = 0; i < 5; ++i)
     in.push_back(A(kNoise[i][0], kNoise[i][1], kT0 + i * 3600, "caller" + std::to_string(i)));
   for (int i = 0; i < 6; ++i)
-    in.push_back(A(kScattered[i][0], kScattered[i][1], kT0 + i * kDay, "other" + std::to_string(i)));
+    in.push_back(
+        A(kScattered[i][0], kScattered[i][1], kT0 + i * kDay, "other" + std::to_string(i)));
   // One more pair of near-copies, from one caller: a smaller, weaker hotspot.
   in.push_back(A("路灯不亮", "解放路与和平路交叉口路灯坏了一个月没人修，再次反映", kT0 + 7 * kDay,
                  "other2"));
@@ -119,12 +121,12 @@ TEST_F(HotspotTest, AppealsFarApartInTimeAreNotLinked) {
 
 TEST_F(HotspotTest, TraditionalAndFullWidthVariantsClusterWithSimplified) {
   std::vector<HotspotAppeal> in = {
-      A("魅力之城小区楼下餐馆油烟噪音扰民", "魅力之城小区临街的餐馆每天晚上油烟和噪音扰民，严重影响休息",
-        kT0, "a"),
-      A("魅力之城小區樓下餐館油煙噪音擾民", "魅力之城小區臨街的餐館每天晚上油煙和噪音擾民，嚴重影響休息",
-        kT0 + 3600, "b"),
-      A("魅力之城小区楼下餐馆油烟噪音扰民！！", "魅力之城小区１２栋临街的餐馆每天晚上油烟和噪音扰民",
-        kT0 + 7200, "c"),
+      A("魅力之城小区楼下餐馆油烟噪音扰民",
+        "魅力之城小区临街的餐馆每天晚上油烟和噪音扰民，严重影响休息", kT0, "a"),
+      A("魅力之城小區樓下餐館油煙噪音擾民",
+        "魅力之城小區臨街的餐館每天晚上油煙和噪音擾民，嚴重影響休息", kT0 + 3600, "b"),
+      A("魅力之城小区楼下餐馆油烟噪音扰民！！",
+        "魅力之城小区１２栋临街的餐馆每天晚上油烟和噪音扰民", kT0 + 7200, "c"),
       A("幼儿园收费过高", "某幼儿园每月收费三千元，是否符合规定", kT0, "d"),
   };
   auto hot = FindHotspots(in);
@@ -159,7 +161,8 @@ TEST_F(HotspotTest, SameSizedClustersRankByGrowthAndDistinctCallers) {
       {"实验小学门口车辆乱停", "实验小学门口上下学交通拥堵，车辆乱停，孩子很危险"},
   };
   for (int i = 0; i < 4; ++i)
-    in.push_back(A(school[i][0], school[i][1], end - 20 * kDay + i * 3600, "s" + std::to_string(i)));
+    in.push_back(
+        A(school[i][0], school[i][1], end - 20 * kDay + i * 3600, "s" + std::to_string(i)));
   HotspotOptions opt;
   opt.range_end = end;
   auto hot = FindHotspots(in, opt);
@@ -197,8 +200,7 @@ TEST(PlaceNames, FindsCompoundsRoadsAndVillages) {
   EXPECT_THAT(ExtractPlaceNames("A市A5区魅力之城小区临街餐饮店油烟噪音扰民"),
               ElementsAre("魅力之城小区"));
   EXPECT_THAT(ExtractPlaceNames("座落在A市A3区联丰路米兰春天G2栋320"), ElementsAre("联丰路"));
-  EXPECT_THAT(ExtractPlaceNames("反映A7县春华镇金鼎村水泥路问题"),
-              ElementsAre("春华镇", "金鼎村"));
+  EXPECT_THAT(ExtractPlaceNames("反映A7县春华镇金鼎村水泥路问题"), ElementsAre("春华镇", "金鼎村"));
   EXPECT_THAT(ExtractPlaceNames("关于伊景园滨河苑捆绑销售车位的投诉"),
               ElementsAre("伊景园", "滨河苑"));
   EXPECT_THAT(ExtractPlaceNames("这条马路和道路两旁的公园"), IsEmpty());
