@@ -60,7 +60,7 @@ struct Gen {
 int main(int argc, char** argv) {
   CLI::App app{"duplicate index and hotspot clustering at scale"};
   std::string data;
-  size_t fingerprints = 1'000'000, lookups = 100'000, brute_lookups = 200;
+  size_t fingerprints = 1'000'000, lookups = 10'000, brute_lookups = 100;
   app.add_option("--data", data, "unused (bench/run.sh passes it)");
   app.add_option("--fingerprints", fingerprints)->capture_default_str();
   app.add_option("--lookups", lookups)->capture_default_str();
