@@ -186,5 +186,6 @@ std::vector<Route> KpiRoutes();  // routes_kpi.cc: KPIs, rankings, volumes, dash
 void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in);
 std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
 std::vector<Route> IntelRoutes();  // routes_intel.cc: classifier, auto-dispatch, suggest
+std::vector<Route> HotspotsRoutes();  // routes_hotspots.cc
 
 }  // namespace hotline::api::route

@@ -690,6 +690,7 @@ const std::vector<Route>& AllRoutes() {
     for (Route& r : KpiRoutes()) v.push_back(r);
     for (Route& r : PlaceRoutes()) v.push_back(r);
     for (Route& r : IntelRoutes()) v.push_back(r);
+    for (Route& r : HotspotsRoutes()) v.push_back(r);
     return v;
   }();
   return all;

@@ -626,5 +626,62 @@ TEST_F(RoutesTest, ConfigurationDocumentsValidate) {
   EXPECT_EQ(Call("PUT", "/api/v1/deadline-rules", admin_, rules.raw.body).status, 200);
 }
 
+// ---- hotspots (routes_hotspots.cc) ----
+
+TEST_F(RoutesTest, HotspotsRankClustersInScopeAndRejectBadDates) {
+  SeedOrg();
+  const char* burst[] = {"甸柳小区3号楼楼下烧烤店每晚油烟噪音扰民", "甸柳小区3号楼下烧烤店油烟大噪音扰民到凌晨",
+                         "投诉甸柳小区烧烤店夜间油烟噪音扰民", "甸柳小区楼下烧烤店每天晚上油烟噪音扰民"};
+  std::vector<Id> ids;
+  for (int i = 0; i < 4; ++i) {
+    Json b = Appeal();
+    b.erase("title");
+    b["content"] = burst[i];
+    b["caller"]["phone"] = "1381111000" + std::to_string(i);
+    ids.push_back(NewOrder(b));
+    clock_.Advance(600);
+  }
+  NewOrder(Appeal());  // unrelated
+  Resp r = Get("/api/v1/hotspots?from=2026-11-01&to=2026-11-03&limit=5", agent_);
+  ASSERT_EQ(r.status, 200) << r.raw.body;
+  EXPECT_EQ(r.body["from"], "2026-11-01");
+  ASSERT_EQ(r.body["items"].size(), 1u) << r.raw.body;
+  const Json& h = r.body["items"][0];
+  EXPECT_EQ(h["count"], 4);
+  EXPECT_EQ(h["distinct_callers"], 4);
+  EXPECT_EQ(h["order_ids"], Json(ids));
+  EXPECT_EQ(h["place"]["street"]["code"], "370112002");
+  EXPECT_EQ(h["place"]["community"]["name"], "甸柳社区");
+  EXPECT_EQ(h["first_at"], "2026-11-02T09:00:00+08:00");
+  for (const char* k : {"id", "title", "growth", "heat", "support", "last_at", "keywords"})
+    EXPECT_TRUE(h.contains(k)) << k;
+  // Default range: the last 30 days including today.
+  EXPECT_EQ(Get("/api/v1/hotspots", agent_).body["items"].size(), 1u);
+  // Scope: the street sees it; a department with no assigned order sees nothing, and may not
+  // name a street outside its jurisdiction.
+  EXPECT_EQ(Get("/api/v1/hotspots", street_).body["items"].size(), 1u);
+  Resp dept = Get("/api/v1/hotspots", cgj_);
+  ASSERT_EQ(dept.status, 200) << dept.raw.body;
+  EXPECT_TRUE(dept.body["items"].empty());
+  Resp outside = Get("/api/v1/hotspots?street=370112002", cgj_);
+  EXPECT_EQ(outside.status, 404);
+  EXPECT_EQ(outside.ErrorField(), "street");
+  EXPECT_EQ(Get("/api/v1/hotspots", cit_).status, 403);
+  // Bad input: 400 naming the field.
+  for (auto [query, field] : std::vector<std::pair<std::string, std::string>>{
+           {"from=2026-13-01", "from"},
+           {"to=yesterday", "to"},
+           {"from=2026-11-03&to=2026-11-01", "to"},
+           {"from=2025-01-01&to=2026-11-03", "to"},
+           {"limit=0", "limit"},
+           {"street=NOPE", "street"},
+           {"street=370112002001", "street"},
+           {"form=2026-11-01", "form"}}) {
+    Resp bad = Get("/api/v1/hotspots?" + query, agent_);
+    EXPECT_EQ(bad.status, 400) << query << " " << bad.raw.body;
+    EXPECT_EQ(bad.ErrorField(), field) << query;
+  }
+}
+
 }  // namespace
 }  // namespace hotline::api

@@ -6,6 +6,8 @@
 //   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
 //   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
 //                                                      trained on earlier ones (docs/dispatch.md)
+//   hotline hotspots --input CSV --top 5              hotspots of an appeal CSV (docs/hotspots.md)
+//   hotline duplicates eval|candidates                the duplicate detector on labelled pairs
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +22,7 @@
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
 #include "app/demo/history_models.h"
+#include "app/appeals_cli.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
 #include "domain/calendar.h"
@@ -150,6 +153,10 @@ int main(int argc, char** argv) {
   // `hotline classify train|eval|predict ...` has its own command line (classify/classify_cli.h).
   if (argc >= 2 && std::string_view(argv[1]) == "classify")
     return classify::RunClassifyCli(argc - 1, argv + 1);
+  // `hotline hotspots ...` and `hotline duplicates ...` (app/appeals_cli.h).
+  if (argc >= 2 && std::string_view(argv[1]) == "hotspots") return RunHotspotsCli(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view(argv[1]) == "duplicates")
+    return RunDuplicatesCli(argc - 1, argv + 1);
   CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
   app.require_subcommand(1);
   Common c;

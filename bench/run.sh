@@ -19,8 +19,9 @@ declare -A CMD=(
   [place]="bench/place_bench --data $ROOT/data"
   [analytics]="bench/analytics_bench --data $ROOT/data"
   [web]="bench/web_bench --data $ROOT/data"
+  [hotspots]="bench/hotspots_bench --data $ROOT/data"
 )
-ORDER=(engine classify place analytics web)
+ORDER=(engine classify place analytics web hotspots)
 
 if [ -n "$ONLY" ] && [ -z "${CMD[$ONLY]+x}" ]; then
   echo "bench/run.sh: unknown group '$ONLY' (groups: ${ORDER[*]})" >&2

@@ -104,6 +104,29 @@ struct DispatchSuggestion {
 // The dispatch catalogue's answer for an order's subject and place (pure).
 DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& order);
 
+// ---- hotspots (热点; docs/hotspots.md) ----
+
+struct HotspotQuery {
+  Timestamp from = 0, to = 0;    // received in [from, to)
+  std::optional<Id> street_id;  // only appeals placed in this street
+  int limit = 10;               // 1..100
+};
+
+// A cluster of similar appeals in one place and time, ranked by heat.
+struct HotspotView {
+  std::string id;  // stable while the cluster keeps its oldest appeal: "h<oldest order id>"
+  std::string title;  // the most central appeal's title, personal numbers masked
+  int count = 0, distinct_callers = 0;
+  double growth = 0, heat = 0;
+  std::int64_t support = 0;  // votes where the channel has them; 0 for hotline orders
+  Timestamp first_at = 0, last_at = 0;
+  std::optional<Id> street_id, community_id;  // the most common among members
+  std::optional<double> lon, lat;             // mean of the members' coordinates (WGS-84)
+  std::string place_name;                     // a compound/road named in the texts, if any
+  std::vector<std::string> keywords;
+  std::vector<Id> order_ids;  // up to 20, oldest first
+};
+
 struct LoginResult {
   std::string token;
   User user;  // password_hash cleared
@@ -116,6 +139,8 @@ struct ServiceOptions {
   // Directory holding the classifier models `subject.bin` and `nature.bin` (docs/dispatch.md);
   // each is loaded when present. Default: "" (no models: no suggestions, no auto-dispatch).
   std::string model_dir;
+  // How long a computed hotspot list is served from the cache. Default: 60 seconds.
+  std::int64_t hotspot_cache_seconds = 60;
 };
 
 // ---- intelligence: classifier models, suggestions, auto-dispatch (helper "intel") ----
@@ -377,6 +402,13 @@ class HotlineService {
   Result<SuggestResult> Suggest(const Actor& actor, const IntakeRequest& req);
   std::string AutoDispatchJson() const;
   Status PutAutoDispatchJson(const Actor& actor, const std::string& json);
+  // -- hotspots (热点; docs/hotspots.md; hotline_service_hotspots.cc) --
+  // Staff only. Clusters the appeals received in [from, to) that the actor may see (merged
+  // duplicates left out: they count once, in the order they were merged into), highest heat
+  // first. Errors name the field: from/to (to must be after from, at most 366 days), street
+  // (not a street: 400; outside the actor's jurisdiction: 404), limit. Results are cached per
+  // (scope, from, to, street) for `hotspot_cache_seconds`.
+  Result<std::vector<HotspotView>> Hotspots(const Actor& actor, const HotspotQuery& query);
 
  private:
   struct Impl;

@@ -453,6 +453,17 @@ struct HotlineService::Impl {
   // Intake, after the order is stored: dispatch it by itself when the policy allows (a
   // compare-and-swap through Plan(), by the system actor). `o` becomes the stored order.
   void AutoDispatch(const IntakeRequest& r, WorkOrder& o);
+  // ---- hotspots (hotline_service_hotspots.cc) ----
+  struct HotspotText {
+    std::string title, content;  // normalised once per order (OpenCC is the slow part)
+  };
+  std::mutex hotspot_mu;  // guards the two maps below
+  std::unordered_map<Id, HotspotText> hotspot_text;
+  struct HotspotCacheEntry {
+    Timestamp computed_at = 0;
+    std::vector<HotspotView> items;  // up to 100, highest heat first
+  };
+  std::map<std::string, HotspotCacheEntry> hotspot_cache;
 };
 
 }  // namespace hotline
