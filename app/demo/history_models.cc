@@ -50,7 +50,10 @@ Result<Models> Train(const std::vector<WorkOrder>& orders, const text::Normalize
   }
   Models m;
   auto t0 = std::chrono::steady_clock::now();
-  classify::TrainOptions opt;  // the default: linear SVM on TF-IDF (docs/classifier.md)
+  // The vocabulary linear SVM on TF-IDF, not the hashed default: the hashed model keeps a dense
+  // 2^20-bucket row per label, fine for 7 first-level labels but ~800 MB for ~190 subjects.
+  classify::TrainOptions opt;
+  opt.algorithm = classify::Algorithm::kLinear;
   // The two models train side by side (the subject model takes most of the time).
   Result<std::unique_ptr<classify::Classifier>> na = Status(Code::kInternal, "not trained");
   std::thread nature_thread([&] { na = classify::Train(nature, opt); });
