@@ -2,7 +2,7 @@
 # Runs the benchmark groups and prints their "bench: NAME value=... unit=..." lines.
 #   bench/run.sh BUILD_DIR [ONLY]
 # ONLY picks one group: engine (durable intake over HTTP vs SQLite baselines), place (grid
-# lookups and gazetteer vs PostGIS ST_Contains); later
+# lookups, gazetteer and map layers vs PostGIS / SQLite); later
 # classify, analytics, web. Groups whose executable is not built are reported
 # and skipped. Exits non-zero if a group fails.
 set -uo pipefail
