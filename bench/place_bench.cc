@@ -373,15 +373,17 @@ int MapLayers(const PlaceSet& set, size_t n) {
       s.db,
       "SELECT o.id, o.no, o.lon, o.lat, o.state, o.subject_code, o.nature, o.title, "
       "o.created_at, o.yellow_at, o.due_at FROM orders_rtree r JOIN orders o ON o.id = r.id "
-      "WHERE r.min_lon >= ?1 AND r.max_lon <= ?3 AND r.min_lat >= ?2 AND r.max_lat <= ?4 "
+      "WHERE r.max_lon >= ?1 AND r.min_lon <= ?3 AND r.max_lat >= ?2 AND r.min_lat <= ?4 "
+      "AND o.lon BETWEEN ?1 AND ?3 AND o.lat BETWEEN ?2 AND ?4 "
       "AND o.created_at >= ?5 AND o.created_at < ?6 ORDER BY o.created_at DESC, o.id DESC "
       "LIMIT ?7",
       -1, &page, nullptr);
   sqlite3_stmt* count = nullptr;
   sqlite3_prepare_v2(s.db,
                      "SELECT COUNT(*) FROM orders_rtree r JOIN orders o ON o.id = r.id "
-                     "WHERE r.min_lon >= ?1 AND r.max_lon <= ?3 AND r.min_lat >= ?2 AND "
-                     "r.max_lat <= ?4 AND o.created_at >= ?5 AND o.created_at < ?6",
+                     "WHERE r.max_lon >= ?1 AND r.min_lon <= ?3 AND r.max_lat >= ?2 AND "
+                     "r.min_lat <= ?4 AND o.lon BETWEEN ?1 AND ?3 AND o.lat BETWEEN ?2 AND ?4 AND "
+                     "o.created_at >= ?5 AND o.created_at < ?6",
                      -1, &count, nullptr);
   Box env = bg::return_envelope<Box>(set.places.front().shape);
   struct View {
