@@ -4,7 +4,12 @@
 // cluster, GiST index; one prepared query per point, and one set-based
 // query over all points), plus gazetteer resolutions/s.
 //   place_bench --data <repo>/data [--points N] [--pg-points N]
+// Map layers: the service's in-memory order index (service/map_index.h) over
+// --map-points synthetic orders: /map/orders bbox queries/s and /map/grids
+// per-unit counts for a month, beside the same queries in SQL on SQLite (file
+// database, R*Tree on the points, B-tree indexes on the time and open state).
 // Prints "bench: place.<name> value=<n> unit=<u> [baseline=... baseline_value=... ratio=...]".
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,12 +18,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 
 #include "geo/demo_boundaries.h"
 #include "geo/gazetteer.h"
 #include "geo/grid_index.h"
+#include "service/map_index.h"
 
 #ifdef HOTLINE_HAVE_LIBPQ
 #include <libpq-fe.h>
@@ -228,6 +235,319 @@ IndexFigures TimeIndex(const PlaceSet& set, const std::vector<LonLat>& pts) {
   return f;
 }
 
+// ---- map layers ----
+
+struct SqliteDb {
+  sqlite3* db = nullptr;
+  ~SqliteDb() {
+    if (db) sqlite3_close(db);
+  }
+  bool Exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::cerr << "sqlite: " << (err ? err : "?") << " in " << sql.substr(0, 80) << "\n";
+      sqlite3_free(err);
+      return false;
+    }
+    return true;
+  }
+};
+
+// Synthetic orders: uniform in the district's envelope, received over 12 months
+// before `now`; 25 % unfinished, of which most with a handling unit and a deadline
+// around now (a mix of green, yellow and red).
+std::vector<MapPoint> SyntheticOrders(const PlaceSet& set, const GridIndex& idx, size_t n,
+                                      Timestamp now, std::map<std::string, Id>& ids) {
+  std::vector<LonLat> pts = RandomPoints(set, n, 7);
+  std::mt19937_64 rng(8);
+  const State handling[] = {State::kDispatched, State::kInProgress, State::kExtensionRequested};
+  std::vector<MapPoint> out;
+  out.reserve(n);
+  auto id_of = [&](const geo::Place* p) -> Id {
+    if (!p) return 0;
+    auto [it, fresh] = ids.emplace(p->code, static_cast<Id>(ids.size() + 1));
+    return it->second;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    MapPoint p;
+    p.id = static_cast<Id>(i + 1);
+    p.no = std::to_string(2611000000000 + i);
+    p.title = "小区门口路灯不亮请尽快维修";
+    p.subject_code = "020101";
+    p.nature = Nature::kComplaint;
+    p.lon = pts[i].lon;
+    p.lat = pts[i].lat;
+    p.created_at = now - static_cast<Timestamp>(rng() % (365 * 86400));
+    const int r = static_cast<int>(rng() % 100);
+    if (r < 75) {
+      p.state = State::kClosed;
+    } else if (r < 80) {
+      p.state = State::kReceived;
+    } else {
+      p.state = handling[rng() % 3];
+      p.due_at = now + static_cast<Timestamp>(rng() % (10 * 86400)) - 3 * 86400;
+      p.yellow_at = p.due_at - 86400;
+      p.sign_due = p.created_at + 86400;
+      p.signed_at = p.state == State::kDispatched ? 0 : p.sign_due - 3600;
+    }
+    Resolution res = idx.Resolve(*p.lon, *p.lat);
+    p.grid_id = id_of(res.grid);
+    p.community_id = id_of(res.community);
+    p.street_id = id_of(res.street);
+    p.anchors = {p.grid_id ? p.grid_id : p.community_id ? p.community_id : p.street_id};
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+int MapLayers(const PlaceSet& set, size_t n) {
+  const Timestamp now = 1795399200;  // 2026-11-23 10:00 +08:00
+  GridIndex idx(set);
+  std::map<std::string, Id> ids;
+  std::vector<MapPoint> orders = SyntheticOrders(set, idx, n, now, ids);
+
+  MapIndex map;
+  auto t0 = Steady::now();
+  for (const MapPoint& p : orders) map.Put(p);
+  const double build_ms = 1000 * Seconds(t0);
+
+  // The SQLite baseline: a file database with the same rows.
+  char path[] = "/tmp/place_bench_map.XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return 1;
+  close(fd);
+  SqliteDb s;
+  if (sqlite3_open(path, &s.db) != SQLITE_OK) return 1;
+  s.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144");
+  s.Exec(
+      "CREATE TABLE orders(id INTEGER PRIMARY KEY, no TEXT, title TEXT, subject_code TEXT, "
+      "nature INT, state INT, unfinished INT, handling INT, lon REAL, lat REAL, created_at INT, "
+      "yellow_at INT, due_at INT, sign_due INT, signed_at INT, street_id INT, community_id INT, "
+      "grid_id INT)");
+  s.Exec("CREATE VIRTUAL TABLE orders_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)");
+  s.Exec("BEGIN");
+  sqlite3_stmt* ins = nullptr;
+  sqlite3_prepare_v2(s.db,
+                     "INSERT INTO orders VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                     "?15,?16,?17,?18)",
+                     -1, &ins, nullptr);
+  sqlite3_stmt* rins = nullptr;
+  sqlite3_prepare_v2(s.db, "INSERT INTO orders_rtree VALUES(?1,?2,?2,?3,?3)", -1, &rins, nullptr);
+  for (const MapPoint& p : orders) {
+    sqlite3_bind_int64(ins, 1, p.id);
+    sqlite3_bind_text(ins, 2, p.no.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, p.title.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, p.subject_code.c_str(), -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 5, static_cast<int>(p.nature));
+    sqlite3_bind_int(ins, 6, static_cast<int>(p.state));
+    sqlite3_bind_int(ins, 7, !IsTerminal(p.state));
+    sqlite3_bind_int(ins, 8, IsOpen(p.state));
+    sqlite3_bind_double(ins, 9, *p.lon);
+    sqlite3_bind_double(ins, 10, *p.lat);
+    sqlite3_bind_int64(ins, 11, p.created_at);
+    sqlite3_bind_int64(ins, 12, p.yellow_at);
+    sqlite3_bind_int64(ins, 13, p.due_at);
+    sqlite3_bind_int64(ins, 14, p.sign_due);
+    sqlite3_bind_int64(ins, 15, p.signed_at);
+    sqlite3_bind_int64(ins, 16, p.street_id);
+    sqlite3_bind_int64(ins, 17, p.community_id);
+    sqlite3_bind_int64(ins, 18, p.grid_id);
+    sqlite3_step(ins);
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(rins, 1, p.id);
+    sqlite3_bind_double(rins, 2, *p.lon);
+    sqlite3_bind_double(rins, 3, *p.lat);
+    sqlite3_step(rins);
+    sqlite3_reset(rins);
+  }
+  sqlite3_finalize(ins);
+  sqlite3_finalize(rins);
+  s.Exec("COMMIT");
+  s.Exec("CREATE INDEX orders_created ON orders(created_at)");
+  s.Exec("CREATE INDEX orders_unfinished ON orders(unfinished) WHERE unfinished = 1");
+  s.Exec("ANALYZE");
+
+  // /map/orders: the newest `limit` points in the box received in the month, and the total.
+  sqlite3_stmt* page = nullptr;
+  sqlite3_prepare_v2(
+      s.db,
+      "SELECT o.id, o.no, o.lon, o.lat, o.state, o.subject_code, o.nature, o.title, "
+      "o.created_at, o.yellow_at, o.due_at FROM orders_rtree r JOIN orders o ON o.id = r.id "
+      "WHERE r.max_lon >= ?1 AND r.min_lon <= ?3 AND r.max_lat >= ?2 AND r.min_lat <= ?4 "
+      "AND o.lon BETWEEN ?1 AND ?3 AND o.lat BETWEEN ?2 AND ?4 "
+      "AND o.created_at >= ?5 AND o.created_at < ?6 ORDER BY o.created_at DESC, o.id DESC "
+      "LIMIT ?7",
+      -1, &page, nullptr);
+  sqlite3_stmt* count = nullptr;
+  sqlite3_prepare_v2(s.db,
+                     "SELECT COUNT(*) FROM orders_rtree r JOIN orders o ON o.id = r.id "
+                     "WHERE r.max_lon >= ?1 AND r.min_lon <= ?3 AND r.max_lat >= ?2 AND "
+                     "r.min_lat <= ?4 AND o.lon BETWEEN ?1 AND ?3 AND o.lat BETWEEN ?2 AND ?4 AND "
+                     "o.created_at >= ?5 AND o.created_at < ?6",
+                     -1, &count, nullptr);
+  Box env = bg::return_envelope<Box>(set.places.front().shape);
+  struct View {
+    const char* tag;
+    double size;  // degrees
+  };
+  int mismatches = 0;
+  for (View v : {View{"street_view", 0.03}, View{"district_view", 0.3}}) {
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> x(env.min_corner().x(), env.max_corner().x() - v.size);
+    std::uniform_real_distribution<double> y(env.min_corner().y(), env.max_corner().y() - v.size);
+    std::vector<MapOrdersQuery> qs(200);
+    for (auto& q : qs) {
+      q.min_lon = x(rng);
+      q.min_lat = y(rng);
+      q.max_lon = q.min_lon + v.size;
+      q.max_lat = q.min_lat + v.size;
+      q.to = now - static_cast<Timestamp>(rng() % (300 * 86400));
+      q.from = q.to - 30 * 86400;
+      q.limit = 2000;
+      q.now = now;
+    }
+    MapScope all;
+    size_t done = 0;
+    std::int64_t points = 0;
+    t0 = Steady::now();
+    while (Seconds(t0) < 1.0)
+      for (const auto& q : qs) {
+        points += map.Orders(q, all).total;
+        ++done;
+      }
+    const double ours = static_cast<double>(done) / Seconds(t0);
+    const double avg = static_cast<double>(points) / static_cast<double>(done);
+    size_t sdone = 0;
+    bool verify = true;  // the first pass (untimed) checks the totals against the index
+    for (int pass = 0; pass < 2; ++pass, verify = false) {
+      t0 = Steady::now();
+      sdone = 0;
+      while (verify ? sdone < qs.size() : (Seconds(t0) < 1.0 || sdone < 20))
+        for (const auto& q : qs) {
+          std::int64_t total = 0, rows = 0;
+          for (sqlite3_stmt* st : {count, page}) {
+            sqlite3_bind_double(st, 1, q.min_lon);
+            sqlite3_bind_double(st, 2, q.min_lat);
+            sqlite3_bind_double(st, 3, q.max_lon);
+            sqlite3_bind_double(st, 4, q.max_lat);
+            sqlite3_bind_int64(st, 5, q.from);
+            sqlite3_bind_int64(st, 6, q.to);
+            if (st == page) sqlite3_bind_int(st, 7, q.limit);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+              if (st == count) total = sqlite3_column_int64(st, 0);
+              if (st == page) {
+                ++rows;
+                (void)sqlite3_column_text(st, 7);
+              }
+            }
+            sqlite3_reset(st);
+          }
+          if (verify && (total != map.Orders(q, all).total ||
+                         rows != static_cast<std::int64_t>(map.Orders(q, all).items.size())))
+            ++mismatches;
+          ++sdone;
+          if (!verify && Seconds(t0) >= 1.0 && sdone >= 20) break;
+        }
+    }
+    const double base = static_cast<double>(sdone) / Seconds(t0);
+    std::cout << "# map/orders " << v.tag << ": " << v.size << "° boxes, one month, limit 2000; "
+              << Fmt(avg) << " points per box on average\n";
+    Line(std::string("map_orders_bbox_queries_per_s_") + v.tag, ours, "queries/s",
+         std::string("sqlite_rtree_bbox_queries_per_s_") + v.tag, base);
+  }
+  sqlite3_finalize(page);
+  sqlite3_finalize(count);
+
+  // /map/grids: per-unit counts for a month (count in the month; open, overdue, red,
+  // yellow now) for streets, communities and grids.
+  const char* level_sql =
+      "SELECT %s, SUM(c), SUM(o), SUM(ov), SUM(r), SUM(y) FROM ("
+      " SELECT %s, 1 AS c, unfinished AS o,"
+      "  handling AND ((due_at > 0 AND ?3 > due_at) OR (sign_due > 0 AND signed_at = 0 AND ?3 > "
+      "sign_due)) AS ov,"
+      "  handling AND due_at > 0 AND ?3 > due_at AS r,"
+      "  handling AND due_at > 0 AND NOT ?3 > due_at AND yellow_at > 0 AND ?3 >= yellow_at AS y"
+      " FROM orders WHERE created_at >= ?1 AND created_at < ?2"
+      " UNION ALL"
+      " SELECT %s, 0, 1,"
+      "  handling AND ((due_at > 0 AND ?3 > due_at) OR (sign_due > 0 AND signed_at = 0 AND ?3 > "
+      "sign_due)),"
+      "  handling AND due_at > 0 AND ?3 > due_at,"
+      "  handling AND due_at > 0 AND NOT ?3 > due_at AND yellow_at > 0 AND ?3 >= yellow_at"
+      " FROM orders WHERE unfinished = 1 AND NOT (created_at >= ?1 AND created_at < ?2)"
+      ") WHERE %s > 0 GROUP BY %s";
+  std::vector<sqlite3_stmt*> levels;
+  for (const char* col : {"street_id", "community_id", "grid_id"}) {
+    char sql[2048];
+    std::snprintf(sql, sizeof sql, level_sql, col, col, col, col, col);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(s.db, sql, -1, &st, nullptr) != SQLITE_OK) {
+      std::cerr << "sqlite: " << sqlite3_errmsg(s.db) << "\n";
+      return 1;
+    }
+    levels.push_back(st);
+  }
+  std::vector<std::pair<Timestamp, Timestamp>> months;
+  for (int m = 0; m < 12; ++m)
+    months.emplace_back(now - (m + 1) * 30 * 86400, now - m * 30 * 86400);
+  size_t done = 0;
+  size_t units = 0;
+  t0 = Steady::now();
+  while (Seconds(t0) < 1.0)
+    for (auto [from, to] : months) {
+      units = map.CountByUnit(from, to, now, MapScope{}).size();
+      ++done;
+    }
+  const double ours = static_cast<double>(done) / Seconds(t0);
+  size_t sdone = 0;
+  bool verify = true;  // the first pass (untimed) checks the counts against the index
+  for (int pass = 0; pass < 2; ++pass, verify = false) {
+    t0 = Steady::now();
+    sdone = 0;
+    while (verify ? sdone < months.size() : (Seconds(t0) < 1.0 || sdone < 3))
+      for (auto [from, to] : months) {
+        std::map<Id, MapUnitCounts> got;
+        for (sqlite3_stmt* st : levels) {
+          sqlite3_bind_int64(st, 1, from);
+          sqlite3_bind_int64(st, 2, to);
+          sqlite3_bind_int64(st, 3, now);
+          while (sqlite3_step(st) == SQLITE_ROW) {
+            MapUnitCounts& c = got[sqlite3_column_int64(st, 0)];
+            c.count = sqlite3_column_int64(st, 1);
+            c.open = sqlite3_column_int64(st, 2);
+            c.overdue = sqlite3_column_int64(st, 3);
+            c.red = sqlite3_column_int64(st, 4);
+            c.yellow = sqlite3_column_int64(st, 5);
+          }
+          sqlite3_reset(st);
+        }
+        if (verify) {
+          auto mine = map.CountByUnit(from, to, now, MapScope{});
+          for (const auto& [id, c] : mine) {
+            const MapUnitCounts& o = got[id];
+            if (c.count != o.count || c.open != o.open || c.overdue != o.overdue ||
+                c.red != o.red || c.yellow != o.yellow)
+              ++mismatches;
+          }
+        }
+        ++sdone;
+        if (!verify && Seconds(t0) >= 1.0 && sdone >= 3) break;
+      }
+  }
+  const double base = static_cast<double>(sdone) / Seconds(t0);
+  for (sqlite3_stmt* st : levels) sqlite3_finalize(st);
+  std::cout << "# map/grids: counts for " << units
+            << " streets+communities+grids over one month (all levels at once)\n";
+  Line("map_grids_counts_per_s", ours, "months/s", "sqlite_group_by_counts_per_s", base);
+  Line("map_index_build_ms", build_ms, "ms");
+  std::cout << "# map layers: " << n << " synthetic orders; index and SQLite disagree on "
+            << mismatches << " answers\n";
+  std::remove(path);
+  std::remove((std::string(path) + "-wal").c_str());
+  std::remove((std::string(path) + "-shm").c_str());
+  return mismatches ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +557,9 @@ int main(int argc, char** argv) {
   app.add_option("--data", data, "the repository's data/ directory");
   app.add_option("--points", points, "points per index run (Default: 1,000,000)");
   app.add_option("--pg-points", pg_points, "points per PostGIS run (Default: 20,000)");
+  size_t map_points = 300000;
+  app.add_option("--map-points", map_points,
+                 "synthetic orders for the map layers (Default: 300,000)");
   CLI11_PARSE(app, argc, argv);
 
   auto units = DivisionUnits(data + "/demo/licheng_divisions.csv");
@@ -358,5 +681,6 @@ int main(int argc, char** argv) {
             << " distinct addresses (full addresses, abbreviations, a typo, traditional), "
             << Fmt(100.0 * resolved / n) << "% resolved to one place\n";
   Line("gazetteer_resolutions_per_s", per_s, "resolutions/s");
-  return 0;
+
+  return MapLayers(*demo, map_points);
 }

@@ -126,6 +126,7 @@ Status HotlineService::Impl::OpenPlace() {
 void HotlineService::Impl::MapPut(const WorkOrder& o) {
   MapPoint p;
   p.id = o.id;
+  p.version = o.version;
   p.no = o.no;
   p.title = text::MaskPii(o.title);
   p.subject_code = o.subject_code;

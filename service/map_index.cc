@@ -49,6 +49,7 @@ void MapIndex::Put(MapPoint p) {
     return;
   }
   const size_t slot = it->second;
+  if (p.version < cold_[slot].version) return;
   Hot& old = hot_[slot];
   const bool moved = old.has_point != h.has_point ||
                      (h.has_point && CellKey(old.lon, old.lat) != CellKey(h.lon, h.lat));

@@ -33,6 +33,7 @@ namespace hotline {
 // One order as the map sees it.
 struct MapPoint {
   Id id = 0;
+  std::int64_t version = 0;  // the order's version: an older update never replaces a newer one
   std::string no;
   std::string title;  // already masked for list views
   std::string subject_code;
@@ -76,7 +77,8 @@ class MapIndex {
  public:
   static constexpr double kCellDegrees = 0.01;  // ≈ 1.1 km × 0.9 km in Jinan
 
-  // Inserts or replaces the order (same id). Anchors of the replaced entry are kept
+  // Inserts or replaces the order (same id) unless the held entry has a newer version
+  // (two actions racing to update the index). Anchors of the replaced entry are kept
   // (an earlier lead still sees the order, as in the store).
   void Put(MapPoint p);
   size_t size() const;
