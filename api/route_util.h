@@ -181,5 +181,6 @@ inline Status ToApiField(const Status& st) {
 
 // Route tables contributed by the feature files (routes_*.cc); routes.cc has the core.
 std::vector<Route> CoreRoutes();
+std::vector<Route> PublicRoutes();  // routes_public.cc: no login (web UI tracking)
 
 }  // namespace hotline::api::route

@@ -672,6 +672,7 @@ namespace {
 const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> all = [] {
     std::vector<Route> v = CoreRoutes();
+    for (Route& r : PublicRoutes()) v.push_back(r);
     return v;
   }();
   return all;

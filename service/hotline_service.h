@@ -168,6 +168,12 @@ class HotlineService {
                               std::vector<std::string>* problems);
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
 
+  // ---- public tracking (web UI; service/hotline_service_public.cc) ----
+  // The order numbered `no` when `phone` is its caller's phone (digits compared after
+  // folding full-width forms and dropping separators). A wrong phone and an unknown number
+  // get the same not_found, so a guess learns nothing. Callers render public fields only.
+  Result<WorkOrder> TrackPublic(const std::string& no, const std::string& phone);
+
   const Clock& clock() const;
   Store& store();
 

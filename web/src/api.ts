@@ -123,3 +123,25 @@ export function landingFor(role?: string): string {
     default: return '/login'
   }
 }
+
+// Requests started before the screen's code loaded; the screen takes each once.
+const early = new Map<string, Promise<any>>()
+
+// index.html starts the dashboard's request before the app loads; turn it into an api() result.
+export function adoptEarly() {
+  const e = (window as any).__early as { path: string; response: Promise<Response> } | undefined
+  if (!e) return
+  delete (window as any).__early
+  const p = e.response.then(async (r) => {
+    if (r.ok) return r.json()
+    return api('GET', e.path)  // errors (401, 404...) go through the one error path
+  })
+  p.catch(() => { /* the screen sees it */ })
+  early.set(e.path, p)
+}
+
+export function takePrefetched<T = any>(path: string): Promise<T> | undefined {
+  const p = early.get(path)
+  early.delete(path)
+  return p
+}

@@ -4,6 +4,7 @@ import { session, landingFor } from './api'
 const routes = [
   { path: '/', redirect: () => landingFor(session.user?.role) },
   { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
+  { path: '/track', component: () => import('./views/Track.vue'), meta: { public: true } },
   { path: '/agent', component: () => import('./views/AgentConsole.vue'), meta: { roles: ['agent', 'dispatcher', 'admin'] } },
   { path: '/workbench', component: () => import('./views/Workbench.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'] } },
   { path: '/orders/:id', component: () => import('./views/Workbench.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'] } },

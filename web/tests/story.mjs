@@ -192,6 +192,23 @@ try {
   for (const a of ['派单', '签收', '答复', '回访']) check(timeline.includes(a), `the timeline shows ${a}`)
   await shot(page, 'dispatcher-callback')
 
+  // -- 5b. the caller tracks it without logging in: number + phone, public fields only --
+  const anon = await (await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' })).newPage()
+  await anon.goto(URL_ + '/login')
+  await anon.locator('[data-test=track-link]').click()
+  await anon.locator('[data-test=track-no]').fill(agentNo)
+  await anon.locator('[data-test=track-phone]').fill(phone)
+  await anon.locator('[data-test=track-submit]').click()
+  await anon.locator('[data-test=track-state]', { hasText: '已回访' }).waitFor({ timeout: 60000 })
+  const pub = await anon.locator('[data-test=track-result]').textContent()
+  check(pub.includes('22点后不再露天经营'), 'public tracking shows the public answer')
+  check(!pub.includes('联合城管执法中队') && !pub.includes('张先生'), 'public tracking shows neither the units\' notes nor the caller')
+  await shot(anon, 'public-tracking')
+  await anon.locator('[data-test=track-phone]').fill('13900000000')
+  await anon.locator('[data-test=track-submit]').click()
+  await anon.locator('[data-test=track-error]').waitFor()
+  check(true, 'a wrong phone finds nothing')
+
   // -- 6. the agent answers the citizen's appeal directly; the citizen sees the answer --
   await login(page, 'agent', '/agent')
   await page.goto(URL_ + '/workbench')
