@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include "text/pii_detect.h"
+
 namespace hotline {
 namespace {
 
@@ -269,30 +271,17 @@ std::string MaskAddress(std::string_view address) {
 
 bool IsValidMobile(std::string_view phone) { return MobileCore(Normalize(phone)).has_value(); }
 
+// Form validation is stricter than detection in free text (text::IsValidIdNumber, which masks
+// anything with a valid date and check character): the province must exist as well.
 bool IsValidIdNumber(std::string_view id_number) {
   std::string s = Normalize(id_number);
-  if (s.size() != 18 || !AllDigits(std::string_view(s).substr(0, 17))) return false;
-  char last = s[17] == 'x' ? 'X' : s[17];
-  if (!(last == 'X' || (last >= '0' && last <= '9'))) return false;
+  if (!text::IsValidIdNumber(s)) return false;
   int province = (s[0] - '0') * 10 + (s[1] - '0');
   static constexpr int kProvinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
                                        35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
                                        53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
-  if (std::find(std::begin(kProvinces), std::end(kProvinces), province) == std::end(kProvinces))
-    return false;
-  int year = std::stoi(s.substr(6, 4));
-  int month = std::stoi(s.substr(10, 2));
-  int day = std::stoi(s.substr(12, 2));
-  if (year < 1900 || year > 2099 || month < 1 || month > 12 || day < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int max_day = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
-  if (day > max_day) return false;
-  static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (s[i] - '0') * kWeights[i];
-  static constexpr char kCheck[] = "10X98765432";
-  return kCheck[sum % 11] == last;
+  return std::find(std::begin(kProvinces), std::end(kProvinces), province) !=
+         std::end(kProvinces);
 }
 
 Status ValidatePhone(std::string_view field, std::string_view value) {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/group_commit.h"
 #include "store/order_codec.h"
 
 namespace hotline {
@@ -601,14 +602,7 @@ class PostgresStore final : public Store {
   PostgresStore(std::string conninfo, PostgresOptions options)
       : conninfo_(std::move(conninfo)), options_(options) {}
 
-  ~PostgresStore() override {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (writer_.joinable()) writer_.join();
-  }
+  ~PostgresStore() override { writes_.Stop(); }
 
   Status Init() {
     HOTLINE_ASSIGN_OR_RETURN(writer_conn_,
@@ -616,9 +610,11 @@ class PostgresStore final : public Store {
     HOTLINE_RETURN_IF_ERROR(Migrate(*writer_conn_));
     for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
       HOTLINE_ASSIGN_OR_RETURN(auto c, PgConn::Open(conninfo_, options_.connect_timeout_seconds));
-      readers_.push_back(std::move(c));
+      readers_.Add(std::move(c));
     }
-    writer_ = std::thread([this] { WriterLoop(); });
+    writes_.Start(*writer_conn_, options_.max_group,
+                  [this](PgConn& c, const std::vector<GroupCommit<PgConn>::Op*>& ops,
+                         std::vector<Status>& results) { RunGroup(c, ops, results); });
     return {};
   }
 
@@ -1006,11 +1002,6 @@ class PostgresStore final : public Store {
   }
 
  private:
-  struct WriteOp {
-    std::function<Status(PgConn&)> fn;
-    std::promise<Status> done;
-  };
-
   // Takes `n` order ids inside the current transaction; returns the last one.
   // The row lock is held until commit, so ids are gapless across processes too.
   static Result<Id> ReserveOrderIds(PgConn& c, std::int64_t n) {
@@ -1048,96 +1039,52 @@ class PostgresStore final : public Store {
   }
 
   // Runs `fn` inside the next group commit and waits until it is durable.
-  Status Write(std::function<Status(PgConn&)> fn) {
-    WriteOp op{std::move(fn), {}};
-    auto fut = op.done.get_future();
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return Status(Code::kUnavailable, "store is closing");
-      queue_.push_back(&op);
-    }
-    cv_.notify_one();
-    return fut.get();
-  }
+  Status Write(std::function<Status(PgConn&)> fn) { return writes_.Submit(std::move(fn)); }
 
-  // One transaction per batch of waiting requests, a SAVEPOINT per request.
-  // Savepoint bookkeeping rides in the same round trip as the next request's
-  // savepoint ("RELEASE SAVEPOINT op; SAVEPOINT op").
-  void WriterLoop() {
-    PgConn& c = *writer_conn_;
-    std::vector<WriteOp*> batch;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty() && stopping_) return;
-        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_group) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
-      }
-      std::vector<Status> results(batch.size());
-      Status begin = c.Broken() ? c.Reset() : Status();
-      if (begin.ok()) begin = c.Exec("BEGIN; SAVEPOINT op");
-      if (begin.ok()) {
-        Status broken;  // the transaction itself failed: every request fails
-        for (size_t i = 0; i < batch.size() && broken.ok(); ++i) {
-          if (i > 0) broken = c.Exec("RELEASE SAVEPOINT op; SAVEPOINT op");
-          if (!broken.ok()) break;
-          results[i] = batch[i]->fn(c);
-          if (!results[i].ok()) broken = c.Exec("ROLLBACK TO SAVEPOINT op");
-        }
-        Status commit = broken.ok() ? c.Exec("COMMIT") : broken;
-        // COMMIT of a transaction in the aborted state answers "ROLLBACK", not an error.
-        if (commit.ok() && c.LastTag() != "COMMIT")
-          commit = Status(Code::kInternal, "postgres: the group transaction was rolled back");
-        if (!commit.ok()) {
-          (void)c.Exec("ROLLBACK");
-          for (auto& r : results)
-            r = Status(commit.code() == Code::kConflict ? Code::kInternal : commit.code(),
-                       commit.message());
-        }
-      } else {
-        (void)c.Exec("ROLLBACK");
-        for (auto& r : results) r = begin;
-      }
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
-      batch.clear();
+  // One group: BEGIN, a SAVEPOINT per request, one COMMIT. Savepoint bookkeeping
+  // rides in the same round trip as the next request's savepoint
+  // ("RELEASE SAVEPOINT op; SAVEPOINT op").
+  void RunGroup(PgConn& c, const std::vector<GroupCommit<PgConn>::Op*>& ops,
+                std::vector<Status>& results) {
+    Status begin = c.Broken() ? c.Reset() : Status();
+    if (begin.ok()) begin = c.Exec("BEGIN; SAVEPOINT op");
+    if (!begin.ok()) {
+      (void)c.Exec("ROLLBACK");
+      for (auto& r : results) r = begin;
+      return;
+    }
+    Status broken;  // the transaction itself failed: every request fails
+    for (size_t i = 0; i < ops.size() && broken.ok(); ++i) {
+      if (i > 0) broken = c.Exec("RELEASE SAVEPOINT op; SAVEPOINT op");
+      if (!broken.ok()) break;
+      results[i] = (*ops[i])(c);
+      if (!results[i].ok()) broken = c.Exec("ROLLBACK TO SAVEPOINT op");
+    }
+    Status commit = broken.ok() ? c.Exec("COMMIT") : broken;
+    // COMMIT of a transaction in the aborted state answers "ROLLBACK", not an error.
+    if (commit.ok() && c.LastTag() != "COMMIT")
+      commit = Status(Code::kInternal, "postgres: the group transaction was rolled back");
+    if (!commit.ok()) {
+      (void)c.Exec("ROLLBACK");
+      for (auto& r : results)
+        r = Status(commit.code() == Code::kConflict ? Code::kInternal : commit.code(),
+                   commit.message());
     }
   }
-
   // Runs `fn` on a pooled connection (reconnecting one that broke).
   Status Read(const std::function<Status(PgConn&)>& fn) {
-    std::unique_ptr<PgConn> c;
-    {
-      std::unique_lock lock(read_mu_);
-      read_cv_.wait(lock, [&] { return !readers_.empty(); });
-      c = std::move(readers_.back());
-      readers_.pop_back();
-    }
-    Status st = c->Broken() ? c->Reset() : Status();
-    if (st.ok()) st = fn(*c);
-    {
-      std::lock_guard lock(read_mu_);
-      readers_.push_back(std::move(c));
-    }
-    read_cv_.notify_one();
-    return st;
+    return readers_.With([&](PgConn& c) -> Status {
+      HOTLINE_RETURN_IF_ERROR(c.Broken() ? c.Reset() : Status());
+      return fn(c);
+    });
   }
 
   const std::string conninfo_;
   const PostgresOptions options_;
   std::unique_ptr<PgConn> writer_conn_;  // used only by the writer thread (and Init)
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<WriteOp*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
-
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<std::unique_ptr<PgConn>> readers_;
+  ConnPool<PgConn> readers_;
+  GroupCommit<PgConn> writes_;  // last: stopped first, before the connections go
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/group_commit.h"
 #include "store/order_codec.h"
 
 namespace hotline {
@@ -351,14 +352,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::string path, SqliteOptions options)
       : path_(std::move(path)), options_(options) {}
 
-  ~SqliteStore() override {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (writer_.joinable()) writer_.join();
-  }
+  ~SqliteStore() override { writes_.Stop(); }
 
   Status Init() {
     HOTLINE_ASSIGN_OR_RETURN(writer_conn_, Conn::Open(path_, false));
@@ -375,9 +369,11 @@ class SqliteStore final : public Store {
     }
     for (int i = 0; i < options_.read_connections; ++i) {
       HOTLINE_ASSIGN_OR_RETURN(auto c, Conn::Open(path_, true));
-      readers_.push_back(std::move(c));
+      readers_.Add(std::move(c));
     }
-    writer_ = std::thread([this] { WriterLoop(); });
+    writes_.Start(*writer_conn_, options_.max_group,
+                  [this](Conn& c, const std::vector<GroupCommit<Conn>::Op*>& ops,
+                         std::vector<Status>& results) { RunGroup(c, ops, results); });
     return {};
   }
 
@@ -793,11 +789,6 @@ class SqliteStore final : public Store {
   }
 
  private:
-  struct WriteOp {
-    std::function<Status(Conn&)> fn;
-    std::promise<Status> done;
-  };
-
   static std::string Pad7(Id id) {
     std::string s = std::to_string(id);
     return s.size() >= 7 ? s : std::string(7 - s.size(), '0') + s;
@@ -832,91 +823,46 @@ class SqliteStore final : public Store {
   }
 
   // Runs `fn` inside the next group commit and waits until it is durable.
-  Status Write(std::function<Status(Conn&)> fn) {
-    WriteOp op{std::move(fn), {}};
-    auto fut = op.done.get_future();
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return Status(Code::kUnavailable, "store is closing");
-      queue_.push_back(&op);
-    }
-    cv_.notify_one();
-    return fut.get();
-  }
+  Status Write(std::function<Status(Conn&)> fn) { return writes_.Submit(std::move(fn)); }
 
-  void WriterLoop() {
-    Conn& c = *writer_conn_;
-    std::vector<WriteOp*> batch;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty() && stopping_) return;
-        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.max_group) {
-          batch.push_back(queue_.front());
-          queue_.pop_front();
-        }
+  // One group: BEGIN IMMEDIATE, a SAVEPOINT per write (a failed write rolls back
+  // only itself), one COMMIT (one fsync) for all.
+  void RunGroup(Conn& c, const std::vector<GroupCommit<Conn>::Op*>& ops,
+                std::vector<Status>& results) {
+    Id next_before = next_order_id_;
+    Status begin = c.Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto& r : results) r = begin;
+      return;
+    }
+    for (size_t i = 0; i < ops.size(); ++i) {
+      (void)c.Exec("SAVEPOINT op");
+      Id next_at_op = next_order_id_;
+      results[i] = (*ops[i])(c);
+      if (!results[i].ok()) {
+        (void)c.Exec("ROLLBACK TO op");
+        next_order_id_ = next_at_op;
       }
-      std::vector<Status> results(batch.size());
-      Id next_before = next_order_id_;
-      Status begin = c.Exec("BEGIN IMMEDIATE");
-      if (begin.ok()) {
-        for (size_t i = 0; i < batch.size(); ++i) {
-          (void)c.Exec("SAVEPOINT op");
-          Id next_at_op = next_order_id_;
-          results[i] = batch[i]->fn(c);
-          if (!results[i].ok()) {
-            (void)c.Exec("ROLLBACK TO op");
-            next_order_id_ = next_at_op;
-          }
-          (void)c.Exec("RELEASE op");
-        }
-        Status commit = c.Exec("COMMIT");
-        if (!commit.ok()) {
-          (void)c.Exec("ROLLBACK");
-          next_order_id_ = next_before;
-          for (auto& r : results) r = commit;
-        }
-      } else {
-        for (auto& r : results) r = begin;
-      }
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
-      batch.clear();
+      (void)c.Exec("RELEASE op");
+    }
+    Status commit = c.Exec("COMMIT");
+    if (!commit.ok()) {
+      (void)c.Exec("ROLLBACK");
+      next_order_id_ = next_before;
+      for (auto& r : results) r = commit;
     }
   }
 
   // Runs `fn` on a pooled read connection.
-  Status Read(const std::function<Status(Conn&)>& fn) {
-    std::unique_ptr<Conn> c;
-    {
-      std::unique_lock lock(read_mu_);
-      read_cv_.wait(lock, [&] { return !readers_.empty(); });
-      c = std::move(readers_.back());
-      readers_.pop_back();
-    }
-    Status st = fn(*c);
-    {
-      std::lock_guard lock(read_mu_);
-      readers_.push_back(std::move(c));
-    }
-    read_cv_.notify_one();
-    return st;
-  }
+  Status Read(const std::function<Status(Conn&)>& fn) { return readers_.With(fn); }
 
   const std::string path_;
   const SqliteOptions options_;
   std::unique_ptr<Conn> writer_conn_;
   Id next_order_id_ = 1;  // touched only by the writer thread (and Init)
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<WriteOp*> queue_;
-  bool stopping_ = false;
-  std::thread writer_;
-
-  std::mutex read_mu_;
-  std::condition_variable read_cv_;
-  std::vector<std::unique_ptr<Conn>> readers_;
+  ConnPool<Conn> readers_;
+  GroupCommit<Conn> writes_;  // last: stopped first, before the connections go
 };
 
 }  // namespace
