@@ -13,7 +13,7 @@ const zh = {
     street: '街道', community: '社区',
     suggestUnavailable: '智能建议暂不可用（/suggest 未上线），已退回到来电号码查询', placeUnavailable: '地址解析暂不可用',
     useSuggestion: '采用', leadUnit: '建议承办单位', confidence: '置信度', resolved: '已解析', ambiguous: '多个候选', unknown: '未能识别',
-    keyHint: 'Ctrl+Enter 提交 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
+    keyHint: 'Ctrl+Enter 提交 · Alt+S 采用建议 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
   },
   wb: {
     title: '工单处置', inbox: '待办', all: '全部', red: '红灯', yellow: '黄灯', green: '绿灯', state: '状态', due: '办理时限',
@@ -73,7 +73,7 @@ const en: typeof zh = {
     street: 'Street', community: 'Community',
     suggestUnavailable: 'Suggestions unavailable (/suggest not on this server); using caller-phone lookup', placeUnavailable: 'Place lookup unavailable',
     useSuggestion: 'Use', leadUnit: 'Suggested unit', confidence: 'confidence', resolved: 'resolved', ambiguous: 'ambiguous', unknown: 'unknown',
-    keyHint: 'Ctrl+Enter submit · Alt+N new call · Alt+1…6 nature · Tab moves field to field',
+    keyHint: 'Ctrl+Enter submit · Alt+S take suggestion · Alt+N new call · Alt+1…6 nature · Tab moves field to field',
   },
   wb: {
     title: 'Workbench', inbox: 'Inbox', all: 'All', red: 'Red', yellow: 'Yellow', green: 'Green', state: 'State', due: 'Due',

@@ -250,6 +250,17 @@ try {
   check(true, 'clicking a street drills down: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
   await dash.waitForTimeout(500)
   await shot(dash, 'dashboard-street')
+  // -> a community (its grids) -> a grid's order list.
+  await dash.locator('.leaflet-interactive').first().click({ force: true })
+  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 2, null, { timeout: 30000 })
+  check(true, 'clicking a community shows its grids: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
+  await dash.locator('.leaflet-interactive').first().waitFor()
+  await dash.waitForTimeout(500)
+  await shot(dash, 'dashboard-community')
+  await dash.locator('.leaflet-interactive').first().click({ force: true })
+  await dash.locator('[data-test=drill-orders]').waitFor({ timeout: 30000 })
+  check(true, 'clicking a grid lists its orders')
+  await shot(dash, 'dashboard-grid-orders')
   console.log('story: all steps passed')
 } finally {
   await browser.close()
