@@ -115,6 +115,11 @@ try {
   const citizenText = '历山路与花园路路口的路灯连续三晚不亮，行人过马路很危险，请尽快维修'
   await page.locator('[data-test=cit-content]').fill(citizenText)
   await page.locator('[data-test=cit-address]').fill('洪家楼街道花园路与历山路路口')
+  // Pick the place on the map of street outlines (GET /public/boundaries).
+  await page.locator('[data-test=cit-map] .leaflet-interactive').first().waitFor({ timeout: 30000 })
+  await page.locator('[data-test=cit-map] .leaflet-interactive').nth(3).click({ force: true })
+  await page.locator('[data-test=cit-picked]').waitFor()
+  check(true, 'the citizen picked a point on the map: ' + (await page.locator('[data-test=cit-picked]').textContent()).trim())
   await page.locator('[data-test=cit-submit]').click()
   await page.locator('[data-test=cit-created-no]').waitFor({ timeout: 60000 })
   const citizenNo = (await page.locator('[data-test=cit-created-no]').textContent()).trim()
@@ -214,6 +219,8 @@ try {
   await page.goto(URL_ + '/workbench')
   await page.locator('[data-test=inbox] .el-table__row', { hasText: citizenNo }).first().click({ timeout: 60000 })
   await page.locator('[data-test=order-no]', { hasText: citizenNo }).waitFor()
+  const placeText = await page.locator('[data-test=order-detail] .el-descriptions').textContent()
+  check(/街道/.test(placeText), 'the point the citizen picked was resolved to a street')
   await act(page, 'answer', async (dlg) => {
     await dlg.locator('[data-test=f-public-text]').fill('已转区城管局路灯所，预计两个工作日内修复')
   })
