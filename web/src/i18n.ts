@@ -18,7 +18,7 @@ const zh = {
   wb: {
     title: '工单处置', inbox: '待办', all: '全部', red: '红灯', yellow: '黄灯', green: '绿灯', state: '状态', due: '办理时限',
     no: '工单号', subject: '分类', lead: '承办单位', light: '灯色', created: '受理时间', pick: '请选择左侧工单', search: '搜索标题/内容',
-    openOnly: '仅在办',
+    openOnly: '仅在办', review: '待确认智能分派', reviewUnavailable: '待确认队列暂不可用',
   },
   order: {
     detail: '工单详情', caller: '来电人', phone: '电话', place: '地点', content: '内容', timeline: '办理过程', actions: '可办理操作',
@@ -26,7 +26,7 @@ const zh = {
     text: '说明', leadUnit: '承办单位', assistUnits: '协办单位', subject: '分类代码', days: '延期天数', rating: '满意度',
     contactedAt: '联系时间', contactMethod: '联系方式', resolved: '已解决', unresolvedReason: '未解决原因', actionsTaken: '办理措施',
     publicText: '答复内容（公开）', mergeInto: '并入工单号', basis: '不予受理依据', confirm: '确定', cancel: '取消', done: '操作成功',
-    suggestion: '分派建议', byCatalogue: '按派单目录', pending: '待审核申请',
+    suggestion: '分派建议', byCatalogue: '按派单目录', pending: '待审核申请', classifier: '智能分类', autoDispatched: '已自动派单',
   },
   dash: {
     title: '历城区 12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
@@ -78,7 +78,7 @@ const en: typeof zh = {
   wb: {
     title: 'Workbench', inbox: 'Inbox', all: 'All', red: 'Red', yellow: 'Yellow', green: 'Green', state: 'State', due: 'Due',
     no: 'No.', subject: 'Category', lead: 'Lead unit', light: 'Light', created: 'Received', pick: 'Pick an order on the left', search: 'Search title/content',
-    openOnly: 'Open only',
+    openOnly: 'Open only', review: 'Suggestions to confirm', reviewUnavailable: 'Review queue not available',
   },
   order: {
     detail: 'Order', caller: 'Caller', phone: 'Phone', place: 'Place', content: 'Content', timeline: 'Timeline', actions: 'Actions',
@@ -86,7 +86,7 @@ const en: typeof zh = {
     text: 'Text', leadUnit: 'Lead unit', assistUnits: 'Assisting units', subject: 'Subject code', days: 'Extension days', rating: 'Rating',
     contactedAt: 'Contacted at', contactMethod: 'Contact method', resolved: 'Resolved', unresolvedReason: 'Why unresolved', actionsTaken: 'Actions taken',
     publicText: 'Public answer', mergeInto: 'Merge into (number)', basis: 'Legal basis', confirm: 'OK', cancel: 'Cancel', done: 'Done',
-    suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', pending: 'Pending request',
+    suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', pending: 'Pending request', classifier: 'Classifier', autoDispatched: 'auto-dispatched',
   },
   dash: {
     title: 'Licheng 12345 — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
