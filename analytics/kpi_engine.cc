@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <unordered_map>
+
+#include "domain/calendar.h"
 
 namespace hotline::analytics {
 
@@ -100,14 +102,142 @@ int Subject1Of(std::string_view code) {
   return (code[0] - '0') * 10 + (code[1] - '0');
 }
 
-KpiEngine::KpiEngine(UnitTree units, int utc_offset_seconds)
-    : units_(std::move(units)), offset_(utc_offset_seconds) {}
+namespace {
 
-Status KpiEngine::AddOrder(const OrderFacts& facts) {
+// Actions the engine distinguishes (CompactEvent::action).
+enum Act : std::uint8_t {
+  kOther,
+  kIntake,
+  kAnswer,
+  kReject,
+  kDispatch,
+  kApproveReturn,
+  kRedo,
+  kSign,
+  kRequestReturn,
+  kApproveExtension,
+  kResume,
+  kReply,
+  kCallback,
+  kSupervise,
+  kMerge,
+  kExclude,
+  kInclude,
+};
+Act ActOf(const std::string& a) {
+  static const std::unordered_map<std::string, Act> kActs = {
+      {"intake", kIntake},
+      {"answer", kAnswer},
+      {"reject", kReject},
+      {"dispatch", kDispatch},
+      {"approve_return", kApproveReturn},
+      {"redo", kRedo},
+      {"sign", kSign},
+      {"request_return", kRequestReturn},
+      {"approve_extension", kApproveExtension},
+      {"resume", kResume},
+      {"reply", kReply},
+      {"callback", kCallback},
+      {"supervise", kSupervise},
+      {"merge", kMerge},
+      {"exclude_from_kpi", kExclude},
+      {"include_in_kpi", kInclude}};
+  auto it = kActs.find(a);
+  return it == kActs.end() ? kOther : it->second;
+}
+enum Flag : std::uint8_t { kOnTime = 1, kResolved = 2, kToPool = 4, kHasDue = 8 };
+
+constexpr std::uint32_t KeyOf(int counter, int subject1, Channel ch) {
+  return static_cast<std::uint32_t>(counter) << 16 | static_cast<std::uint32_t>(subject1 + 1) << 8 |
+         static_cast<std::uint32_t>(ch);
+}
+constexpr int CounterOfKey(std::uint32_t k) { return static_cast<int>(k >> 16); }
+constexpr int SubjectOfKey(std::uint32_t k) { return static_cast<int>((k >> 8) & 0xff) - 1; }
+constexpr Channel ChannelOfKey(std::uint32_t k) { return static_cast<Channel>(k & 0xff); }
+
+int MonthIndex(Day d) {
+  CivilDate c = CivilFromDays(d);
+  return c.year * 12 + c.month - 1;
+}
+Day MonthStart(int month_index) {
+  const int y = month_index >= 0 ? month_index / 12 : -((-month_index + 11) / 12);
+  return DayOfDate(y, month_index - y * 12 + 1, 1);
+}
+
+Day FloorTo(Day d, Day block) {
+  return d >= 0 ? d / block * block : -((-d + block - 1) / block) * block;
+}
+
+}  // namespace
+
+KpiEngine::KpiEngine(UnitTree units, int utc_offset_seconds)
+    : units_(std::move(units)), offset_(utc_offset_seconds) {
+  Intern(kAllUnits);
+}
+
+KpiEngine::UnitIx KpiEngine::Intern(std::optional<Id> id) {
+  if (!id) return kNoUnit;
+  auto [it, fresh] = unit_ix_.emplace(*id, static_cast<UnitIx>(unit_ids_.size()));
+  if (!fresh) return it->second;
+  const UnitIx ix = it->second;
+  unit_ids_.push_back(*id);
+  cube_.emplace_back();
+  lineage_.emplace_back();
+  std::vector<Id> ids = units_.Lineage(*id);
+  if (std::find(ids.begin(), ids.end(), kAllUnits) == ids.end()) ids.push_back(kAllUnits);
+  std::vector<UnitIx> lin;
+  for (Id u : ids) lin.push_back(u == *id ? ix : Intern(u));
+  lineage_[ix] = std::move(lin);
+  return ix;
+}
+
+KpiEngine::CompactEvent KpiEngine::Compact(const Event& e) {
+  CompactEvent c;
+  c.at = e.at;
+  c.action = ActOf(e.action);
+  c.to = static_cast<std::uint8_t>(e.to);
+  EventData d = ParseData(e.data_json);
+  c.lead = Intern(d.lead_unit_id);
+  c.unit = Intern(c.action == kAnswer ? e.unit_id : d.unit_id);
+  if (d.due_at) {
+    c.due_at = *d.due_at;
+    c.flags |= kHasDue;
+  }
+  if (d.on_time) c.flags |= kOnTime;
+  if (d.resolved) c.flags |= kResolved;
+  if (d.to_pool) c.flags |= kToPool;
+  if (d.rating) c.rating = static_cast<std::int8_t>(*d.rating);
+  return c;
+}
+
+Status KpiEngine::AddOrder(const OrderFacts& facts) { return AddOrder(facts, {}); }
+
+Status KpiEngine::AddOrder(const OrderFacts& facts, const std::vector<Event>& events) {
   if (facts.id <= 0) return Invalid("id", "the order id must be positive");
-  OrderState& o = orders_[facts.id];
-  o.facts = facts;
-  Recompute(o);
+  for (const Event& e : events)
+    if (e.order_id != facts.id)
+      return Invalid("order_id", "event of order " + std::to_string(e.order_id) +
+                                     " given with order " + std::to_string(facts.id));
+  auto [it, fresh] = orders_.try_emplace(facts.id);
+  OrderState& o = it->second;
+  scratch_old_.clear();
+  if (!fresh) Contribute(o, scratch_old_);
+  const std::optional<Id> place = facts.grid_id        ? facts.grid_id
+                                  : facts.community_id ? facts.community_id
+                                                       : facts.street_id;
+  o.place = Intern(place.value_or(kAllUnits));
+  o.subject1 = static_cast<std::int8_t>(Subject1Of(facts.subject_code));
+  o.channel = static_cast<std::uint8_t>(facts.channel);
+  o.nature = static_cast<std::uint8_t>(facts.nature);
+  if (!events.empty()) {
+    o.events.reserve(o.events.size() + events.size());
+    for (const Event& e : events) o.events.push_back(Compact(e));
+    std::stable_sort(o.events.begin(), o.events.end(),
+                     [](const CompactEvent& x, const CompactEvent& y) { return x.at < y.at; });
+  }
+  scratch_new_.clear();
+  Contribute(o, scratch_new_);
+  ApplyDiff(scratch_old_, scratch_new_);
   return {};
 }
 
@@ -116,77 +246,112 @@ Status KpiEngine::Apply(const Event& e) {
   if (it == orders_.end())
     return Status(Code::kNotFound, "order " + std::to_string(e.order_id) + " is not known");
   OrderState& o = it->second;
+  scratch_old_.clear();
+  Contribute(o, scratch_old_);
   auto pos = std::upper_bound(o.events.begin(), o.events.end(), e.at,
-                              [](Timestamp t, const Event& x) { return t < x.at; });
-  o.events.insert(pos, e);
-  Recompute(o);
+                              [](Timestamp t, const CompactEvent& x) { return t < x.at; });
+  o.events.insert(pos, Compact(e));
+  scratch_new_.clear();
+  Contribute(o, scratch_new_);
+  ApplyDiff(scratch_old_, scratch_new_);
   return {};
 }
 
-void KpiEngine::Recompute(OrderState& o) {
-  std::vector<Cell> next;
-  Contribute(o, next);
-  ApplyCells(o.cells, -1);
-  ApplyCells(next, +1);
-  o.cells = std::move(next);
+void KpiEngine::ApplyDiff(std::vector<Cell>& old_cells, std::vector<Cell>& new_cells) {
+  for (Cell c : old_cells) {
+    c.delta = -c.delta;
+    new_cells.push_back(c);
+  }
+  auto less = [](const Cell& x, const Cell& y) {
+    if (x.unit != y.unit) return x.unit < y.unit;
+    if (x.day != y.day) return x.day < y.day;
+    return x.key < y.key;
+  };
+  std::sort(new_cells.begin(), new_cells.end(), less);
+  for (size_t i = 0; i < new_cells.size();) {
+    size_t j = i;
+    std::int32_t sum = 0;
+    for (; j < new_cells.size() && !less(new_cells[i], new_cells[j]); ++j)
+      sum += new_cells[j].delta;
+    if (sum != 0)
+      for (UnitIx u : lineage_[new_cells[i].unit]) Add(u, new_cells[i].day, new_cells[i].key, sum);
+    i = j;
+  }
 }
 
-void KpiEngine::ApplyCells(const std::vector<Cell>& cells, int sign) {
-  for (const Cell& c : cells) {
-    auto& days = cube_[c.unit];
-    auto& buckets = days[c.day];
-    auto b = std::find_if(buckets.begin(), buckets.end(), [&](const Bucket& x) {
-      return x.subject1 == c.subject1 && x.channel == c.channel;
-    });
-    if (b == buckets.end()) {
-      buckets.push_back({c.subject1, c.channel, {}});
-      b = buckets.end() - 1;
-    }
-    b->c.v[static_cast<size_t>(c.counter)] += sign * c.delta;
+void KpiEngine::Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta) {
+  UnitCube& uc = cube_[unit];
+  if (uc.days.empty()) {
+    uc.base = FloorTo(day, kBlock);
+  } else if (day < uc.base) {
+    const Day nb = FloorTo(day, kBlock);
+    uc.days.insert(uc.days.begin(), static_cast<size_t>(uc.base - nb), DayCell{});
+    uc.overdue_blocks.insert(uc.overdue_blocks.begin(),
+                             static_cast<size_t>((uc.base - nb) / kBlock), 0);
+    uc.base = nb;
   }
+  const size_t i = static_cast<size_t>(day - uc.base);
+  if (i >= uc.days.size()) {
+    const size_t n = (i / kBlock + 1) * kBlock;
+    uc.days.resize(n);
+    uc.overdue_blocks.resize(n / kBlock, 0);
+  }
+  DayCell& dc = uc.days[i];
+  const int counter = CounterOfKey(key);
+  dc.total[static_cast<size_t>(counter)] += delta;
+  const int mi = MonthIndex(day);
+  if (uc.months.empty()) {
+    uc.month_base = mi;
+  } else if (mi < uc.month_base) {
+    uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
+                     std::array<std::int64_t, kNumCounters>{});
+    uc.month_base = mi;
+  }
+  if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
+    uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
+  uc.months[static_cast<size_t>(mi - uc.month_base)][static_cast<size_t>(counter)] += delta;
+  if (counter == Index(Counter::kOverdueDelta)) uc.overdue_blocks[i / kBlock] += delta;
+  auto e = std::lower_bound(dc.entries.begin(), dc.entries.end(), key,
+                            [](const Entry& x, std::uint32_t k) { return x.key < k; });
+  if (e != dc.entries.end() && e->key == key)
+    e->value += delta;
+  else
+    dc.entries.insert(e, Entry{key, delta});
 }
 
 // The contribution of one order: the rules of docs/kpis.md §2, in one pass.
 void KpiEngine::Contribute(const OrderState& o, std::vector<Cell>& out) const {
-  const OrderFacts& f = o.facts;
-  const int subject1 = Subject1Of(f.subject_code);
+  const int subject1 = o.subject1;
+  const Channel channel = static_cast<Channel>(o.channel);
+  const int nature = o.nature;
   bool merged = false;
-  std::set<Id> excluded;
-  for (const Event& e : o.events) {
-    if (e.action == "merge") merged = true;
-    if (e.action == "exclude_from_kpi" || e.action == "include_in_kpi") {
-      EventData d = ParseData(e.data_json);
-      if (!d.unit_id) continue;
-      if (e.action == "exclude_from_kpi")
-        excluded.insert(*d.unit_id);
-      else
-        excluded.erase(*d.unit_id);
+  std::vector<UnitIx> excluded;
+  for (const CompactEvent& e : o.events) {
+    if (e.action == kMerge) merged = true;
+    if ((e.action == kExclude || e.action == kInclude) && e.unit != kNoUnit) {
+      auto it = std::find(excluded.begin(), excluded.end(), e.unit);
+      if (e.action == kExclude && it == excluded.end()) excluded.push_back(e.unit);
+      if (e.action == kInclude && it != excluded.end()) excluded.erase(it);
     }
   }
-  auto add_to = [&](Id unit, int counter, Day day, std::int64_t delta) {
-    std::vector<Id> targets = units_.Lineage(unit);
-    if (std::find(targets.begin(), targets.end(), kAllUnits) == targets.end())
-      targets.push_back(kAllUnits);
-    for (Id u : targets) out.push_back({u, day, subject1, f.channel, counter, delta});
+  auto add_to = [&](UnitIx unit, int counter, Day day, std::int32_t delta) {
+    out.push_back({unit, day, KeyOf(counter, subject1, channel), delta});
   };
-  const std::optional<Id> place_unit = f.grid_id        ? f.grid_id
-                                       : f.community_id ? f.community_id
-                                                        : f.street_id;
-  auto place = [&](int counter, Day day) {
-    add_to(place_unit.value_or(kAllUnits), counter, day, 1);
-  };
-  auto lead = [&](std::optional<Id> unit, int counter, Day day, std::int64_t delta = 1) {
-    if (!unit || merged || excluded.count(*unit)) return;
-    add_to(*unit, counter, day, delta);
+  auto place = [&](int counter, Day day) { add_to(o.place, counter, day, 1); };
+  auto lead = [&](UnitIx unit, int counter, Day day, std::int32_t delta = 1) {
+    if (unit == kNoUnit || merged ||
+        std::find(excluded.begin(), excluded.end(), unit) != excluded.end())
+      return;
+    add_to(unit, counter, day, delta);
   };
 
   struct Assignment {
-    Id unit;
+    UnitIx unit;
     Day day;
     bool signed_ = false;
   };
   std::optional<Assignment> asg;
-  std::optional<Id> lead_unit, answer_unit;
+  UnitIx lead_unit = kNoUnit, answer_unit = kNoUnit;
   bool dispatched_before = false;
   Timestamp due = 0;
   State state = State::kReceived;
@@ -194,7 +359,7 @@ void KpiEngine::Contribute(const OrderState& o, std::vector<Cell>& out) const {
 
   // Overdue: the order is open and past due on [max(start, due + 1), end).
   auto segment = [&](Timestamp end) {
-    if (!IsOpen(state) || !lead_unit || due <= 0) return;
+    if (!IsOpen(state) || lead_unit == kNoUnit || due <= 0) return;
     Timestamp a = std::max(seg_start, due + 1);
     if (a >= end) return;
     Day d1 = FirstDayEndAtOrAfter(a, offset_);
@@ -207,114 +372,202 @@ void KpiEngine::Contribute(const OrderState& o, std::vector<Cell>& out) const {
     lead(lead_unit, Index(Counter::kOverdueDelta), d1, +1);
     lead(lead_unit, Index(Counter::kOverdueDelta), d2, -1);
   };
-  auto assign = [&](std::optional<Id> unit, Day day) {
+  auto assign = [&](UnitIx unit, Day day) {
     lead_unit = unit;
-    if (!unit) {
+    if (unit == kNoUnit) {
       asg.reset();
       return;
     }
-    asg = Assignment{*unit, day};
+    asg = Assignment{unit, day};
     lead(unit, Index(Counter::kAssigned), day);
     lead(unit, Index(Counter::kResponseDen), day);
   };
+  auto due_of = [](const CompactEvent& e) { return (e.flags & kHasDue) ? e.due_at : 0; };
 
-  for (const Event& e : o.events) {
+  for (const CompactEvent& e : o.events) {
     segment(e.at);
     seg_start = e.at;
     const Day day = DayOf(e.at, offset_);
-    const std::string& a = e.action;
-    EventData d = ParseData(e.data_json);
-    if (a == "intake") {
-      place(Index(Counter::kReceived), day);
-      place(Index(Counter::kReceivedByNature, static_cast<int>(f.nature)), day);
-      if (merged) {
-        place(Index(Counter::kDuplicates), day);
-        place(Index(Counter::kDuplicatesByNature, static_cast<int>(f.nature)), day);
-      }
-    } else if (a == "answer") {
-      place(Index(Counter::kDirectAnswered), day);
-      answer_unit = e.unit_id;
-    } else if (a == "reject") {
-      place(Index(Counter::kRejected), day);
-    } else if (a == "dispatch") {
-      if (!dispatched_before) place(Index(Counter::kFirstDispatched), day);
-      dispatched_before = true;
-      assign(d.lead_unit_id, day);
-      due = d.due_at.value_or(0);
-    } else if (a == "approve_return") {
-      lead(lead_unit, Index(Counter::kReturnApproved), day);
-      if (asg && !asg->signed_) lead(asg->unit, Index(Counter::kResponseDen), asg->day, -1);
-      if (d.to_pool || !d.lead_unit_id) {
-        assign(std::nullopt, day);
-        due = 0;
-      } else {
-        assign(d.lead_unit_id, day);
-        due = d.due_at.value_or(0);
-      }
-    } else if (a == "redo") {
-      lead(lead_unit, Index(Counter::kRedo), day);
-      assign(d.lead_unit_id, day);
-      due = d.due_at.value_or(0);
-    } else if (a == "sign") {
-      lead(lead_unit, Index(Counter::kSigned), day);
-      if (d.on_time) lead(lead_unit, Index(Counter::kSignedOnTime), day);
-      if (asg && !asg->signed_) {
-        asg->signed_ = true;
-        if (d.on_time) lead(asg->unit, Index(Counter::kResponseNum), asg->day);
-      }
-    } else if (a == "request_return") {
-      lead(lead_unit, Index(Counter::kReturnRequested), day);
-    } else if (a == "approve_extension") {
-      lead(lead_unit, Index(Counter::kExtensionApproved), day);
-      if (d.due_at) due = *d.due_at;
-    } else if (a == "resume") {
-      if (d.due_at) due = *d.due_at;
-    } else if (a == "reply") {
-      lead(lead_unit, Index(Counter::kReplied), day);
-      if (d.resolved) lead(lead_unit, Index(Counter::kResolved), day);
-      if (d.on_time) lead(lead_unit, Index(Counter::kRepliedOnTime), day);
-    } else if (a == "callback") {
-      if (d.rating)
-        lead(lead_unit ? lead_unit : answer_unit,
-             Index(Counter::kRating, static_cast<int>(*d.rating)), day);
-    } else if (a == "supervise") {
-      lead(lead_unit, Index(Counter::kSupervised), day);
+    switch (e.action) {
+      case kIntake:
+        place(Index(Counter::kReceived), day);
+        place(Index(Counter::kReceivedByNature, nature), day);
+        if (merged) {
+          place(Index(Counter::kDuplicates), day);
+          place(Index(Counter::kDuplicatesByNature, nature), day);
+        }
+        break;
+      case kAnswer:
+        place(Index(Counter::kDirectAnswered), day);
+        answer_unit = e.unit;
+        break;
+      case kReject:
+        place(Index(Counter::kRejected), day);
+        break;
+      case kDispatch:
+        if (!dispatched_before) place(Index(Counter::kFirstDispatched), day);
+        dispatched_before = true;
+        assign(e.lead, day);
+        due = due_of(e);
+        break;
+      case kApproveReturn:
+        lead(lead_unit, Index(Counter::kReturnApproved), day);
+        if (asg && !asg->signed_) lead(asg->unit, Index(Counter::kResponseDen), asg->day, -1);
+        if ((e.flags & kToPool) || e.lead == kNoUnit) {
+          assign(kNoUnit, day);
+          due = 0;
+        } else {
+          assign(e.lead, day);
+          due = due_of(e);
+        }
+        break;
+      case kRedo:
+        lead(lead_unit, Index(Counter::kRedo), day);
+        assign(e.lead, day);
+        due = due_of(e);
+        break;
+      case kSign:
+        lead(lead_unit, Index(Counter::kSigned), day);
+        if (e.flags & kOnTime) lead(lead_unit, Index(Counter::kSignedOnTime), day);
+        if (asg && !asg->signed_) {
+          asg->signed_ = true;
+          if (e.flags & kOnTime) lead(asg->unit, Index(Counter::kResponseNum), asg->day);
+        }
+        break;
+      case kRequestReturn:
+        lead(lead_unit, Index(Counter::kReturnRequested), day);
+        break;
+      case kApproveExtension:
+        lead(lead_unit, Index(Counter::kExtensionApproved), day);
+        if (e.flags & kHasDue) due = e.due_at;
+        break;
+      case kResume:
+        if (e.flags & kHasDue) due = e.due_at;
+        break;
+      case kReply:
+        lead(lead_unit, Index(Counter::kReplied), day);
+        if (e.flags & kResolved) lead(lead_unit, Index(Counter::kResolved), day);
+        if (e.flags & kOnTime) lead(lead_unit, Index(Counter::kRepliedOnTime), day);
+        break;
+      case kCallback:
+        if (e.rating >= 0)
+          lead(lead_unit != kNoUnit ? lead_unit : answer_unit,
+               Index(Counter::kRating, static_cast<int>(e.rating)), day);
+        break;
+      case kSupervise:
+        lead(lead_unit, Index(Counter::kSupervised), day);
+        break;
+      default:
+        break;
     }
-    if (a != "exclude_from_kpi" && a != "include_in_kpi" && a != "intake") state = e.to;
+    if (e.action != kExclude && e.action != kInclude && e.action != kIntake)
+      state = static_cast<State>(e.to);
   }
   segment(std::numeric_limits<Timestamp>::max());
 }
 
-template <typename F>
-void KpiEngine::ForEachBucket(Id unit, Day from, Day to, const Slice& s, F&& f) const {
-  auto u = cube_.find(unit);
-  if (u == cube_.end()) return;
-  for (auto it = u->second.lower_bound(from); it != u->second.end() && it->first < to; ++it)
-    for (const Bucket& b : it->second) {
-      if (s.subject1 && *s.subject1 != b.subject1) continue;
-      if (s.channel && *s.channel != b.channel) continue;
-      f(b);
-    }
+const KpiEngine::UnitCube* KpiEngine::CubeOf(Id unit) const {
+  auto it = unit_ix_.find(unit);
+  if (it == unit_ix_.end()) return nullptr;
+  const UnitCube& uc = cube_[it->second];
+  return uc.days.empty() ? nullptr : &uc;
 }
 
 Counters KpiEngine::Sum(Id unit, DayRange r, const Slice& s) const {
   Counters c;
-  ForEachBucket(unit, r.from, r.to, s, [&](const Bucket& b) { c += b.c; });
+  const UnitCube* uc = CubeOf(unit);
+  if (!uc) return c;
+  const Day last = uc->base + static_cast<Day>(uc->days.size());
+  auto day_totals = [&](Day a, Day b) {
+    for (Day d = std::max(a, uc->base); d < std::min(b, last); ++d) {
+      const auto& t = uc->days[static_cast<size_t>(d - uc->base)].total;
+      for (size_t i = 0; i < t.size(); ++i) c.v[i] += t[i];
+    }
+  };
+  if (!s.subject1 && !s.channel) {
+    // Whole calendar months from the monthly totals, the remaining days from the days.
+    const int m0 = uc->month_base, m1 = m0 + static_cast<int>(uc->months.size());
+    Day d = std::max(r.from, MonthStart(m0));
+    const Day to = std::min(r.to, MonthStart(m1));
+    while (d < to) {
+      const int mi = MonthIndex(d);
+      const Day ms = MonthStart(mi), me = MonthStart(mi + 1);
+      if (d == ms && me <= to) {
+        const auto& t = uc->months[static_cast<size_t>(mi - m0)];
+        for (size_t i = 0; i < t.size(); ++i) c.v[i] += t[i];
+      } else {
+        day_totals(d, std::min(to, me));
+      }
+      d = std::min(to, me);
+    }
+    c[Counter::kOverdueDelta] = 0;
+    return c;
+  }
+  for (Day d = std::max(r.from, uc->base); d < std::min(r.to, last); ++d)
+    for (const Entry& e : uc->days[static_cast<size_t>(d - uc->base)].entries) {
+      if (s.subject1 && *s.subject1 != SubjectOfKey(e.key)) continue;
+      if (s.channel && *s.channel != ChannelOfKey(e.key)) continue;
+      c.v[static_cast<size_t>(CounterOfKey(e.key))] += e.value;
+    }
   c[Counter::kOverdueDelta] = 0;
   return c;
 }
 
+std::vector<Counters> KpiEngine::VolumesByChannel(Id unit, DayRange r) const {
+  std::vector<Counters> out(10);
+  const UnitCube* uc = CubeOf(unit);
+  if (!uc) return out;
+  const int end = Index(Counter::kDirectAnswered);  // the volume counters come first by key
+  const Day to = std::min<Day>(r.to, uc->base + static_cast<Day>(uc->days.size()));
+  for (Day d = std::max(r.from, uc->base); d < to; ++d)
+    for (const Entry& e : uc->days[static_cast<size_t>(d - uc->base)].entries) {
+      if (CounterOfKey(e.key) >= end) break;
+      out[static_cast<size_t>(ChannelOfKey(e.key))].v[static_cast<size_t>(CounterOfKey(e.key))] +=
+          e.value;
+    }
+  return out;
+}
+
 std::int64_t KpiEngine::OverdueAtEndOf(Id unit, Day day, const Slice& s) const {
+  const UnitCube* uc = CubeOf(unit);
+  if (!uc || day < uc->base) return 0;
+  const Day end = std::min<Day>(day + 1, uc->base + static_cast<Day>(uc->days.size()));
   std::int64_t n = 0;
-  ForEachBucket(unit, std::numeric_limits<Day>::min(), day + 1, s,
-                [&](const Bucket& b) { n += b.c[Counter::kOverdueDelta]; });
+  const int od = Index(Counter::kOverdueDelta);
+  if (!s.subject1 && !s.channel) {
+    const size_t full = static_cast<size_t>(end - uc->base) / kBlock;
+    for (size_t b = 0; b < full; ++b) n += uc->overdue_blocks[b];
+    for (Day d = uc->base + static_cast<Day>(full) * kBlock; d < end; ++d)
+      n += uc->days[static_cast<size_t>(d - uc->base)].total[static_cast<size_t>(od)];
+    return n;
+  }
+  const std::uint32_t first = static_cast<std::uint32_t>(od) << 16;
+  for (Day d = uc->base; d < end; ++d) {
+    const DayCell& dc = uc->days[static_cast<size_t>(d - uc->base)];
+    auto it = std::lower_bound(dc.entries.begin(), dc.entries.end(), first,
+                               [](const Entry& x, std::uint32_t k) { return x.key < k; });
+    for (; it != dc.entries.end() && CounterOfKey(it->key) == od; ++it) {
+      if (s.subject1 && *s.subject1 != SubjectOfKey(it->key)) continue;
+      if (s.channel && *s.channel != ChannelOfKey(it->key)) continue;
+      n += it->value;
+    }
+  }
   return n;
 }
 
 std::vector<Counters> KpiEngine::SumByChannel(Id unit, DayRange r, const Slice& s) const {
   std::vector<Counters> out(10);
-  ForEachBucket(unit, r.from, r.to, s,
-                [&](const Bucket& b) { out[static_cast<size_t>(b.channel)] += b.c; });
+  const UnitCube* uc = CubeOf(unit);
+  if (!uc) return out;
+  const Day from = std::max(r.from, uc->base);
+  const Day to = std::min<Day>(r.to, uc->base + static_cast<Day>(uc->days.size()));
+  for (Day d = from; d < to; ++d)
+    for (const Entry& e : uc->days[static_cast<size_t>(d - uc->base)].entries) {
+      if (s.subject1 && *s.subject1 != SubjectOfKey(e.key)) continue;
+      if (s.channel && *s.channel != ChannelOfKey(e.key)) continue;
+      out[static_cast<size_t>(ChannelOfKey(e.key))].v[static_cast<size_t>(CounterOfKey(e.key))] +=
+          e.value;
+    }
   for (auto& c : out) c[Counter::kOverdueDelta] = 0;
   return out;
 }
@@ -372,7 +625,7 @@ std::vector<VolumeTrendRow> KpiEngine::VolumeTrend(UnitKind kind, DayRange r,
                                                    const KpiConfig& cfg) const {
   std::vector<VolumeTrendRow> rows;
   auto volumes = [&](Id u, DayRange range, std::int64_t& h, std::int64_t& o, std::int64_t& p) {
-    auto by = SumByChannel(u, range);
+    auto by = VolumesByChannel(u, range);
     h = o = p = 0;
     for (size_t ch = 0; ch < by.size(); ++ch) {
       h += Volume(by[ch], static_cast<Channel>(ch), cfg.hotline_complaints);

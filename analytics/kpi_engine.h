@@ -10,6 +10,8 @@
 // shared_mutex, or feed one engine per thread and swap snapshots).
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -106,6 +108,11 @@ class KpiEngine {
   // Registers an order (or replaces its facts and replays its events).
   // Errors: id <= 0 (field "id").
   Status AddOrder(const OrderFacts& facts);
+  // The bulk feed (the scan of the store at start, a benchmark's history):
+  // the same result as AddOrder(facts) followed by Apply(e) for each event,
+  // at the cost of one recomputation instead of one per event. Events of
+  // another order are refused (field "order_id") and nothing is changed.
+  Status AddOrder(const OrderFacts& facts, const std::vector<Event>& events);
   // Adds one event of a known order. Events may arrive late or out of order;
   // they are kept ordered by (at, arrival). Errors: kNotFound for an unknown order.
   Status Apply(const Event& event);
@@ -133,36 +140,72 @@ class KpiEngine {
   const UnitTree& units() const { return units_; }
 
  private:
-  struct Cell {
-    Id unit;
-    Day day;
-    int subject1;
-    Channel channel;
-    int counter;
-    std::int64_t delta;
+  // Dense index of a unit id (0 is kAllUnits). Interned on first use.
+  using UnitIx = std::uint32_t;
+  static constexpr UnitIx kNoUnit = 0xffffffffu;
+  // An event reduced to what Contribute reads (data_json parsed once).
+  struct CompactEvent {
+    Timestamp at = 0;
+    Timestamp due_at = 0;
+    UnitIx lead = kNoUnit;  // data_json.lead_unit_id (0 read as none)
+    UnitIx unit = kNoUnit;  // data_json.unit_id (exclusions) or the event's unit (answer)
+    std::uint8_t action = 0;
+    std::uint8_t to = 0;
+    std::uint8_t flags = 0;
+    std::int8_t rating = -1;
   };
   struct OrderState {
-    OrderFacts facts;
-    std::vector<Event> events;
-    std::vector<Cell> cells;  // the contribution currently applied to the cube
+    UnitIx place = 0;  // grid, else community, else street, else kAllUnits
+    std::int8_t subject1 = -1;
+    std::uint8_t channel = 0, nature = 0;
+    std::vector<CompactEvent> events;
   };
-  struct Bucket {
-    int subject1;
-    Channel channel;
-    Counters c;
+  // One contribution of an order to the cube, before the roll-up.
+  struct Cell {
+    UnitIx unit;
+    Day day;
+    std::uint32_t key;  // counter << 16 | (subject1 + 1) << 8 | channel
+    std::int32_t delta;
   };
+  struct Entry {
+    std::uint32_t key;
+    std::int32_t value;
+  };
+  struct DayCell {
+    std::array<std::int32_t, kNumCounters> total{};  // all subjects and channels
+    std::vector<Entry> entries;                      // by key; the slices
+  };
+  // One unit's days, dense from `base` (a multiple of kBlock); overdue deltas
+  // also summed per block of kBlock days so a stock is a short prefix sum.
+  struct UnitCube {
+    Day base = 0;
+    std::vector<DayCell> days;
+    std::vector<std::int64_t> overdue_blocks;
+    // The totals of each calendar month (index year * 12 + month - 1 from
+    // month_base): a month, or a range of whole months, is read in one step.
+    int month_base = 0;
+    std::vector<std::array<std::int64_t, kNumCounters>> months;
+  };
+  static constexpr Day kBlock = 32;
 
+  UnitIx Intern(std::optional<Id> id);
+  CompactEvent Compact(const Event& e);
   void Contribute(const OrderState& o, std::vector<Cell>& out) const;
-  void Recompute(OrderState& o);
-  void ApplyCells(const std::vector<Cell>& cells, int sign);
-  template <typename F>
-  void ForEachBucket(Id unit, Day from, Day to, const Slice& s, F&& f) const;
+  // Applies new - old (both leaf cells) to the cube, rolled up.
+  void ApplyDiff(std::vector<Cell>& old_cells, std::vector<Cell>& new_cells);
+  void Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta);
+  const UnitCube* CubeOf(Id unit) const;
+  // Volume counters (received, duplicates and their by-nature splits) by channel.
+  std::vector<Counters> VolumesByChannel(Id unit, DayRange range) const;
 
   UnitTree units_;
   int offset_;
+  std::vector<Id> unit_ids_;                  // UnitIx -> id
+  std::unordered_map<Id, UnitIx> unit_ix_;    // id -> UnitIx
+  std::vector<std::vector<UnitIx>> lineage_;  // UnitIx -> itself, ancestors, kAllUnits
+  std::vector<UnitCube> cube_;                // UnitIx -> days
   std::unordered_map<Id, OrderState> orders_;
-  // unit -> day -> buckets (one per subject x channel seen that day).
-  std::unordered_map<Id, std::map<Day, std::vector<Bucket>>> cube_;
+  std::vector<Cell> scratch_old_, scratch_new_;
 };
 
 }  // namespace hotline::analytics

@@ -411,6 +411,16 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
     std::stable_sort(stream.begin(), stream.end(),
                      [](const Event& a, const Event& b) { return a.at < b.at; });
   for (const Event& e : stream) ASSERT_TRUE(engine.Apply(e).ok());
+  // The bulk feed (one AddOrder with all events of an order, in any order) must be
+  // indistinguishable from event-by-event application.
+  KpiEngine bulk{UnitTree(Org())};
+  for (const History& h : hs) {
+    std::vector<Event> ev = h.events;
+    if (seed % 2) std::shuffle(ev.begin(), ev.end(), rng);
+    ASSERT_TRUE(bulk.AddOrder(h.facts, ev).ok());
+  }
+  if (hs.size() > 1 && !hs[1].events.empty())  // an event of another order is refused
+    EXPECT_FALSE(bulk.AddOrder(hs[0].facts, {hs[1].events[0]}).ok());
 
   // The histories must exercise every formula somewhere.
   Counters all = engine.Sum(kAllUnits, {DayOfDate(2026, 1, 1), DayOfDate(2028, 1, 1)});
@@ -442,6 +452,7 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
       for (const Slice& s : slices) {
         Counters want = naive.Query(u, r, s);
         Counters got = engine.Sum(u, r, s);
+        ASSERT_EQ(bulk.Sum(u, r, s), got) << "bulk feed, seed " << seed << " unit " << u;
         for (int i = 0; i < kNumCounters; ++i)
           ASSERT_EQ(got.v[static_cast<size_t>(i)], want.v[static_cast<size_t>(i)])
               << "seed " << seed << " unit " << u << " days [" << r.from << "," << r.to
@@ -450,9 +461,34 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
       }
   for (Id u : units)
     for (Day d = d0 - 1; d < d0 + 130; d += 3)
-      for (const Slice& s : {Slice{}, Slice{std::nullopt, Channel::kHotline}})
+      for (const Slice& s : {Slice{}, Slice{std::nullopt, Channel::kHotline}}) {
+        ASSERT_EQ(bulk.OverdueAtEndOf(u, d, s), naive.Overdue(u, d, s))
+            << "bulk feed, seed " << seed << " unit " << u << " day " << d;
         ASSERT_EQ(engine.OverdueAtEndOf(u, d, s), naive.Overdue(u, d, s))
             << "seed " << seed << " unit " << u << " day " << d;
+      }
+  // 三量 (read from the volume counters only) against the full per-channel sums.
+  KpiConfig cfg;
+  cfg.online_opinion = {{Channel::kWeb}, {}};  // channels the histories use
+  cfg.petition = {{}, {Nature::kHelp}};
+  for (const DayRange& r : ranges)
+    for (const VolumeTrendRow& row : engine.VolumeTrend(UnitKind::kStreet, r, cfg)) {
+      std::int64_t want[2][3] = {};
+      for (int p = 0; p < 2; ++p) {
+        auto by = engine.SumByChannel(row.unit_id, p == 0 ? r : PreviousRange(r));
+        for (size_t ch = 0; ch < by.size(); ++ch) {
+          want[p][0] += Volume(by[ch], static_cast<Channel>(ch), cfg.hotline_complaints);
+          want[p][1] += Volume(by[ch], static_cast<Channel>(ch), cfg.online_opinion);
+          want[p][2] += Volume(by[ch], static_cast<Channel>(ch), cfg.petition);
+        }
+      }
+      EXPECT_EQ(row.hotline_complaints, want[0][0]);
+      EXPECT_EQ(row.online_opinion, want[0][1]);
+      EXPECT_EQ(row.petition, want[0][2]);
+      EXPECT_EQ(row.prev_hotline_complaints, want[1][0]);
+      EXPECT_EQ(row.prev_online_opinion, want[1][1]);
+      EXPECT_EQ(row.prev_petition, want[1][2]);
+    }
   EXPECT_GT(checked, 500);
   EXPECT_GT(engine.OverdueAtEndOf(kAllUnits, d0 + 40), 0);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmark groups and prints their "bench: NAME value=... unit=..." lines.
 #   bench/run.sh BUILD_DIR [ONLY]
-# ONLY picks one group: engine (durable intake over HTTP vs SQLite baselines), place (grid
-# lookups and gazetteer vs PostGIS ST_Contains); later
-# classify, analytics, web. Groups whose executable is not built are reported
+# ONLY picks one group: engine (durable intake over HTTP vs SQLite baselines), analytics (the
+# dashboard queries over 10 M generated orders: KpiEngine under live intake vs SQLite and
+# PostgreSQL 15), place (grid lookups and gazetteer vs PostGIS ST_Contains); later classify,
+# web. Groups whose executable is not built are reported
 # and skipped. Exits non-zero if a group fails.
 set -uo pipefail
 BUILD=${1:?usage: bench/run.sh BUILD_DIR [ONLY]}
