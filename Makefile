@@ -13,6 +13,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libbenchmark-dev wrk python3
 # The classifier: fastText and liblinear.
 DEB_PACKAGES += libfasttext-dev liblinear-dev
+# The monthly KPI report as Excel (.xlsx).
+DEB_PACKAGES += libxlsxwriter-dev
 
 # The web UI's browser test (tests/web_story_test.py): Debian's Chromium, driven by the npm
 # package playwright-core, and a CJK font so Chinese renders in the screenshots.

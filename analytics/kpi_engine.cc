@@ -257,6 +257,27 @@ Status KpiEngine::Apply(const Event& e) {
   return {};
 }
 
+void KpiEngine::SetUnits(UnitTree units) {
+  units_ = std::move(units);
+  // Unit indices stay (orders hold them); lineages follow the new tree. Intern may
+  // append ancestors not seen before, which get their lineage as they come.
+  for (size_t ix = 0; ix < unit_ids_.size(); ++ix) {
+    const Id id = unit_ids_[ix];
+    std::vector<Id> ids = units_.Lineage(id);
+    if (std::find(ids.begin(), ids.end(), kAllUnits) == ids.end()) ids.push_back(kAllUnits);
+    std::vector<UnitIx> lin;
+    for (Id u : ids) lin.push_back(u == id ? static_cast<UnitIx>(ix) : Intern(u));
+    lineage_[ix] = std::move(lin);
+  }
+  for (UnitCube& c : cube_) c = UnitCube{};
+  for (auto& [_, o] : orders_) {
+    scratch_old_.clear();
+    scratch_new_.clear();
+    Contribute(o, scratch_new_);
+    ApplyDiff(scratch_old_, scratch_new_);
+  }
+}
+
 void KpiEngine::ApplyDiff(std::vector<Cell>& old_cells, std::vector<Cell>& new_cells) {
   for (Cell c : old_cells) {
     c.delta = -c.delta;

@@ -135,6 +135,10 @@ class KpiEngine {
   std::vector<VolumeTrendRow> VolumeTrend(UnitKind kind, DayRange range,
                                           const KpiConfig& cfg) const;
 
+  // Replaces the organisation tree (units imported, moved, deactivated) and recomputes
+  // every order's contribution under the new roll-up. Cost: one replay of every order.
+  void SetUnits(UnitTree units);
+
   int utc_offset_seconds() const { return offset_; }
   size_t order_count() const { return orders_.size(); }
   const UnitTree& units() const { return units_; }

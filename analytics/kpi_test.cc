@@ -280,6 +280,24 @@ TEST_F(Kpi, ThreeVolumesFallTogether) {
   EXPECT_EQ(pc.previous.range, MonthRange(2026, 9));
 }
 
+TEST_F(Kpi, SetUnitsRollsUpUnderTheNewTree) {
+  Id a = New();
+  Dispatch(a, At(kD, 10), 4, EndOf(kD + 4));
+  EXPECT_EQ(M(2, "response_rate"), (Ratio{0, 1}));
+  EXPECT_EQ(M(7, "response_rate"), (Ratio{0, 0}));
+  // Community 3 moves from street 2 to street 7: grid 4's assignment follows it.
+  std::vector<Unit> org = Org();
+  for (Unit& u : org)
+    if (u.id == 3) u.parent_id = 7;
+  Counters before = engine_.Sum(kAllUnits, {kD, kD + 7});
+  engine_.SetUnits(UnitTree(org));
+  EXPECT_EQ(M(2, "response_rate"), (Ratio{0, 0}));
+  EXPECT_EQ(M(7, "response_rate"), (Ratio{0, 1}));
+  EXPECT_EQ(M(4, "response_rate"), (Ratio{0, 1}));
+  EXPECT_EQ(engine_.Sum(kAllUnits, {kD, kD + 7}), before);
+  EXPECT_EQ(engine_.Sum(7, {kD, kD + 7})[Counter::kReceived], 1);
+}
+
 TEST(KpiPeriods, MonthsWeeksAndPrevious) {
   EXPECT_EQ(MonthRange(2026, 12).days(), 31);
   EXPECT_EQ(PreviousRange(MonthRange(2026, 3)), MonthRange(2026, 2));

@@ -392,6 +392,18 @@ Json RenderOrder(const HotlineService& service, const OrderView& view) {
   j["pending_request"] = o.pending_request.empty() ? Json(nullptr) : Json(o.pending_request);
   if (o.pending_extension_days > 0) j["pending_extension_days"] = o.pending_extension_days;
   if (!o.suggestion_json.empty()) j["suggestion"] = ParseOrString(o.suggestion_json);
+  if (o.place_resolution) {
+    Json cands = Json::array();
+    for (const PlaceCandidate& c : o.place_resolution->candidates)
+      cands.push_back({{"name", c.name},
+                       {"kind", c.kind},
+                       {"score", c.score},
+                       {"street", PlaceRef(service, c.street_id)},
+                       {"community", PlaceRef(service, c.community_id)},
+                       {"grid", PlaceRef(service, c.grid_id)}});
+    j["place_resolution"] = {{"status", o.place_resolution->status},
+                             {"candidates", std::move(cands)}};
+  }
   Json actions = Json::array();
   for (Action a : view.actions) actions.push_back(std::string(ToString(a)));
   j["actions"] = std::move(actions);

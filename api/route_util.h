@@ -181,6 +181,11 @@ inline Status ToApiField(const Status& st) {
 
 // Route tables contributed by the feature files (routes_*.cc); routes.cc has the core.
 std::vector<Route> CoreRoutes();
+std::vector<Route> KpiRoutes();  // routes_kpi.cc: KPIs, rankings, volumes, dashboard, reports
+// exclude_from_kpi / include_in_kpi body fields unit_id and basis (routes_kpi.cc).
+void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in);
+std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
+std::vector<Route> IntelRoutes();  // routes_intel.cc: classifier, auto-dispatch, suggest
 std::vector<Route> PublicRoutes();  // routes_public.cc: no login (web UI tracking)
 
 }  // namespace hotline::api::route

@@ -130,9 +130,9 @@ HttpResponse CreateOrder(Ctx& c) {
 Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   const HttpRequest& req = c.req;
   HOTLINE_RETURN_IF_ERROR(CheckQuery(
-      req,
-      {"status", "unit", "lead_unit", "grid", "community", "street", "channel", "nature", "urgency",
-       "light", "supervised", "from", "to", "q", "phone", "subject", "sort", "page", "page_size"}));
+      req, {"status", "unit",    "lead_unit", "grid",       "community", "street", "channel",
+            "nature", "urgency", "light",     "supervised", "from",      "to",     "q",
+            "phone",  "subject", "sort",      "page",       "page_size", "review"}));
   OrderQuery q;
   if (const auto* s = QueryParam(req, "status")) {
     std::size_t start = 0;
@@ -192,6 +192,17 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   if (q.created_from && q.created_to && *q.created_to < *q.created_from)
     return Invalid("to", "to must not be before from");
   if (const auto* v = QueryParam(req, "q")) q.text = *v;
+  if (const auto* v = QueryParam(req, "review")) {
+    // The dispatcher's review queue: received orders that wait with a classifier suggestion.
+    auto on = ParseBool(*v);
+    if (!on) return Invalid("review", "review must be 1 or 0");
+    if (*on) {
+      if (!q.states.empty())
+        return Invalid("review", "review=1 lists received orders; leave out status");
+      q.states = {State::kReceived};
+      q.with_suggestion = true;
+    }
+  }
   if (const auto* v = QueryParam(req, "phone")) q.caller_phone = *v;
   if (const auto* v = QueryParam(req, "subject")) q.subject_prefix = *v;
   if (const auto* v = QueryParam(req, "sort")) {
@@ -307,7 +318,7 @@ HttpResponse Act(Ctx& c) {
 
   JsonReader r(*body);
   r.RejectUnknown({"text", "lead_unit", "assist_units", "subject_code", "reply", "rating",
-                   "extension_days", "merge_into", "basis", "expect_version"});
+                   "extension_days", "merge_into", "basis", "expect_version", "unit_id"});
   ActionInput in;
   in.action = *action;
   in.text = r.String("text").value_or("");
@@ -361,7 +372,11 @@ HttpResponse Act(Ctx& c) {
       r.Fail("merge_into", "merge_into must be an order id or number");
     }
   }
-  in.basis = r.Enum<RejectBasis>("basis");
+  if (in.action == Action::kExcludeFromKpi || in.action == Action::kIncludeInKpi) {
+    ParseKpiExclusion(r, c.svc, in);  // routes_kpi.cc
+  } else {
+    in.basis = r.Enum<RejectBasis>("basis");
+  }
   auto expect = r.Int("expect_version", 0, std::int64_t(1) << 53);
   if (!r.ok()) return Fail(r.status());
 
@@ -672,6 +687,9 @@ namespace {
 const std::vector<Route>& AllRoutes() {
   static const std::vector<Route> all = [] {
     std::vector<Route> v = CoreRoutes();
+    for (Route& r : KpiRoutes()) v.push_back(r);
+    for (Route& r : PlaceRoutes()) v.push_back(r);
+    for (Route& r : IntelRoutes()) v.push_back(r);
     for (Route& r : PublicRoutes()) v.push_back(r);
     return v;
   }();

@@ -3,19 +3,26 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
+//   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
+//   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
+//                                                      trained on earlier ones (docs/dispatch.md)
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "api/http_server.h"
+#include "api/kpi_report.h"
 #include "api/routes.h"
 #include "app/demo/demo_city.h"
+#include "app/demo/history_models.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
+#include "domain/calendar.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
 #include "store/postgres/postgres_store.h"
@@ -33,6 +40,7 @@ struct Common {
   std::string clock_file;
   std::string web_dir;
   int workers = 32;
+  std::string model_dir;  // classifier models (subject.bin, nature.bin); docs/dispatch.md
 };
 
 int Fail(const Status& st) {
@@ -48,8 +56,11 @@ std::unique_ptr<Clock> MakeClock(const Common& c) {
 std::string CalendarPath(const Common& c) { return c.data_dir + "/calendar/cn_holidays.json"; }
 
 int Serve(const Common& c, Store& store, const Clock& clock, const std::string& banner) {
-  auto svc = HotlineService::Open(store, clock, CalendarPath(c));
+  ServiceOptions so;
+  so.model_dir = c.model_dir;
+  auto svc = HotlineService::Open(store, clock, CalendarPath(c), so);
   if (!svc.ok()) return Fail(svc.status());
+  std::cout << (*svc)->KpiFeedSummary() << std::endl;
   api::Router router;
   api::RegisterRoutes(router, **svc);
   api::ServerOptions opt;
@@ -82,6 +93,39 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << ")" << std::endl;
   server.Stop();
+  return 0;
+}
+
+// `hotline report`: the monthly KPI report of the whole district, as the API serves it.
+int Report(const Common& c, Store& store, const std::string& month, const std::string& out) {
+  SystemClock clock;
+  auto svc = HotlineService::Open(store, clock, CalendarPath(c));
+  if (!svc.ok()) return Fail(svc.status());
+  auto range = analytics::ParseMonth(month);
+  if (!range.ok()) return Fail(Invalid("--month", "--month must look like 2026-10"));
+  const bool csv = out.size() > 4 && out.substr(out.size() - 4) == ".csv";
+  if (!csv && !(out.size() > 5 && out.substr(out.size() - 5) == ".xlsx"))
+    return Fail(Invalid("--out", "--out must end in .xlsx or .csv"));
+  Actor office{0, Role::kAdmin, 0};
+  for (const Unit& u : (*svc)->Units())
+    if (u.kind == UnitKind::kDistrict) office.unit_id = u.id;
+  auto data = (*svc)->MonthlyReportData(office, *range);
+  if (!data.ok()) return Fail(data.status());
+  auto sheets = api::report::MonthlySheets(*data);
+  std::string body;
+  if (csv) {
+    body = api::report::ToCsv(sheets);
+  } else {
+    auto x = api::report::ToXlsx(sheets, "12345热线考核月报 " + month);
+    if (!x.ok()) return Fail(x.status());
+    body = std::move(*x);
+  }
+  std::FILE* f = std::fopen(out.c_str(), "wb");
+  if (!f || std::fwrite(body.data(), 1, body.size(), f) != body.size() || std::fclose(f) != 0)
+    return Fail(Status(Code::kInternal, "cannot write " + out));
+  std::cout << "wrote " << out << " (" << data->streets.rows.size() << " streets, "
+            << data->departments.rows.size() << " departments, " << data->units.size()
+            << " unit rows, " << data->subjects.size() << " subjects)" << std::endl;
   return 0;
 }
 
@@ -127,6 +171,9 @@ int main(int argc, char** argv) {
       sub->add_option("--workers", c.workers, "handler threads")
           ->capture_default_str()
           ->check(CLI::Range(1, 512));
+      sub->add_option("--model-dir", c.model_dir,
+                      "directory of the classifier models subject.bin and nature.bin "
+                      "(demo default: FILE.models, trained on the demo history)");
     }
   };
 
@@ -155,6 +202,21 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
   demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
 
+  std::string report_month, report_out;
+  auto* report_cmd = app.add_subcommand("report", "write the monthly KPI report (.xlsx or .csv)");
+  add_common(report_cmd, false);
+  report_cmd->add_option("--month", report_month, "the month, e.g. 2026-10")->required();
+  report_cmd->add_option("--out", report_out, "output file: report.xlsx or report.csv")->required();
+  std::string train_until;
+  std::string thresholds;
+  auto* report = app.add_subcommand(
+      "dispatch-report",
+      "train on the orders received before --train-until, replay the later ones through the "
+      "classifier and the dispatch catalogue, print auto-dispatch figures per threshold");
+  add_common(report, false);
+  report->add_option("--train-until", train_until, "local date YYYY-MM-DD")->required();
+  report->add_option("--thresholds", thresholds, "comma list, e.g. 0.5,0.8,0.9");
+
   CLI11_PARSE(app, argc, argv);
 
   auto exists = StoreExists(c);
@@ -174,7 +236,55 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (report_cmd->parsed()) {
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist\n";
+      return 2;
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    return Report(c, **store, report_month, report_out);
+  }
+
   auto clock = MakeClock(c);
+  if (report->parsed()) {
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist\n";
+      return 2;
+    }
+    demo::ReportOptions ro;
+    ro.calendar_path = CalendarPath(c);
+    int y = 0, m = 0, d = 0;
+    char tail = 0;
+    if (std::sscanf(train_until.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
+        m > 12 || d < 1 || d > 31) {
+      std::cerr << "hotline: --train-until must be a date YYYY-MM-DD (got \"" << train_until
+                << "\")\n";
+      return 2;
+    }
+    // Local (Beijing, UTC+8) midnight.
+    ro.train_until = DaysFromCivil(CivilDate{y, m, d}) * 86400 - 8 * 3600;
+    if (!thresholds.empty()) {
+      ro.thresholds.clear();
+      for (size_t at = 0; at <= thresholds.size();) {
+        size_t end = thresholds.find(',', at);
+        if (end == std::string::npos) end = thresholds.size();
+        char* stop = nullptr;
+        std::string part = thresholds.substr(at, end - at);
+        double v = std::strtod(part.c_str(), &stop);
+        if (part.empty() || *stop != 0 || !(v > 0 && v <= 1)) {
+          std::cerr << "hotline: --thresholds must be numbers in (0, 1] (got \"" << part << "\")\n";
+          return 2;
+        }
+        ro.thresholds.push_back(v);
+        at = end + 1;
+      }
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    Status st = demo::DispatchReport(**store, *clock, ro, std::cout);
+    return st.ok() ? 0 : Fail(st);
+  }
   if (serve->parsed()) {
     if (!*exists) {
       std::cerr << "hotline: " << where << " does not exist; create it with `hotline init` or "
@@ -203,6 +313,21 @@ int main(int argc, char** argv) {
   } else {
     std::cout << c.db << " exists: serving it as it is (delete it to build a new demo)"
               << std::endl;
+  }
+  // The demo serves with models trained on its own first months (all but the last 30 days).
+  if (c.model_dir.empty()) {
+    c.model_dir =
+        std::filesystem::absolute((c.pg.empty() ? c.db : std::string("demo-pg")) + ".models")
+            .string();
+    if (!std::filesystem::exists(c.model_dir + "/subject.bin")) {
+      std::cout << "training the classifier on the demo history" << std::endl;
+      Status st =
+          demo::TrainHistoryModels(**store, clock->Now() - 30 * 86400, c.model_dir, std::cout);
+      if (!st.ok()) {
+        std::cout << "  no models: " << st.ToString() << std::endl;
+        c.model_dir.clear();
+      }
+    }
   }
   if (no_serve) return 0;
   return Serve(c, **store, *clock, demo::LoginsBanner(**store));

@@ -173,6 +173,21 @@ struct Place {
   std::optional<double> lon, lat;  // WGS-84
 };
 
+// A gazetteer candidate for an address the engine could not place by itself.
+struct PlaceCandidate {
+  std::string name;  // the gazetteer entry ("洪家楼南区")
+  std::string kind;  // street, community, grid, compound, building, landmark
+  double score = 0;  // 0..1
+  std::optional<Id> street_id, community_id, grid_id;
+};
+
+// Kept on an order whose address-only place the gazetteer could not settle
+// (docs/place.md): the agent / dispatcher picks. Never a guessed grid.
+struct PlaceResolution {
+  std::string status;                      // "ambiguous" or "unknown"
+  std::vector<PlaceCandidate> candidates;  // best first; empty when unknown
+};
+
 struct Reply {
   bool direct = false;  // answered by the agent during the call (直接答复)
   Timestamp contacted_at = 0;
@@ -238,6 +253,8 @@ struct WorkOrder {
   int pending_extension_days = 0;
   // Suggestions from the classifier / dispatch (issue 3); free-form JSON.
   std::string suggestion_json;
+  // Address-only intake the gazetteer could not settle (issue 4); nullopt otherwise.
+  std::optional<PlaceResolution> place_resolution;
 };
 
 // One immutable step of an order's life.

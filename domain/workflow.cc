@@ -26,6 +26,8 @@ std::span<const EnumName<Action>> EnumNames<Action>() {
       {Action::kSuspend, "suspend", "挂账"},
       {Action::kResume, "resume", "恢复办理"},
       {Action::kReject, "reject", "不予受理"},
+      {Action::kExcludeFromKpi, "exclude_from_kpi", "剔除考核"},
+      {Action::kIncludeInKpi, "include_in_kpi", "恢复考核"},
   };
   return kNames;
 }
@@ -34,6 +36,12 @@ namespace {
 
 using S = State;
 using R = Role;
+
+std::vector<State> EveryState() {
+  return {S::kReceived, S::kDispatched, S::kReturnRequested, S::kInProgress, S::kExtensionRequested,
+          S::kReplied,  S::kVisited,    S::kClosed,          S::kMerged,     S::kSuspended,
+          S::kRejected};
+}
 
 const std::vector<ActionSpec>& Table() {
   static const std::vector<ActionSpec> kTable = {
@@ -105,6 +113,8 @@ const std::vector<ActionSpec>& Table() {
        S::kSuspended},
       {Action::kResume, {S::kSuspended}, {R::kDispatcher, R::kAdmin}, "", std::nullopt},
       {Action::kReject, {S::kReceived}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kRejected},
+      {Action::kExcludeFromKpi, EveryState(), {R::kSupervisor, R::kAdmin}, "", std::nullopt},
+      {Action::kIncludeInKpi, EveryState(), {R::kSupervisor, R::kAdmin}, "", std::nullopt},
   };
   return kTable;
 }
@@ -173,6 +183,12 @@ Status CheckReply(const Reply& r, const WorkOrder& o, Timestamp now) {
 }  // namespace
 
 std::span<const ActionSpec> ActionTable() { return Table(); }
+
+std::span<const std::string_view> KpiExclusionBases() {
+  static const std::string_view kBases[] = {"unreasonable", "illegal_demand", "malicious_repeat",
+                                            "outside_duty", "force_majeure",  "other"};
+  return kBases;
+}
 
 const ActionSpec& SpecOf(Action a) {
   for (const auto& s : Table())
@@ -433,6 +449,24 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       n.closed_at = now;
       data.Name("basis", ToString(*in.basis));
       break;
+    case Action::kExcludeFromKpi:
+    case Action::kIncludeInKpi: {
+      // Whether the unit was a lead of this order and whether it is already excluded
+      // are facts of the event log: the service checks them before planning.
+      if (!in.kpi_unit_id || *in.kpi_unit_id <= 0)
+        return Invalid("unit_id", "the unit whose score is concerned (unit_id) is required");
+      if (*in.kpi_unit_id == actor.unit_id)
+        return Status(Code::kForbidden, "a unit may not " + name + " for itself", "unit_id");
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason"));
+      auto bases = KpiExclusionBases();
+      std::string basis = in.kpi_basis.empty() ? "other" : in.kpi_basis;
+      if (std::find(bases.begin(), bases.end(), basis) == bases.end())
+        return Invalid("basis",
+                       "basis must be one of unreasonable, illegal_demand, malicious_repeat, "
+                       "outside_duty, force_majeure, other");
+      data.Num("unit_id", *in.kpi_unit_id).Name("basis", basis);
+      break;
+    }
   }
 
   n.version = o.version + 1;

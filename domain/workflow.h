@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/calendar.h"
@@ -38,6 +39,10 @@ enum class Action {
   kSuspend,           // 挂账: park; the clock stops
   kResume,            // 恢复: the clock runs again, deadline moved by the time parked
   kReject,            // 不予受理: with its legal basis
+  // KPI review (docs/kpis.md §5): remove one unit's score for this order, or restore it.
+  // Any state; the state does not change. Audited as an ordinary event.
+  kExcludeFromKpi,  // 剔除考核
+  kIncludeInKpi,    // 恢复考核
 };
 template <>
 std::span<const EnumName<Action>> EnumNames<Action>();
@@ -61,7 +66,15 @@ struct ActionInput {
   std::optional<Id> merge_into;             // merge
   std::optional<RejectBasis> basis;         // reject
   std::optional<std::string> subject_code;  // dispatch: (re)classify before routing
+  // exclude_from_kpi / include_in_kpi: the lead unit whose score loses (or regains) the
+  // order, and the basis (one of KpiExclusionBases(); optional).
+  std::optional<Id> kpi_unit_id;
+  std::string kpi_basis;
 };
+
+// The bases an exclusion may cite: unreasonable, illegal_demand, malicious_repeat,
+// outside_duty, force_majeure, other.
+std::span<const std::string_view> KpiExclusionBases();
 
 struct DeadlineContext {
   const WorkCalendar* calendar = nullptr;  // REQUIRES: non-null

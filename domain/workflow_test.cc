@@ -44,6 +44,8 @@ class WorkflowTest : public ::testing::Test {
     in.merge_into = 2;
     in.basis = RejectBasis::kLitigation;
     in.subject_code = "010101";
+    in.kpi_unit_id = 12;
+    in.kpi_basis = "unreasonable";
     return in;
   }
   Actor ActorFor(Role r, const char* unit_rule) {
@@ -156,6 +158,37 @@ TEST_F(WorkflowTest, DispatchSetsDeadlinesFromTheRules) {
   o.nature = Nature::kConsultation;
   EXPECT_EQ(Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx())->next.due_at,
             kNow - 10 * 3600 + 4 * 86400);
+}
+
+TEST_F(WorkflowTest, KpiExclusionKeepsTheStateAndRecordsUnitAndBasis) {
+  for (State s : kAllStates) {
+    WorkOrder o = InState(s);
+    ActionInput in = Full(Action::kExcludeFromKpi);
+    auto t = Plan(o, in, Actor{7, Role::kSupervisor, 1}, Ctx());
+    ASSERT_TRUE(t.ok()) << ToString(s) << ": " << t.status().ToString();
+    EXPECT_EQ(t->next.state, s);
+    EXPECT_EQ(t->event.from, s);
+    EXPECT_EQ(t->event.to, s);
+    EXPECT_EQ(t->event.action, "exclude_from_kpi");
+    EXPECT_EQ(t->event.data_json, R"({"unit_id":12,"basis":"unreasonable"})");
+    EXPECT_EQ(t->event.text, "理由");
+  }
+  WorkOrder o = InState(State::kClosed);
+  Actor sup{7, Role::kSupervisor, 1};
+  ActionInput in = Full(Action::kIncludeInKpi);
+  in.kpi_basis.clear();
+  EXPECT_EQ(Plan(o, in, sup, Ctx())->event.data_json, R"({"unit_id":12,"basis":"other"})");
+  in.kpi_unit_id.reset();
+  EXPECT_EQ(Plan(o, in, sup, Ctx()).status().field(), "unit_id");
+  in = Full(Action::kExcludeFromKpi);
+  in.text = "  ";
+  EXPECT_EQ(Plan(o, in, sup, Ctx()).status().field(), "text");
+  in = Full(Action::kExcludeFromKpi);
+  in.kpi_basis = "because";
+  EXPECT_EQ(Plan(o, in, sup, Ctx()).status().field(), "basis");
+  // Never for the actor's own unit.
+  in = Full(Action::kExcludeFromKpi);
+  EXPECT_EQ(Plan(o, in, Actor{7, Role::kAdmin, 12}, Ctx()).status().code(), Code::kForbidden);
 }
 
 }  // namespace

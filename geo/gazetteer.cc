@@ -5,6 +5,8 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <unordered_map>
 
 #include "domain/codes.h"
@@ -187,6 +189,9 @@ const struct {
     {EntryKind::kGrid, "grid", "网格"},         {EntryKind::kCompound, "compound", "小区"},
     {EntryKind::kBuilding, "building", "楼栋"}, {EntryKind::kLandmark, "landmark", "地标"}};
 
+constexpr const char* kCsvHeaderText =
+    "name,kind,aliases,street_code,community_code,grid_code,lon,lat";
+
 std::vector<std::string> CheckEntry(const GazetteerEntry& e) {
   std::vector<std::string> errs;
   if (e.name.empty() || Normalize(e.name).empty()) errs.push_back("name: missing or empty");
@@ -212,7 +217,10 @@ std::vector<std::string> CheckEntry(const GazetteerEntry& e) {
              !st.ok())
       errs.push_back("grid_code: " + st.message());
   }
-  if (e.location && !ValidLonLat(*e.location)) errs.push_back("lon/lat: out of range");
+  if (e.location && (e.location->lon < -180 || e.location->lon > 180))
+    errs.push_back("lon: out of range -180..180");
+  if (e.location && (e.location->lat < -90 || e.location->lat > 90))
+    errs.push_back("lat: out of range -90..90");
   return errs;
 }
 
@@ -362,9 +370,15 @@ struct Gazetteer::Impl {
         }
         std::sort(cand.begin(), cand.end());
         cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+        // A house number is not a typo of a name: "甸柳8号" must not match "甸柳新村".
+        auto digits = [](const std::u32string& x) {
+          return std::count_if(x.begin(), x.end(), [](char32_t c) { return c >= '0' && c <= '9'; });
+        };
+        const auto span_digits = digits(s);
         for (std::uint32_t k : cand) {
           const Key& key = keys[k];
           if (key.text.size() < 3 || Levenshtein(s, key.text) != 1) continue;
+          if (span_digits > digits(key.text)) continue;
           for (const Hit& h : key.hits)
             out.push_back({h.entry, Strength(h.quality, len) * 0.75, i, len, true});
         }
@@ -424,72 +438,201 @@ Status Gazetteer::AddDivisions(std::span<const Unit> units, const PlaceSet* shap
 }
 
 Status Gazetteer::ImportCsv(std::string_view csv) {
-  auto rows = ParseCsv(csv);
-  if (rows.empty()) return Invalid("csv", "empty");
-  const std::vector<std::string> kHeader = {"name",           "kind",      "aliases", "street_code",
-                                            "community_code", "grid_code", "lon",     "lat"};
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < rows[0].size(); ++i) col[Trim(rows[0][i])] = i;
-  std::string missing;
-  for (const auto& h : kHeader)
-    if (!col.count(h)) missing += (missing.empty() ? "" : ", ") + h;
-  if (!missing.empty())
-    return Invalid(
-        "csv", "line 1: header lacks " + missing +
-                   " (expected name,kind,aliases,street_code,community_code,grid_code,lon,lat)");
-  std::vector<GazetteerEntry> add;
-  std::string problems;
-  int bad = 0;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    if (row.empty() || (row.size() == 1 && Trim(row[0]).empty())) continue;
-    auto get = [&](const std::string& h) {
-      size_t i = col[h];
-      return i < row.size() ? Trim(row[i]) : std::string();
-    };
-    std::vector<std::string> errs;
-    GazetteerEntry e;
-    e.name = get("name");
-    std::string kind = get("kind");
-    if (auto k = ParseEntryKind(kind))
-      e.kind = *k;
-    else
-      errs.push_back("kind: '" + kind +
-                     "' is not street, community, grid, compound, building or landmark");
-    std::string aliases = get("aliases");
-    for (size_t b = 0; b <= aliases.size();) {
-      size_t e2 = aliases.find('|', b);
-      if (e2 == std::string::npos) e2 = aliases.size();
-      std::string a = Trim(aliases.substr(b, e2 - b));
-      if (!a.empty()) e.aliases.push_back(a);
-      b = e2 + 1;
+  std::vector<GazetteerRowError> errors;
+  std::vector<GazetteerEntry> add = ParseGazetteerCsv(csv, &errors);
+  if (!errors.empty()) {
+    if (errors.front().line <= 1) return Invalid("csv", errors.front().ToString());
+    std::string problems;
+    std::set<int> lines;
+    for (const GazetteerRowError& e : errors) {
+      lines.insert(e.line);
+      problems += "\n" + e.ToString();
     }
-    e.street_code = get("street_code");
-    e.community_code = get("community_code");
-    e.grid_code = get("grid_code");
-    std::string lon = get("lon"), lat = get("lat");
-    if (!lon.empty() || !lat.empty()) {
-      double x = NAN, y = NAN;
-      auto rx = std::from_chars(lon.data(), lon.data() + lon.size(), x);
-      auto ry = std::from_chars(lat.data(), lat.data() + lat.size(), y);
-      if (rx.ec != std::errc() || ry.ec != std::errc() || rx.ptr != lon.data() + lon.size() ||
-          ry.ptr != lat.data() + lat.size())
-        errs.push_back("lon/lat: both numbers (WGS-84 degrees) or both empty");
-      else
-        e.location = LonLat{x, y};
-    }
-    for (std::string& err : CheckEntry(e)) errs.push_back(std::move(err));
-    if (!errs.empty()) {
-      ++bad;
-      for (const std::string& err : errs)
-        problems += "\nline " + std::to_string(r + 1) + " (" + e.name + "): " + err;
-      continue;
-    }
-    add.push_back(std::move(e));
+    return Invalid("csv",
+                   std::to_string(lines.size()) + " bad row(s); nothing imported" + problems);
   }
-  if (bad) return Invalid("csv", std::to_string(bad) + " bad row(s); nothing imported" + problems);
   for (GazetteerEntry& e : add) impl_->AddChecked(std::move(e));
   return Status::Ok();
+}
+
+Status Gazetteer::AddAll(std::vector<GazetteerEntry> entries) {
+  for (const GazetteerEntry& e : entries)
+    if (std::vector<std::string> errs = CheckEntry(e); !errs.empty())
+      return Invalid("entry", "gazetteer entry '" + e.name + "': " + errs.front());
+  for (GazetteerEntry& e : entries) impl_->AddChecked(std::move(e));
+  return Status::Ok();
+}
+
+std::string GazetteerRowError::ToString() const {
+  if (line <= 1 && field == "csv") return "line " + std::to_string(line) + ": " + message;
+  return "line " + std::to_string(line) + " (" + name + "): " + field + ": " + message;
+}
+
+namespace {
+const char* const kCsvHeader[] = {"name",           "kind",      "aliases", "street_code",
+                                  "community_code", "grid_code", "lon",     "lat"};
+
+std::optional<double> ParseDouble(const std::string& s) {
+  double v = NAN;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+std::vector<GazetteerEntry> ParseGazetteerCsv(std::string_view csv,
+                                              std::vector<GazetteerRowError>* errors,
+                                              std::vector<int>* lines) {
+  std::vector<GazetteerRowError> found;
+  std::vector<GazetteerEntry> out;
+  std::vector<int> at;
+  auto rows = ParseCsv(csv);
+  if (rows.empty()) {
+    found.push_back({1, "", "csv", "empty; expected the header " + std::string(kCsvHeaderText)});
+  } else {
+    std::map<std::string, size_t> col;
+    for (size_t i = 0; i < rows[0].size(); ++i) col[Trim(rows[0][i])] = i;
+    std::string missing;
+    for (const char* h : kCsvHeader)
+      if (!col.count(h)) missing += (missing.empty() ? "" : ", ") + std::string(h);
+    if (!missing.empty())
+      found.push_back(
+          {1, "", "csv", "header lacks " + missing + " (expected " + kCsvHeaderText + ")"});
+    for (size_t r = 1; missing.empty() && r < rows.size(); ++r) {
+      const auto& row = rows[r];
+      if (row.empty() || (row.size() == 1 && Trim(row[0]).empty())) continue;
+      auto get = [&](const std::string& h) {
+        size_t i = col[h];
+        return i < row.size() ? Trim(row[i]) : std::string();
+      };
+      std::vector<std::string> errs;
+      GazetteerEntry e;
+      e.name = get("name");
+      std::string kind = get("kind");
+      if (auto k = ParseEntryKind(kind))
+        e.kind = *k;
+      else
+        errs.push_back("kind: '" + kind +
+                       "' is not street, community, grid, compound, building or landmark");
+      std::string aliases = get("aliases");
+      for (size_t b = 0; b <= aliases.size();) {
+        size_t e2 = aliases.find('|', b);
+        if (e2 == std::string::npos) e2 = aliases.size();
+        std::string a = Trim(aliases.substr(b, e2 - b));
+        if (!a.empty()) e.aliases.push_back(a);
+        b = e2 + 1;
+      }
+      e.street_code = get("street_code");
+      e.community_code = get("community_code");
+      e.grid_code = get("grid_code");
+      std::string lon = get("lon"), lat = get("lat");
+      if (!lon.empty() || !lat.empty()) {
+        auto x = ParseDouble(lon), y = ParseDouble(lat);
+        if (lon.empty())
+          errs.push_back("lon: missing while lat is given (both or neither)");
+        else if (!x)
+          errs.push_back("lon: '" + lon + "' is not a number (WGS-84 degrees)");
+        else if (*x < -180 || *x > 180)
+          errs.push_back("lon: " + lon + " is out of range -180..180");
+        if (lat.empty())
+          errs.push_back("lat: missing while lon is given (both or neither)");
+        else if (!y)
+          errs.push_back("lat: '" + lat + "' is not a number (WGS-84 degrees)");
+        else if (*y < -90 || *y > 90)
+          errs.push_back("lat: " + lat + " is out of range -90..90");
+        if (x && y && *x >= -180 && *x <= 180 && *y >= -90 && *y <= 90) e.location = LonLat{*x, *y};
+      }
+      for (std::string& err : CheckEntry(e)) errs.push_back(std::move(err));
+      if (!errs.empty()) {
+        for (const std::string& err : errs) {
+          size_t colon = err.find(": ");
+          found.push_back({static_cast<int>(r + 1), e.name,
+                           colon == std::string::npos ? "row" : err.substr(0, colon),
+                           colon == std::string::npos ? err : err.substr(colon + 2)});
+        }
+        continue;
+      }
+      out.push_back(std::move(e));
+      at.push_back(static_cast<int>(r + 1));
+    }
+  }
+  if (errors) *errors = std::move(found);
+  if (lines) *lines = std::move(at);
+  return out;
+}
+
+namespace {
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+std::string Num(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+}  // namespace
+
+std::string GazetteerToCsv(std::span<const GazetteerEntry> entries) {
+  std::string out = std::string(kCsvHeaderText) + "\n";
+  for (const GazetteerEntry& e : entries) {
+    std::string aliases;
+    for (const std::string& a : e.aliases) aliases += (aliases.empty() ? "" : "|") + a;
+    out += CsvField(e.name) + "," + std::string(EntryKindName(e.kind)) + "," + CsvField(aliases) +
+           "," + e.street_code + "," + e.community_code + "," + e.grid_code + "," +
+           (e.location ? Num(e.location->lon) + "," + Num(e.location->lat) : std::string(",")) +
+           "\n";
+  }
+  return out;
+}
+
+std::string GazetteerToJson(std::span<const GazetteerEntry> entries) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const GazetteerEntry& e : entries) {
+    nlohmann::json j{{"name", e.name},
+                     {"kind", EntryKindName(e.kind)},
+                     {"aliases", e.aliases},
+                     {"street_code", e.street_code},
+                     {"community_code", e.community_code},
+                     {"grid_code", e.grid_code}};
+    if (e.location) {
+      j["lon"] = e.location->lon;
+      j["lat"] = e.location->lat;
+    }
+    items.push_back(std::move(j));
+  }
+  return nlohmann::json{{"entries", std::move(items)}}.dump();
+}
+
+Result<std::vector<GazetteerEntry>> GazetteerFromJson(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("entries") || !j["entries"].is_array())
+    return Invalid("entries", "expected {\"entries\": [...]}");
+  std::vector<GazetteerEntry> out;
+  int i = 0;
+  try {
+    for (const auto& x : j["entries"]) {
+      std::string field = "entries[" + std::to_string(i++) + "]";
+      GazetteerEntry e;
+      e.name = x.value("name", "");
+      auto kind = ParseEntryKind(x.value("kind", ""));
+      if (!kind) return Invalid(field + ".kind", "unknown kind");
+      e.kind = *kind;
+      e.aliases = x.value("aliases", std::vector<std::string>{});
+      e.street_code = x.value("street_code", "");
+      e.community_code = x.value("community_code", "");
+      e.grid_code = x.value("grid_code", "");
+      if (x.contains("lon") && x.contains("lat"))
+        e.location = LonLat{x["lon"].get<double>(), x["lat"].get<double>()};
+      if (auto errs = CheckEntry(e); !errs.empty()) return Invalid(field, errs.front());
+      out.push_back(std::move(e));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Invalid("entries", e.what());
+  }
+  return out;
 }
 
 AddressMatch Gazetteer::Resolve(std::string_view address, size_t max_candidates) const {

@@ -94,6 +94,10 @@ class Gazetteer {
   // added and the status lists every bad row ("line 7: grid_code: ...").
   Status ImportCsv(std::string_view csv);
 
+  // Adds entries already checked by ParseGazetteerCsv / GazetteerFromJson
+  // (checked again; an invalid one stops the add and nothing is added).
+  Status AddAll(std::vector<GazetteerEntry> entries);
+
   AddressMatch Resolve(std::string_view address, size_t max_candidates = 5) const;
 
   size_t size() const;
@@ -103,6 +107,34 @@ class Gazetteer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One bad CSV row: `line` is the 1-based line of the text (the header is
+// line 1), `field` one of the header's columns ("lon", "grid_code", ...) or
+// "csv" for the document itself.
+struct GazetteerRowError {
+  int line = 0;
+  std::string name;  // the row's name, for the message
+  std::string field;
+  std::string message;
+  std::string ToString() const;  // "line 7 (name): grid_code: message"
+};
+
+// Parses and checks a gazetteer CSV (header name,kind,aliases,street_code,
+// community_code,grid_code,lon,lat; aliases '|'-separated; lon/lat WGS-84,
+// both empty or both set). Every bad row is reported in `errors` (with each
+// of its problems); the rows that passed are returned either way, so callers
+// can check them further — all or nothing is the caller's rule: use them only
+// when `errors` is empty.
+// `lines`, when given, receives each returned entry's line number.
+std::vector<GazetteerEntry> ParseGazetteerCsv(std::string_view csv,
+                                              std::vector<GazetteerRowError>* errors,
+                                              std::vector<int>* lines = nullptr);
+// The entries as CSV in the same format (round-trips through ParseGazetteerCsv).
+std::string GazetteerToCsv(std::span<const GazetteerEntry> entries);
+// Entries as a JSON document {"entries":[{name,kind,aliases,street_code,
+// community_code,grid_code,lon,lat}]} (the store keeps imported entries so).
+std::string GazetteerToJson(std::span<const GazetteerEntry> entries);
+Result<std::vector<GazetteerEntry>> GazetteerFromJson(std::string_view json);
 
 // The normalisation used for matching, as UTF-8 (exposed for tests and for
 // callers that want to show what was matched).

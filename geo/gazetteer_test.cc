@@ -133,7 +133,7 @@ TEST(GazetteerTest, CsvImportReportsEveryBadRowAndAddsNothing) {
   EXPECT_NE(msg.find("line 3 (): name"), std::string::npos) << msg;
   EXPECT_NE(msg.find("line 4 (坏类): kind"), std::string::npos) << msg;
   EXPECT_NE(msg.find("line 5 (错码): community_code"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("line 6 (坏坐标): lon/lat"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("line 6 (坏坐标): lon: 'abc' is not a number"), std::string::npos) << msg;
 
   ASSERT_TRUE(g.ImportCsv("name,kind,aliases,street_code,community_code,grid_code,lon,lat\r\n"
                           "好小区,小区,\"好区|好家园\",370112002,370112002002,,117.06,36.68\r\n")
@@ -144,6 +144,46 @@ TEST(GazetteerTest, CsvImportReportsEveryBadRowAndAddsNothing) {
   EXPECT_DOUBLE_EQ(g.entry(0).location->lon, 117.06);
   EXPECT_EQ(Top(g.Resolve("好家园")), "好小区");
   EXPECT_FALSE(g.ImportCsv("name,kind\n").ok());  // header lacks columns
+}
+
+TEST(GazetteerTest, CsvRowErrorsNameLineAndField) {
+  std::vector<GazetteerRowError> errors;
+  auto entries = ParseGazetteerCsv(
+      "name,kind,aliases,street_code,community_code,grid_code,lon,lat\n"
+      "好小区,compound,,370112002,370112002002,,117.06,36.68\n"
+      "坏经度,landmark,,370112002,370112002002,,190,36\n"
+      "缺纬度,landmark,,370112002,370112002002,,117,\n"
+      "坏网格,compound,,370112002,370112002002,37011200200200,,\n",
+      &errors);
+  EXPECT_EQ(entries.size(), 1u) << "the good row, for further checks by the caller";
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].line, 3);
+  EXPECT_EQ(errors[0].field, "lon");
+  EXPECT_EQ(errors[1].line, 4);
+  EXPECT_EQ(errors[1].field, "lat");
+  EXPECT_EQ(errors[2].line, 5);
+  EXPECT_EQ(errors[2].field, "grid_code");
+  EXPECT_EQ(errors[2].name, "坏网格");
+}
+
+TEST(GazetteerTest, CsvAndJsonRoundTrip) {
+  std::vector<GazetteerRowError> errors;
+  auto entries = ParseGazetteerCsv(Read(kData + "/demo/gazetteer.csv"), &errors);
+  ASSERT_TRUE(errors.empty()) << errors.front().ToString();
+  ASSERT_GT(entries.size(), 10u);
+  auto again = ParseGazetteerCsv(GazetteerToCsv(entries), &errors);
+  ASSERT_TRUE(errors.empty()) << errors.front().ToString();
+  auto back = GazetteerFromJson(GazetteerToJson(entries));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(again.size(), entries.size());
+  ASSERT_EQ(back->size(), entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(again[i].name, entries[i].name);
+    EXPECT_EQ(again[i].aliases, entries[i].aliases);
+    EXPECT_EQ((*back)[i].grid_code, entries[i].grid_code);
+    EXPECT_EQ((*back)[i].kind, entries[i].kind);
+    EXPECT_EQ((*back)[i].location.has_value(), entries[i].location.has_value());
+  }
 }
 
 TEST(GazetteerTest, AddValidates) {

@@ -315,6 +315,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, LoadCalendarFile(calendar_path));
     HOTLINE_RETURN_IF_ERROR(store.PutDocument(kCalendarKey, CalendarToJson(cfg->calendar)));
   }
+  HOTLINE_RETURN_IF_ERROR(impl->OpenIntel(*cfg));
   impl->SetCfg(std::move(cfg));
   HOTLINE_ASSIGN_OR_RETURN(impl->normalizer, text::Normalizer::Create());
   HOTLINE_ASSIGN_OR_RETURN(auto boundaries, store.GetDocument(kBoundariesKey));
@@ -334,6 +335,8 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     for (const WorkOrder& o : page.items) impl->duplicates.Add(o, impl->Fingerprint(o));
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
+  HOTLINE_RETURN_IF_ERROR(impl->KpiOpen());
+  HOTLINE_RETURN_IF_ERROR(impl->OpenPlace());  // gazetteer and map index
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -404,7 +407,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(r.reported_unit_id, "reported_unit", nullptr));
 
   WorkOrder o;
-  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place));
+  HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place, &o.place_resolution));
   const Timestamp now = r.received_at.value_or(m.clock.Now());
   o.channel = r.channel;
   o.nature = *r.nature;
@@ -437,6 +440,8 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   ev.text = std::string(ToString(r.channel));
   ev.data_json = json{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}}.dump();
 
+  m.SuggestAtIntake(r, o);
+
   std::vector<AccessGrant> grants = m.PlaceGrants(o.place);
   // The recording unit keeps sight of what it recorded (grid workers, street centres).
   for (const AccessGrant& g : m.GrantsFor(a.unit_id, kAccessAncestor)) grants.push_back(g);
@@ -444,9 +449,12 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
                            m.store.CreateOrder(o, ev, grants, r.idempotency_key, a.user_id));
   if (existed) *existed = cr.existed;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
+  if (!cr.existed) m.AutoDispatch(r, stored);
   std::vector<DuplicateView> dups;
   if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
   if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
+  if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
+  if (!cr.existed) m.MapPut(stored);
   OrderView v = m.View(a, std::move(stored), false);
   v.duplicates = std::move(dups);
   return v;
@@ -508,7 +516,10 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
                      "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
+  HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
   HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
+  m.KpiCommitted(&o, t.next, t.event);
+  m.MapPut(t.next);
   return m.View(a, std::move(t.next), false);
 }
 
@@ -660,6 +671,8 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   }
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
+  m.KpiUnitsChanged();
+  m.OnUnitsChanged();
   return batch.units;
 }
 
@@ -707,6 +720,8 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   next.active = unit.active;
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
+  m.KpiUnitsChanged();
+  m.OnUnitsChanged();
   return next;
 }
 

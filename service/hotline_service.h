@@ -15,16 +15,33 @@
 #include <string>
 #include <vector>
 
+#include "analytics/kpi.h"
+#include "analytics/kpi_engine.h"
 #include "domain/calendar.h"
 #include "domain/deadline.h"
 #include "domain/result.h"
 #include "domain/types.h"
 #include "domain/workflow.h"
+#include "geo/gazetteer.h"
 #include "service/duplicate_index.h"
+#include "service/map_index.h"
 #include "service/org_import.h"
 #include "store/store.h"
 
 namespace hotline {
+
+namespace classify {
+class Classifier;
+}
+
+// When intake may dispatch an order by itself (docs/dispatch.md). JSON document `auto_dispatch`.
+struct AutoDispatchPolicy {
+  bool enabled = true;  // Default: on
+  // The subject model's probability the top subject must reach. Default: 0.7 (docs/dispatch.md:
+  // on the demo history about half of the eligible appeals go automatically at 0.7, the half
+  // with the clearest margins; the scale depends on the model, so re-run the report per model).
+  double min_confidence = 0.7;
+};
 
 // Everything configurable, as one immutable snapshot (swapped on admin writes).
 struct Config {
@@ -34,6 +51,7 @@ struct Config {
   DeadlineRules rules;
   WorkCalendar calendar;
   LightPolicy light_policy;
+  AutoDispatchPolicy auto_dispatch;
   const Subject* FindSubject(std::string_view code) const;
   // True if the subject or one of its ancestors is a department matter.
   bool IsDepartmentMatter(std::string_view code) const;
@@ -95,6 +113,138 @@ struct LoginResult {
 struct ServiceOptions {
   // Default: 12 hours.
   std::int64_t session_seconds = 12 * 3600;
+  // Directory holding the classifier models `subject.bin` and `nature.bin` (docs/dispatch.md);
+  // each is loaded when present. Default: "" (no models: no suggestions, no auto-dispatch).
+  std::string model_dir;
+};
+
+// ---- intelligence: classifier models, suggestions, auto-dispatch (helper "intel") ----
+
+// One loaded classifier model.
+struct ClassifierInfo {
+  std::string model;      // version: "<algorithm>-<16 hex digits>"
+  std::string algorithm;  // "linear", "fasttext", "ensemble"
+  int labels = 0;
+  std::string path;  // the file it came from ("" when installed in-process)
+  Timestamp loaded_at = 0;
+};
+struct ClassifiersInfo {
+  std::string dir;  // where reload reads from ("" = none configured)
+  std::optional<ClassifierInfo> subject, nature;
+};
+
+// A guess of the classifier with its probability.
+struct SubjectGuess {
+  std::string code, name;
+  double confidence = 0;
+};
+struct NatureGuess {
+  Nature value = Nature::kConsultation;
+  double confidence = 0;
+};
+
+// What the agent console shows while the agent types (POST /suggest). Nothing is stored.
+struct SuggestResult {
+  std::string model;  // the subject model's version; "" when none is loaded
+  std::string nature_model;
+  std::optional<NatureGuess> nature;
+  std::optional<SubjectGuess> subject;
+  std::vector<SubjectGuess> alternatives;  // top 3, most probable first (the first is `subject`)
+  std::optional<DispatchSuggestion> dispatch;
+  bool auto_dispatch = false;  // intake would dispatch it automatically as it stands
+  std::string auto_reason;     // why (not)
+  std::vector<DuplicateView> duplicates;
+  std::vector<WorkOrder> caller_history;  // the same phone's earlier orders, masked, newest first
+};
+
+// ---- KPIs (docs/kpis.md; implemented in service/hotline_service_kpi.cc) ----
+
+struct KpiQuery {
+  // The unit (0 = the whole area). Default: the actor's unit, or 0 for district-wide staff.
+  std::optional<Id> unit_id;
+  analytics::DayRange range;
+  analytics::Slice slice;
+  std::optional<UnitKind> group;  // one row per unit of this kind under `unit`
+  bool compare = false;           // fill the previous period
+};
+struct KpiRow {
+  Unit unit;                       // id 0 = the whole area (全区)
+  analytics::PeriodChange change;  // change.previous is empty unless compare
+};
+struct RankingRow {
+  Unit unit;
+  analytics::RankRow row;
+  int previous_rank = 0;  // 0 = not ranked in the previous period
+};
+struct Ranking {
+  UnitKind kind = UnitKind::kStreet;
+  analytics::DayRange range;
+  analytics::KpiConfig config;
+  std::vector<RankingRow> rows;  // only units in the caller's jurisdiction
+};
+struct VolumeRow {
+  Unit unit;
+  analytics::VolumeTrendRow three;
+  std::vector<std::int64_t> by_channel;  // unique intakes, index = Channel
+  std::vector<std::int64_t> by_nature;   // unique intakes, index = Nature
+};
+struct SubjectCount {
+  int subject1 = -1;  // level-1 subject as a number; -1 = unclassified
+  std::string code, name;
+  std::int64_t received = 0, unique = 0, previous_unique = 0;
+};
+// The one-screen summary (GET /dashboard) for the caller's jurisdiction.
+struct DashboardData {
+  analytics::Day date = 0;
+  analytics::DayRange month_to_date;  // first of the month .. date (inclusive)
+  Id unit_id = 0;                     // the scope: 0 = whole area
+  std::int64_t today_received = 0, today_closed = 0;
+  std::vector<std::int64_t> today_by_channel;
+  std::int64_t mtd_received = 0;
+  std::vector<std::int64_t> mtd_by_channel, mtd_by_nature;
+  analytics::KpiReport mtd;                                 // month-to-date rates of the scope unit
+  std::int64_t red = 0, yellow = 0, green = 0;              // open orders now, by light
+  std::vector<analytics::Day> trend_days;                   // the 30 days ending at `date`
+  std::vector<std::vector<std::int64_t>> trend_by_channel;  // [channel][day]
+  analytics::VolumeTrendRow three;                          // month to date vs previous
+  std::vector<RankingRow> street_ranking, department_ranking;
+  std::vector<WorkOrder> red_list;  // up to 20, titles and personal data masked
+};
+struct MonthlyReport {
+  analytics::DayRange month;
+  Ranking streets, departments;
+  std::vector<KpiRow> units;           // the scope unit, then streets, then departments
+  std::vector<SubjectCount> subjects;  // by unique intakes, largest first
+};
+
+// ---- place: gazetteer and map layers (docs/place.md) ----
+
+// What the gazetteer makes of an address (POST /places/resolve, intake).
+struct AddressLookup {
+  std::string status;  // "resolved", "ambiguous" or "unknown"
+  // The resolved place (status "resolved"): units from the entry's codes, never guessed.
+  std::optional<Id> street_id, community_id, grid_id;
+  std::string name, kind, detail;          // entry name and kind; "3号楼2单元" after the match
+  std::optional<double> lon, lat;          // WGS-84, when the entry has a location
+  std::vector<PlaceCandidate> candidates;  // best first (up to 5)
+};
+
+struct GazetteerItem {
+  geo::GazetteerEntry entry;
+  std::string source;  // "division" (the organisation) or "imported" (CSV, the demo's included)
+};
+
+struct GazetteerPage {
+  std::vector<GazetteerItem> items;
+  std::int64_t total = 0;
+};
+
+// One unit polygon of /map/grids.
+struct MapUnitFeature {
+  Unit unit;
+  MapUnitCounts counts;
+  Light light = Light::kNone;  // red if any red, else yellow if any yellow, else green if any open
+  std::shared_ptr<const std::string> geometry;  // GeoJSON geometry (WGS-84)
 };
 
 class HotlineService {
@@ -166,7 +316,46 @@ class HotlineService {
   std::string BoundariesGeoJson() const;
   Status PutBoundariesGeoJson(const Actor& actor, const std::string& geojson,
                               std::vector<std::string>* problems);
+  // -- place: gazetteer and map layers (docs/place.md) --
+  // Staff. Resolves address text with the gazetteer (divisions + imported entries).
+  Result<AddressLookup> ResolveAddress(const Actor& actor, const std::string& address) const;
+  // Admin. CSV (header name,kind,aliases,street_code,community_code,grid_code,lon,lat);
+  // codes must be units of the organisation. All or nothing; every bad row in `errors`
+  // (row = line number, field = column). Audited. Returns the number of entries added
+  // (an entry with the same name, kind and codes as an imported one replaces it).
+  Result<size_t> ImportGazetteerCsv(const Actor& actor, const std::string& csv,
+                                    std::vector<ImportError>* errors);
+  // Staff. Entries whose name or an alias contains `q` (normalised: traditional,
+  // full-width), name order; paged.
+  Result<GazetteerPage> ListGazetteer(const Actor& actor, const std::string& q, int offset,
+                                      int limit) const;
+  // Staff. Unit polygons of one level with per-unit order counts; only units in the
+  // caller's jurisdiction (a street/community/grid user: their subtree), counting
+  // only orders the caller may see. `light`: only units of that colour.
+  Result<std::vector<MapUnitFeature>> MapGrids(const Actor& actor, Timestamp from, Timestamp to,
+                                               UnitKind level, std::optional<Light> light) const;
+  // Staff. Order points in a bbox (newest first, titles masked), visible to the caller.
+  Result<MapOrdersResult> MapOrders(const Actor& actor, MapOrdersQuery query) const;
+
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
+
+  // -- KPIs (docs/kpis.md; service/hotline_service_kpi.cc) --
+  // The engine is fed from the event log at Open and by every committed intake and
+  // action. Units outside the caller's jurisdiction are kNotFound (field "unit");
+  // citizens may not read KPIs.
+  analytics::KpiConfig KpiSettings() const;
+  std::string KpiConfigJson() const;
+  Status PutKpiConfigJson(const Actor& actor, const std::string& json);  // admin; audited
+  Result<std::vector<KpiRow>> Kpis(const Actor& actor, const KpiQuery& q);
+  Result<Ranking> Rankings(const Actor& actor, UnitKind kind, analytics::DayRange range);
+  Result<std::vector<VolumeRow>> Volumes(const Actor& actor, UnitKind kind,
+                                         analytics::DayRange range, std::optional<Id> unit);
+  Result<DashboardData> Dashboard(const Actor& actor, analytics::Day date);
+  Result<MonthlyReport> MonthlyReportData(const Actor& actor, analytics::DayRange month);
+  // Today's local day (UTC+8) by the service clock.
+  analytics::Day KpiToday() const;
+  // "kpi engine: N orders, M events fed in X ms" (from the last Open).
+  std::string KpiFeedSummary() const;
 
   // ---- public tracking (web UI; service/hotline_service_public.cc) ----
   // The order numbered `no` when `phone` is its caller's phone (digits compared after
@@ -176,6 +365,24 @@ class HotlineService {
 
   const Clock& clock() const;
   Store& store();
+
+  // ---- intelligence (helper "intel"; service/hotline_service_intel.cc, docs/dispatch.md) ----
+  // The models serving now (none loaded: both empty).
+  ClassifiersInfo Classifiers() const;
+  // Reads the models again from `dir` (default: the directory given at start or at the last
+  // reload) and swaps them in for new requests; requests already running finish with the old
+  // ones. A missing, damaged or incompatible file changes nothing (error names field "path").
+  // Admin only; audited.
+  Result<ClassifiersInfo> ReloadClassifiers(const Actor& actor, const std::string& dir);
+  // Installs models built in-process (tests, the demo); either may be null (= none).
+  void SetClassifiers(std::shared_ptr<const classify::Classifier> subject,
+                      std::shared_ptr<const classify::Classifier> nature);
+  // Suggestions for an appeal being typed: nature, subject (+ top 3), the dispatch the
+  // catalogue would make, duplicate candidates and the caller's earlier orders in the actor's
+  // scope. Staff only. Reads only.
+  Result<SuggestResult> Suggest(const Actor& actor, const IntakeRequest& req);
+  std::string AutoDispatchJson() const;
+  Status PutAutoDispatchJson(const Actor& actor, const std::string& json);
 
  private:
   struct Impl;

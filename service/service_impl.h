@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "geo/coords.h"
+#include "geo/gazetteer.h"
 #include "geo/geojson.h"
 #include "geo/grid_index.h"
 #include "service/duplicate_index.h"
 #include "service/hotline_service.h"
+#include "service/map_index.h"
 #include "text/normalize.h"
 #include "text/pii_detect.h"
 
@@ -119,6 +121,13 @@ class Directory {
   std::unordered_map<std::string, Id> by_code_;
   std::map<Id, User> users_;
   std::unordered_map<std::string, Id> by_login_;
+};
+
+struct KpiState;  // service/hotline_service_kpi.cc
+// The classifier models serving now (helper "intel"); immutable, swapped whole.
+struct IntelModels {
+  std::shared_ptr<const classify::Classifier> subject, nature;
+  std::optional<ClassifierInfo> subject_info, nature_info;
 };
 
 // ---- the service ----------------------------------------------------------------
@@ -293,7 +302,11 @@ struct HotlineService::Impl {
     return {};
   }
 
-  Status ResolvePlace(const IntakeRequest& r, Place* p) const {
+  // Units, then coordinates, then (address only) the gazetteer. An address the
+  // gazetteer cannot settle leaves the place without units and fills `resolution`
+  // with the candidates for the agent: never a guessed grid.
+  Status ResolvePlace(const IntakeRequest& r, Place* p,
+                      std::optional<PlaceResolution>* resolution = nullptr) const {
     p->address = r.address;
     if (r.lon && (*r.lon < -180 || *r.lon > 180))
       return Invalid("place.lon", "longitude out of range");
@@ -324,6 +337,23 @@ struct HotlineService::Impl {
             want = unit->kind;
             field = "place.lon";
           }
+      }
+    }
+    if (!most && !(p->lon && p->lat) &&
+        r.address.find_first_not_of(" \t\r\n") != std::string::npos) {
+      AddressLookup look = LookupAddress(r.address);
+      if (look.status == "resolved") {
+        most = look.grid_id ? look.grid_id : look.community_id ? look.community_id : look.street_id;
+        want = look.grid_id        ? UnitKind::kGrid
+               : look.community_id ? UnitKind::kCommunity
+                                   : UnitKind::kStreet;
+        field = "place.address";
+        if (look.lon && look.lat) {
+          p->lon = look.lon;
+          p->lat = look.lat;
+        }
+      } else if (resolution) {
+        *resolution = PlaceResolution{look.status, std::move(look.candidates)};
       }
     }
     if (!most) return {};
@@ -364,6 +394,65 @@ struct HotlineService::Impl {
     SetCfg(std::move(next));
     return {};
   }
+
+  // ---- KPIs (service/hotline_service_kpi.cc) ----
+  std::shared_ptr<KpiState> kpi;
+  // Feeds the engine from the store's event log (Open).
+  Status KpiOpen();
+  // After a committed intake or action: `before` is nullptr for an intake.
+  void KpiCommitted(const WorkOrder* before, const WorkOrder& next, const Event& event);
+  // exclude_from_kpi / include_in_kpi: the unit must have led the order; no second
+  // exclusion, no inclusion without one (kFailedPrecondition, field "unit_id").
+  Status KpiCheckExclusion(const WorkOrder& o, const ActionInput& in);
+  // After the organisation changed: the roll-up follows the new tree.
+  void KpiUnitsChanged();
+  // ---- place: gazetteer and map layers (service/hotline_service_place.cc) ----
+  struct GazetteerState {
+    geo::Gazetteer gazetteer;
+    size_t divisions = 0;                       // entries [0, divisions) come from the units
+    std::vector<geo::GazetteerEntry> imported;  // the stored document's entries
+    std::vector<std::string> search_keys;       // normalised name + aliases per entry
+  };
+  struct GeometryCache {
+    std::shared_ptr<const geo::GridIndex> for_grids;  // the boundaries it was built from
+    std::unordered_map<std::string, std::shared_ptr<const std::string>> by_code;
+  };
+  MapIndex map;
+  mutable std::mutex place_mu;  // guards the two pointers below (swapped, never mutated)
+  std::shared_ptr<const GazetteerState> gazetteer;
+  mutable std::shared_ptr<const GeometryCache> geometry;
+
+  std::shared_ptr<const GazetteerState> Gaz() const {
+    std::lock_guard lock(place_mu);
+    return gazetteer;
+  }
+  AddressLookup LookupAddress(std::string_view address) const;
+  // Builds the gazetteer from the units and `imported` and swaps it in.
+  Status RebuildGazetteer(std::vector<geo::GazetteerEntry> imported);
+  // After units change: the divisions part is rebuilt.
+  void OnUnitsChanged();
+  // Gazetteer and map index at open.
+  Status OpenPlace();
+  // Keeps the map index current (intake, transitions).
+  void MapPut(const WorkOrder& o);
+  MapScope MapScopeOf(const Actor& a) const;
+  std::shared_ptr<const GeometryCache> Geometries() const;
+  // ---- intelligence (helper "intel"; service/hotline_service_intel.cc) ----
+  mutable std::mutex models_mu;  // guards the pointer swap; readers copy the shared_ptr
+  std::shared_ptr<const IntelModels> models = std::make_shared<IntelModels>();
+  std::string model_dir;  // guarded by models_mu
+  std::mutex reload_mu;   // one reload at a time
+  std::shared_ptr<const IntelModels> CurrentModels() const {
+    std::lock_guard lock(models_mu);
+    return models;
+  }
+  // At Open: the auto_dispatch document and the models of options.model_dir.
+  Status OpenIntel(Config& cfg);
+  // Intake, before the order is stored: classify and record the suggestion on `o`.
+  void SuggestAtIntake(const IntakeRequest& r, WorkOrder& o) const;
+  // Intake, after the order is stored: dispatch it by itself when the policy allows (a
+  // compare-and-swap through Plan(), by the system actor). `o` becomes the stored order.
+  void AutoDispatch(const IntakeRequest& r, WorkOrder& o);
 };
 
 }  // namespace hotline

@@ -100,6 +100,17 @@ std::string EncodeOrder(const WorkOrder& o) {
   j["pending_request"] = o.pending_request;
   j["pending_extension_days"] = o.pending_extension_days;
   if (!o.suggestion_json.empty()) j["suggestion"] = json::parse(o.suggestion_json, nullptr, false);
+  if (o.place_resolution) {
+    json cands = json::array();
+    for (const PlaceCandidate& c : o.place_resolution->candidates) {
+      json x{{"name", c.name}, {"kind", c.kind}, {"score", c.score}};
+      PutOpt(x, "street_id", c.street_id);
+      PutOpt(x, "community_id", c.community_id);
+      PutOpt(x, "grid_id", c.grid_id);
+      cands.push_back(std::move(x));
+    }
+    j["place_resolution"] = {{"status", o.place_resolution->status}, {"candidates", cands}};
+  }
   return j.dump();
 }
 
@@ -168,6 +179,17 @@ Result<WorkOrder> DecodeOrder(const std::string& text) {
     o.pending_extension_days = j.value("pending_extension_days", 0);
     if (auto it = j.find("suggestion"); it != j.end() && !it->is_null())
       o.suggestion_json = it->dump();
+    // Absent in orders stored before issue 4: stays nullopt.
+    if (auto it = j.find("place_resolution"); it != j.end() && it->is_object()) {
+      PlaceResolution r;
+      r.status = it->value("status", "");
+      if (auto c = it->find("candidates"); c != it->end() && c->is_array())
+        for (const json& x : *c)
+          r.candidates.push_back({x.value("name", ""), x.value("kind", ""), x.value("score", 0.0),
+                                  GetOpt<Id>(x, "street_id"), GetOpt<Id>(x, "community_id"),
+                                  GetOpt<Id>(x, "grid_id")});
+      o.place_resolution = std::move(r);
+    }
     return o;
   } catch (const json::exception& e) {
     return Status(Code::kInternal, std::string("stored order document: ") + e.what());

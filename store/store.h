@@ -33,6 +33,8 @@ struct OrderQuery {
   std::string caller_phone;  // exact
   std::string subject_prefix;
   std::string text;  // substring of title or content
+  // Only orders whose intake stored a classifier suggestion (the dispatcher's review queue).
+  bool with_suggestion = false;
   // Scope: only orders visible to one of these units (see Store::CreateOrder's access
   // list). nullopt = no restriction (district-wide roles).
   std::optional<std::vector<Id>> scope_units;
@@ -123,6 +125,9 @@ class Store {
   virtual Result<WorkOrder> GetOrderByNo(const std::string& no) = 0;
   virtual Result<OrderPage> ListOrders(const OrderQuery& query) = 0;
   virtual Result<std::vector<Event>> ListEvents(Id order_id) = 0;
+  // Up to `limit` events of every order with id > after_id, by id: the whole log in
+  // batches (the KPI engine is fed from it when the service opens).
+  virtual Result<std::vector<Event>> ScanEvents(Id after_id, int limit) = 0;
   virtual Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) = 0;
 
   // Bulk load for the demo and benchmarks: orders with their full event history,

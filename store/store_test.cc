@@ -159,6 +159,42 @@ TEST_P(StoreTest, TransitionIsCompareAndSwap) {
   EXPECT_EQ(store_->TransitionOrder(ghost, State::kReceived, 0, e, {}).code(), Code::kNotFound);
 }
 
+TEST_P(StoreTest, ScanEventsReadsTheWholeLogInBatchesById) {
+  std::vector<Id> orders;
+  for (const char* t : {"a", "b", "c"}) {
+    auto r = store_->CreateOrder(NewOrder(t), Created(), {}, "", 0);
+    ASSERT_TRUE(r.ok());
+    orders.push_back(r->id);
+  }
+  WorkOrder next = store_->GetOrder(orders[1]).value();
+  next.state = State::kDispatched;
+  next.version = 1;
+  Event e;
+  e.action = "dispatch";
+  e.from = State::kReceived;
+  e.to = State::kDispatched;
+  e.data_json = R"({"lead_unit_id":5})";
+  ASSERT_TRUE(store_->TransitionOrder(next, State::kReceived, 0, e, {}).ok());
+  std::vector<Event> all;
+  for (Id after = 0;;) {
+    auto batch = store_->ScanEvents(after, 2);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    if (batch->empty()) break;
+    EXPECT_LE(batch->size(), 2u);
+    for (Event& ev : *batch) {
+      EXPECT_GT(ev.id, after);
+      after = ev.id;
+      all.push_back(std::move(ev));
+    }
+  }
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].order_id, orders[0]);
+  EXPECT_EQ(all[3].order_id, orders[1]);
+  EXPECT_EQ(all[3].action, "dispatch");
+  EXPECT_EQ(all[3].to, State::kDispatched);
+  EXPECT_EQ(all[3].data_json, R"({"lead_unit_id":5})");
+}
+
 TEST_P(StoreTest, ListFiltersScopeAndLights) {
   for (int i = 0; i < 6; ++i) {
     WorkOrder o = NewOrder("t" + std::to_string(i));
@@ -231,6 +267,26 @@ TEST_P(StoreTest, ListFiltersScopeAndLights) {
   EXPECT_EQ(page.items[0].title, "t0");  // due 6000; orders without a due date last
   EXPECT_EQ(page.items[2].title, "t2");
   EXPECT_EQ(page.items[5].due_at, 0);
+}
+
+// The dispatcher's review queue (docs/dispatch.md): orders whose intake stored a suggestion;
+// a suggestion's text inside the content does not count.
+TEST_P(StoreTest, WithSuggestionFilterFindsOrdersCarryingASuggestion) {
+  WorkOrder plain = NewOrder("plain");
+  plain.content = "正文里写着 \"suggestion\": {\"x\":1}";
+  ASSERT_TRUE(store_->CreateOrder(plain, Created(), {}, "", 0).ok());
+  WorkOrder with = NewOrder("with");
+  with.suggestion_json = R"({"model":"linear-0","subject_code":"010203","confidence":0.5})";
+  auto w = store_->CreateOrder(with, Created(), {}, "", 0);
+  ASSERT_TRUE(w.ok());
+  OrderQuery q;
+  q.with_suggestion = true;
+  auto page = store_->ListOrders(q);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->total, 1);
+  EXPECT_EQ(page->items[0].id, w->id);
+  EXPECT_EQ(page->items[0].suggestion_json.find("linear-0") != std::string::npos, true);
+  EXPECT_EQ(store_->ListOrders(OrderQuery{})->total, 2);
 }
 
 TEST_P(StoreTest, UnitFilterFindsLeadAndAssistingUnitsAndGrantsAccumulate) {

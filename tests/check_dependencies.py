@@ -13,7 +13,8 @@ ALLOWED = {
     "store": {"domain", "store"},
     "text": {"domain", "text"},
     "geo": {"domain", "geo"},
-    "service": {"domain", "store", "text", "geo", "analytics", "service"},
+    "classify": {"domain", "text", "classify", "service"},  # service/csv.h only (below)
+    "service": {"domain", "store", "text", "geo", "analytics", "classify", "service"},
     "api": {"domain", "service", "store", "analytics", "api"},
     "analytics": {"domain", "analytics"},
 }

@@ -14,6 +14,7 @@
 #include "app/demo/demo_content.h"
 #include "domain/workflow.h"
 #include "geo/demo_boundaries.h"
+#include "geo/gazetteer.h"
 #include "geo/geojson.h"
 #include "service/calendar_json.h"
 #include "service/hotline_service.h"
@@ -282,13 +283,23 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   // Boundaries: streets split into communities split into grids, covering the district.
   HOTLINE_ASSIGN_OR_RETURN(geo::PlaceSet shapes, geo::GenerateDemoBoundaries(city.units));
 
+  // Gazetteer: compounds, landmarks and buildings beside the divisions (the service
+  // adds the streets, communities and grids itself), stored as admin-imported entries.
+  HOTLINE_ASSIGN_OR_RETURN(std::string gazetteer_csv, ReadFile(dir + "/gazetteer.csv"));
+  std::vector<geo::GazetteerRowError> gazetteer_errors;
+  std::vector<geo::GazetteerEntry> gazetteer =
+      geo::ParseGazetteerCsv(gazetteer_csv, &gazetteer_errors);
+  if (!gazetteer_errors.empty())
+    return Invalid("gazetteer.csv", gazetteer_errors.front().ToString());
+
   Store::Batch batch;
   batch.units = city.units;
   batch.users = users;
   batch.documents = {{"taxonomy", taxonomy_json},
                      {"catalogue", catalogue_json},
                      {"calendar", CalendarToJson(calendar)},
-                     {"boundaries", geo::ExportGeoJson(shapes)}};
+                     {"boundaries", geo::ExportGeoJson(shapes)},
+                     {"gazetteer", geo::GazetteerToJson(gazetteer)}};
   HOTLINE_RETURN_IF_ERROR(store.ApplyBatch(batch));
   out << "  " << city.streets.size() << " streets, " << city.communities.size() << " communities, "
       << city.grids.size() << " grids, " << city.departments.size() << " departments, "

@@ -822,6 +822,7 @@ class PostgresStore final : public Store {
     if (q.supervised) where += " AND supervised = " + arg(*q.supervised);
     if (q.citizen_user_id) where += " AND citizen_user_id = " + arg(*q.citizen_user_id);
     if (!q.caller_phone.empty()) where += " AND caller_phone = " + arg(q.caller_phone);
+    if (q.with_suggestion) where += " AND (doc::jsonb -> 'suggestion') IS NOT NULL";
     if (!q.subject_prefix.empty())
       where += " AND starts_with(subject_code, " + arg(q.subject_prefix) + ")";
     if (!q.text.empty()) {
@@ -888,6 +889,33 @@ class PostgresStore final : public Store {
           c.Query("SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, "
                   "data FROM events WHERE order_id = $1 ORDER BY id",
                   Params().Add(order_id)));
+      for (int i = 0; i < r.size(); ++i) {
+        Event e;
+        e.id = r.Int(i, 0);
+        e.order_id = r.Int(i, 1);
+        e.at = r.Int(i, 2);
+        e.action = r.Text(i, 3);
+        e.from = Parse<State>(r.Text(i, 4)).value_or(State::kReceived);
+        e.to = Parse<State>(r.Text(i, 5)).value_or(State::kReceived);
+        e.user_id = r.OptInt(i, 6);
+        e.unit_id = r.OptInt(i, 7);
+        e.text = r.Text(i, 8);
+        e.data_json = r.Text(i, 9);
+        out.push_back(std::move(e));
+      }
+      return {};
+    }));
+    return out;
+  }
+
+  Result<std::vector<Event>> ScanEvents(Id after_id, int limit) override {
+    std::vector<Event> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r,
+          c.Query("SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, "
+                  "data FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+                  Params().Add(after_id).Add(static_cast<std::int64_t>(limit))));
       for (int i = 0; i < r.size(); ++i) {
         Event e;
         e.id = r.Int(i, 0);

@@ -592,6 +592,7 @@ class SqliteStore final : public Store {
     if (q.supervised) add("supervised = ?", *q.supervised ? 1 : 0);
     if (q.citizen_user_id) add("citizen_user_id = ?", *q.citizen_user_id);
     if (!q.caller_phone.empty()) add("caller_phone = ?", q.caller_phone);
+    if (q.with_suggestion) where += " AND json_extract(doc, '$.suggestion') IS NOT NULL";
     if (!q.subject_prefix.empty()) {
       where += " AND substr(subject_code, 1, ?) = ?";
       binds.push_back([p = q.subject_prefix](Stmt& s, int& i) {
@@ -675,6 +676,34 @@ class SqliteStore final : public Store {
               "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
               "FROM events WHERE order_id = ? ORDER BY id");
       s.Bind(1, order_id);
+      Status st;
+      while (s.Step(&st)) {
+        Event e;
+        e.id = s.Int(0);
+        e.order_id = s.Int(1);
+        e.at = s.Int(2);
+        e.action = s.Text(3);
+        e.from = Parse<State>(s.Text(4)).value_or(State::kReceived);
+        e.to = Parse<State>(s.Text(5)).value_or(State::kReceived);
+        if (!s.IsNull(6)) e.user_id = s.Int(6);
+        if (!s.IsNull(7)) e.unit_id = s.Int(7);
+        e.text = s.Text(8);
+        e.data_json = s.Text(9);
+        out.push_back(std::move(e));
+      }
+      return st;
+    }));
+    return out;
+  }
+
+  Result<std::vector<Event>> ScanEvents(Id after_id, int limit) override {
+    std::vector<Event> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s,
+              "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
+              "FROM events WHERE id > ? ORDER BY id LIMIT ?");
+      s.Bind(1, after_id);
+      s.Bind(2, limit);
       Status st;
       while (s.Step(&st)) {
         Event e;

@@ -1,0 +1,515 @@
+// KPIs in the service (docs/kpis.md §8): the exact engine of analytics/ fed from the
+// store's event log at Open and by every committed intake and action; queries scoped
+// by jurisdiction; the KPI configuration document; exclude_from_kpi checks against
+// the log.
+//
+// Locking: KpiState::mu is a shared_mutex. Queries take it shared; the feed (one
+// event after its commit) and organisation changes take it exclusive. The store
+// commit happens before the feed, so a reader may briefly see the log one event
+// ahead of the engine, never an uncommitted event.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "service/service_impl.h"
+#include "text/pii_detect.h"
+
+namespace hotline {
+
+using analytics::Counter;
+using analytics::Day;
+using analytics::DayRange;
+using analytics::KpiEngine;
+
+namespace {
+
+constexpr const char* kKpiKey = "kpi";
+constexpr int kChannels = 10;
+constexpr int kNatures = 6;
+
+void CivilOf(Day z, int* y, int* m, int* d) {
+  CivilDate c = CivilFromDays(z);
+  *y = c.year;
+  *m = c.month;
+  *d = c.day;
+}
+
+Unit WholeArea() {
+  Unit u;
+  u.id = 0;
+  u.name = "全区";
+  u.kind = UnitKind::kDistrict;
+  return u;
+}
+
+std::optional<Id> PlaceUnit(const WorkOrder& o) {
+  if (o.place.grid_id) return o.place.grid_id;
+  if (o.place.community_id) return o.place.community_id;
+  return o.place.street_id;
+}
+
+bool SameFacts(const analytics::OrderFacts& a, const analytics::OrderFacts& b) {
+  return a.channel == b.channel && a.nature == b.nature && a.subject_code == b.subject_code &&
+         a.grid_id == b.grid_id && a.community_id == b.community_id && a.street_id == b.street_id;
+}
+
+std::int64_t Unique(const analytics::Counters& c) {
+  return c[Counter::kReceived] - c[Counter::kDuplicates];
+}
+
+}  // namespace
+
+struct KpiState {
+  mutable std::shared_mutex mu;  // guards everything below but the configuration
+  std::unique_ptr<KpiEngine> engine;
+  // Orders reaching a terminal state (closed, merged, rejected) per place unit and day
+  // (the dashboard's "closed today"); rolled up at query time.
+  std::unordered_map<Id, Id> place_of;  // order -> grid, else community, else street (0: none)
+  std::unordered_map<Id, std::map<Day, std::int64_t>> closed;
+  std::string feed_summary;
+
+  mutable std::mutex cfg_mu;
+  std::shared_ptr<const analytics::KpiConfig> cfg;
+
+  std::shared_ptr<const analytics::KpiConfig> Cfg() const {
+    std::lock_guard lock(cfg_mu);
+    return cfg;
+  }
+  void Note(const Event& e) {  // REQUIRES: mu held exclusively
+    if (!IsTerminal(e.to) || IsTerminal(e.from)) return;
+    auto it = place_of.find(e.order_id);
+    Id place = it == place_of.end() ? 0 : it->second;
+    closed[place][analytics::DayOf(e.at, engine->utc_offset_seconds())] += 1;
+  }
+  std::int64_t Closed(const analytics::UnitTree& units, Id unit, DayRange r) const {
+    std::int64_t n = 0;
+    for (const auto& [place, days] : closed) {
+      if (unit != analytics::kAllUnits) {
+        auto line = units.Lineage(place);
+        if (place == 0 || std::find(line.begin(), line.end(), unit) == line.end()) continue;
+      }
+      for (auto it = days.lower_bound(r.from); it != days.end() && it->first < r.to; ++it)
+        n += it->second;
+    }
+    return n;
+  }
+};
+
+Status HotlineService::Impl::KpiOpen() {
+  auto st = std::make_shared<KpiState>();
+  HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(kKpiKey));
+  if (doc) {
+    auto cfg = analytics::ParseKpiConfig(*doc);
+    if (!cfg.ok())
+      return Status(Code::kInternal, "stored kpi configuration: " + cfg.status().ToString());
+    st->cfg = std::make_shared<const analytics::KpiConfig>(*cfg);
+  } else {
+    st->cfg = std::make_shared<const analytics::KpiConfig>();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  st->engine = std::make_unique<KpiEngine>(analytics::UnitTree(dir.AllUnits()));
+  // Orders first (their facts), then the whole log by event id in batches.
+  OrderQuery q;
+  q.sort = OrderQuery::Sort::kOldest;
+  q.limit = 2000;
+  std::size_t orders = 0, events = 0;
+  for (;; q.offset += q.limit) {
+    HOTLINE_ASSIGN_OR_RETURN(OrderPage page, store.ListOrders(q));
+    for (const WorkOrder& o : page.items) {
+      HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o)));
+      st->place_of[o.id] = PlaceUnit(o).value_or(0);
+      ++orders;
+    }
+    if (page.items.size() < static_cast<size_t>(q.limit)) break;
+  }
+  for (Id after = 0;;) {
+    HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(after, 20000));
+    if (batch.empty()) break;
+    for (const Event& e : batch) {
+      after = e.id;
+      Status s = st->engine->Apply(e);
+      if (!s.ok()) continue;  // an event of an order the list did not return: nothing to count
+      st->Note(e);
+      ++events;
+    }
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "kpi engine: %zu orders, %zu events fed in %.0f ms", orders,
+                events, ms);
+  st->feed_summary = line;
+  kpi = std::move(st);
+  return {};
+}
+
+void HotlineService::Impl::KpiCommitted(const WorkOrder* before, const WorkOrder& next,
+                                        const Event& event) {
+  if (!kpi) return;
+  Event e = event;
+  e.order_id = next.id;
+  std::unique_lock lock(kpi->mu);
+  analytics::OrderFacts facts = analytics::FactsOf(next);
+  // A new order, or a reclassification (dispatch with subject_code): replay with the new facts.
+  if (!before || !SameFacts(analytics::FactsOf(*before), facts)) {
+    (void)kpi->engine->AddOrder(facts);
+    kpi->place_of[next.id] = PlaceUnit(next).value_or(0);
+  }
+  if (kpi->engine->Apply(e).ok()) kpi->Note(e);
+}
+
+void HotlineService::Impl::KpiUnitsChanged() {
+  if (!kpi) return;
+  analytics::UnitTree tree(dir.AllUnits());
+  std::unique_lock lock(kpi->mu);
+  kpi->engine->SetUnits(std::move(tree));
+}
+
+Status HotlineService::Impl::KpiCheckExclusion(const WorkOrder& o, const ActionInput& in) {
+  if (in.action != Action::kExcludeFromKpi && in.action != Action::kIncludeInKpi) return {};
+  if (!in.kpi_unit_id) return {};  // Plan names the missing field
+  const Id unit = *in.kpi_unit_id;
+  HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> events, store.ListEvents(o.id));
+  std::set<Id> leads, excluded;
+  for (const Event& e : events) {
+    auto d = nlohmann::json::parse(e.data_json, nullptr, false);
+    if (!d.is_object()) continue;
+    if ((e.action == "dispatch" || e.action == "approve_return" || e.action == "redo") &&
+        d.contains("lead_unit_id") && d["lead_unit_id"].is_number_integer())
+      leads.insert(d["lead_unit_id"].get<Id>());
+    if ((e.action == "exclude_from_kpi" || e.action == "include_in_kpi") && d.contains("unit_id") &&
+        d["unit_id"].is_number_integer()) {
+      if (e.action == "exclude_from_kpi")
+        excluded.insert(d["unit_id"].get<Id>());
+      else
+        excluded.erase(d["unit_id"].get<Id>());
+    }
+  }
+  const std::string name = std::to_string(unit);
+  if (!leads.count(unit))
+    return Invalid("unit_id", "unit " + name + " has never led order " + o.no +
+                                  "; only a lead unit's score can be excluded");
+  if (in.action == Action::kExcludeFromKpi && excluded.count(unit))
+    return Status(Code::kFailedPrecondition,
+                  "order " + o.no + " is already excluded from unit " + name + "'s KPIs",
+                  "unit_id");
+  if (in.action == Action::kIncludeInKpi && !excluded.count(unit))
+    return Status(Code::kFailedPrecondition,
+                  "order " + o.no + " is not excluded from unit " + name + "'s KPIs", "unit_id");
+  return {};
+}
+
+// ---- the public methods ----
+
+namespace {
+
+// The root of the actor's KPI jurisdiction: nullopt = the whole area.
+struct KpiScope {
+  std::optional<Id> root;
+  bool Contains(const Directory& dir, Id unit) const {
+    if (!root) return true;
+    return unit != analytics::kAllUnits && dir.IsWithin(unit, *root);
+  }
+};
+
+// `wide`: the actor sees the whole area (district and centre staff).
+Result<KpiScope> ScopeFor(const Actor& a, bool wide) {
+  if (a.role == Role::kCitizen) return Status(Code::kForbidden, "citizens may not read KPIs");
+  KpiScope s;
+  if (!wide) s.root = a.unit_id;
+  return s;
+}
+
+Result<Unit> ScopedUnit(const Directory& dir, const KpiScope& scope, Id unit) {
+  if (unit == analytics::kAllUnits) {
+    if (scope.root) return Status(Code::kNotFound, "no unit 0 in your jurisdiction", "unit");
+    return WholeArea();
+  }
+  auto u = dir.Unit_(unit);
+  if (!u || !scope.Contains(dir, unit))
+    return Status(Code::kNotFound, "no unit " + std::to_string(unit), "unit");
+  return *u;
+}
+
+RankingRow ToRankingRow(const Directory& dir, analytics::RankRow r,
+                        const std::map<Id, int>& previous) {
+  RankingRow row;
+  row.unit = dir.Unit_(r.unit_id).value_or(Unit{});
+  auto p = previous.find(r.unit_id);
+  row.previous_rank = p == previous.end() ? 0 : p->second;
+  row.row = std::move(r);
+  return row;
+}
+
+// REQUIRES: kpi->mu held (shared).
+Ranking RankLocked(const Directory& dir, const KpiEngine& e, const KpiScope& scope, UnitKind kind,
+                   DayRange range, const analytics::KpiConfig& cfg) {
+  std::map<Id, int> previous;
+  for (const auto& r : e.Rank(kind, analytics::PreviousRange(range), cfg))
+    if (r.rank > 0) previous[r.unit_id] = r.rank;
+  Ranking out;
+  out.kind = kind;
+  out.range = range;
+  out.config = cfg;
+  for (auto& r : e.Rank(kind, range, cfg))
+    if (scope.Contains(dir, r.unit_id))
+      out.rows.push_back(ToRankingRow(dir, std::move(r), previous));
+  return out;
+}
+
+// Units of `kind` under `unit` (every one for the whole area), by id.
+std::vector<Id> UnitsUnder(const Directory& dir, const KpiEngine& e, UnitKind kind, Id unit) {
+  std::vector<Id> out;
+  for (Id id : e.units().OfKind(kind))
+    if (unit == analytics::kAllUnits || dir.IsWithin(id, unit)) out.push_back(id);
+  return out;
+}
+
+// The same days of the previous month (clipped to its length): the dashboard's comparison.
+DayRange SameDaysLastMonth(DayRange mtd) {
+  int y, mo, d;
+  CivilOf(mtd.from, &y, &mo, &d);
+  DayRange prev = analytics::MonthRange(mo == 1 ? y - 1 : y, mo == 1 ? 12 : mo - 1);
+  return {prev.from, std::min(prev.to, prev.from + mtd.days())};
+}
+
+analytics::VolumeTrendRow Three(const KpiEngine& e, Id unit, DayRange cur, DayRange prev,
+                                const analytics::KpiConfig& cfg) {
+  analytics::VolumeTrendRow row;
+  row.unit_id = unit;
+  auto volumes = [&](DayRange r, std::int64_t& h, std::int64_t& o, std::int64_t& p) {
+    auto by = e.SumByChannel(unit, r);
+    for (size_t ch = 0; ch < by.size(); ++ch) {
+      h += analytics::Volume(by[ch], static_cast<Channel>(ch), cfg.hotline_complaints);
+      o += analytics::Volume(by[ch], static_cast<Channel>(ch), cfg.online_opinion);
+      p += analytics::Volume(by[ch], static_cast<Channel>(ch), cfg.petition);
+    }
+  };
+  volumes(cur, row.hotline_complaints, row.online_opinion, row.petition);
+  volumes(prev, row.prev_hotline_complaints, row.prev_online_opinion, row.prev_petition);
+  row.all_fell = row.hotline_complaints < row.prev_hotline_complaints &&
+                 row.online_opinion < row.prev_online_opinion && row.petition < row.prev_petition;
+  return row;
+}
+
+}  // namespace
+
+analytics::KpiConfig HotlineService::KpiSettings() const { return *impl_->kpi->Cfg(); }
+
+std::string HotlineService::KpiConfigJson() const {
+  return analytics::KpiConfigToJson(*impl_->kpi->Cfg());
+}
+
+Status HotlineService::PutKpiConfigJson(const Actor& a, const std::string& json) {
+  Impl& m = *impl_;
+  if (a.role != Role::kAdmin) return Status(Code::kForbidden, "only admins change configuration");
+  HOTLINE_ASSIGN_OR_RETURN(analytics::KpiConfig cfg, analytics::ParseKpiConfig(json));
+  std::lock_guard lock(m.admin_mu);
+  const std::string doc = analytics::KpiConfigToJson(cfg);
+  HOTLINE_RETURN_IF_ERROR(m.store.PutDocument(kKpiKey, doc));
+  HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
+      {m.clock.Now(), a.user_id, "put_kpi", std::nullopt, doc.substr(0, 2000)}));
+  std::lock_guard cl(m.kpi->cfg_mu);
+  m.kpi->cfg = std::make_shared<const analytics::KpiConfig>(std::move(cfg));
+  return {};
+}
+
+analytics::Day HotlineService::KpiToday() const {
+  return analytics::DayOf(impl_->clock.Now(), impl_->kpi->engine->utc_offset_seconds());
+}
+
+std::string HotlineService::KpiFeedSummary() const { return impl_->kpi->feed_summary; }
+
+Result<std::vector<KpiRow>> HotlineService::Kpis(const Actor& a, const KpiQuery& q) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  if (q.range.from >= q.range.to) return Invalid("to", "to must be after from");
+  const Id unit = q.unit_id.value_or(scope.root.value_or(analytics::kAllUnits));
+  HOTLINE_ASSIGN_OR_RETURN(Unit top, ScopedUnit(m.dir, scope, unit));
+  auto cfg = m.kpi->Cfg();
+  std::shared_lock lock(m.kpi->mu);
+  std::vector<Unit> units;
+  if (q.group) {
+    for (Id id : UnitsUnder(m.dir, *m.kpi->engine, *q.group, unit))
+      units.push_back(m.dir.Unit_(id).value_or(Unit{}));
+  } else {
+    units.push_back(top);
+  }
+  std::vector<KpiRow> rows;
+  for (Unit& u : units) {
+    KpiRow row;
+    if (q.compare) {
+      row.change = m.kpi->engine->Compare(u.id, q.range, *cfg, q.slice);
+    } else {
+      row.change.current = m.kpi->engine->Report(u.id, q.range, *cfg, q.slice);
+      for (const auto& [name, ratio] : row.change.current.metrics)
+        row.change.metrics[name] = {ratio, {}, std::nullopt};
+    }
+    row.unit = std::move(u);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<Ranking> HotlineService::Rankings(const Actor& a, UnitKind kind, DayRange range) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  if (kind != UnitKind::kStreet && kind != UnitKind::kDepartment)
+    return Invalid("kind", "kind must be street or department");
+  auto cfg = m.kpi->Cfg();
+  std::shared_lock lock(m.kpi->mu);
+  return RankLocked(m.dir, *m.kpi->engine, scope, kind, range, *cfg);
+}
+
+Result<std::vector<VolumeRow>> HotlineService::Volumes(const Actor& a, UnitKind kind,
+                                                       DayRange range, std::optional<Id> unit) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  if (range.from >= range.to) return Invalid("to", "to must be after from");
+  if (unit) HOTLINE_RETURN_IF_ERROR(ScopedUnit(m.dir, scope, *unit).status());
+  auto cfg = m.kpi->Cfg();
+  std::shared_lock lock(m.kpi->mu);
+  const KpiEngine& e = *m.kpi->engine;
+  std::vector<VolumeRow> rows;
+  for (const analytics::VolumeTrendRow& t : e.VolumeTrend(kind, range, *cfg)) {
+    if (!scope.Contains(m.dir, t.unit_id)) continue;
+    if (unit && *unit != analytics::kAllUnits && !m.dir.IsWithin(t.unit_id, *unit)) continue;
+    VolumeRow row;
+    row.unit = m.dir.Unit_(t.unit_id).value_or(Unit{});
+    row.three = t;
+    row.by_channel.assign(kChannels, 0);
+    for (size_t ch = 0; const auto& c : e.SumByChannel(t.unit_id, range))
+      row.by_channel[ch++] = Unique(c);
+    analytics::Counters c = e.Sum(t.unit_id, range);
+    row.by_nature.assign(kNatures, 0);
+    for (int n = 0; n < kNatures; ++n)
+      row.by_nature[static_cast<size_t>(n)] =
+          c.ByNature(Counter::kReceivedByNature, static_cast<Nature>(n)) -
+          c.ByNature(Counter::kDuplicatesByNature, static_cast<Nature>(n));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  const Id unit = scope.root.value_or(analytics::kAllUnits);
+  auto cfg = m.kpi->Cfg();
+  DashboardData d;
+  d.date = date;
+  d.unit_id = unit;
+  int y, mo, dd;
+  CivilOf(date, &y, &mo, &dd);
+  d.month_to_date = {analytics::DayOfDate(y, mo, 1), date + 1};
+
+  // Lights and the red list: open orders now, in the caller's scope (store queries,
+  // outside the engine lock).
+  const Timestamp now = m.clock.Now();
+  auto count = [&](Light light) -> Result<std::int64_t> {
+    OrderQuery q;
+    q.scope_units = m.ScopeOf(a);
+    q.now = now;
+    q.light = light;
+    q.limit = 1;
+    HOTLINE_ASSIGN_OR_RETURN(OrderPage p, m.store.ListOrders(q));
+    return p.total;
+  };
+  HOTLINE_ASSIGN_OR_RETURN(d.red, count(Light::kRed));
+  HOTLINE_ASSIGN_OR_RETURN(d.yellow, count(Light::kYellow));
+  HOTLINE_ASSIGN_OR_RETURN(d.green, count(Light::kGreen));
+  {
+    OrderQuery q;
+    q.scope_units = m.ScopeOf(a);
+    q.now = now;
+    q.light = Light::kRed;
+    q.sort = OrderQuery::Sort::kDueSoonest;
+    q.limit = 20;
+    HOTLINE_ASSIGN_OR_RETURN(OrderPage p, m.store.ListOrders(q));
+    for (WorkOrder& o : p.items) {
+      o = MaskForList(std::move(o));
+      o.title = text::MaskPii(o.title);
+      o.content.clear();
+      d.red_list.push_back(std::move(o));
+    }
+  }
+
+  std::shared_lock lock(m.kpi->mu);
+  const KpiEngine& e = *m.kpi->engine;
+  d.today_by_channel.assign(kChannels, 0);
+  for (size_t ch = 0; const auto& c : e.SumByChannel(unit, {date, date + 1})) {
+    d.today_by_channel[ch] = c[Counter::kReceived];
+    d.today_received += c[Counter::kReceived];
+    ++ch;
+  }
+  d.today_closed = m.kpi->Closed(e.units(), unit, {date, date + 1});
+  d.mtd_by_channel.assign(kChannels, 0);
+  for (size_t ch = 0; const auto& c : e.SumByChannel(unit, d.month_to_date))
+    d.mtd_by_channel[ch++] = c[Counter::kReceived];
+  d.mtd = e.Report(unit, d.month_to_date, *cfg);
+  d.mtd_received = d.mtd.counters[Counter::kReceived];
+  d.mtd_by_nature.assign(kNatures, 0);
+  for (int n = 0; n < kNatures; ++n)
+    d.mtd_by_nature[static_cast<size_t>(n)] =
+        d.mtd.counters.ByNature(Counter::kReceivedByNature, static_cast<Nature>(n));
+  d.trend_by_channel.assign(kChannels, {});
+  for (Day day = date - 29; day <= date; ++day) {
+    d.trend_days.push_back(day);
+    auto by = e.SumByChannel(unit, {day, day + 1});
+    for (size_t ch = 0; ch < kChannels; ++ch)
+      d.trend_by_channel[ch].push_back(by[ch][Counter::kReceived]);
+  }
+  d.three = Three(e, unit, d.month_to_date, SameDaysLastMonth(d.month_to_date), *cfg);
+  d.street_ranking = RankLocked(m.dir, e, scope, UnitKind::kStreet, d.month_to_date, *cfg).rows;
+  d.department_ranking =
+      RankLocked(m.dir, e, scope, UnitKind::kDepartment, d.month_to_date, *cfg).rows;
+  return d;
+}
+
+Result<MonthlyReport> HotlineService::MonthlyReportData(const Actor& a, DayRange month) {
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  MonthlyReport r;
+  r.month = month;
+  HOTLINE_ASSIGN_OR_RETURN(r.streets, Rankings(a, UnitKind::kStreet, month));
+  HOTLINE_ASSIGN_OR_RETURN(r.departments, Rankings(a, UnitKind::kDepartment, month));
+  KpiQuery q;
+  q.range = month;
+  q.compare = true;
+  HOTLINE_ASSIGN_OR_RETURN(r.units, Kpis(a, q));
+  for (UnitKind kind : {UnitKind::kStreet, UnitKind::kDepartment}) {
+    q.group = kind;
+    HOTLINE_ASSIGN_OR_RETURN(auto rows, Kpis(a, q));
+    for (KpiRow& row : rows) r.units.push_back(std::move(row));
+  }
+  const Id unit = scope.root.value_or(analytics::kAllUnits);
+  auto cfg = m.Cfg();
+  std::vector<SubjectCount> subjects;
+  for (const Subject& s : cfg->subjects)
+    if (s.parent_code.empty() && analytics::Subject1Of(s.code) >= 0)
+      subjects.push_back({analytics::Subject1Of(s.code), s.code, s.name, 0, 0, 0});
+  subjects.push_back({-1, "", "未分类", 0, 0, 0});
+  {
+    std::shared_lock lock(m.kpi->mu);
+    const KpiEngine& e = *m.kpi->engine;
+    for (SubjectCount& s : subjects) {
+      analytics::Slice slice;
+      slice.subject1 = s.subject1;
+      analytics::Counters c = e.Sum(unit, month, slice);
+      s.received = c[Counter::kReceived];
+      s.unique = Unique(c);
+      s.previous_unique = Unique(e.Sum(unit, analytics::PreviousRange(month), slice));
+    }
+  }
+  std::erase_if(subjects,
+                [](const SubjectCount& s) { return s.received == 0 && s.previous_unique == 0; });
+  std::stable_sort(
+      subjects.begin(), subjects.end(),
+      [](const SubjectCount& x, const SubjectCount& y) { return x.unique > y.unique; });
+  r.subjects = std::move(subjects);
+  return r;
+}
+
+}  // namespace hotline
