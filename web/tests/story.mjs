@@ -150,7 +150,8 @@ try {
   const agentId = Number(agentHref.split('/').pop())
   // Suggestions: the /suggest panel, or its explicit "unavailable" note (then caller lookup).
   const sugUnavailable = await page.locator('[data-test=suggest-unavailable]').count()
-  console.log('info suggest endpoint ' + (sugUnavailable ? 'not on this server (fallback shown)' : 'used'))
+  console.log('info suggest endpoint ' + (sugUnavailable ? 'not on this server (fallback shown)' :
+    'used: ' + (await page.locator('[data-test=suggest-panel]').textContent()).replace(/\s+/g, ' ').slice(0, 160)))
   await shot(page, 'agent-recorded')
   // The same caller again: the console lists the earlier appeal.
   await page.locator('[data-test=new-call]').click()
