@@ -16,6 +16,12 @@ DEB_PACKAGES += libfasttext-dev liblinear-dev
 # The monthly KPI report as Excel (.xlsx).
 DEB_PACKAGES += libxlsxwriter-dev
 
+# The web UI's browser test (tests/web_story_test.py): Debian's Chromium, driven by the npm
+# package playwright-core, and a CJK font so Chinese renders in the screenshots.
+DEB_PACKAGES += chromium fonts-noto-cjk
+# node + npm build web/ (Debian's nodejs/npm are installed only when the machine has no npm).
+WEB_NODE_PACKAGES := nodejs npm
+
 # Only for `make bench` (the baselines measured beside our figures): PostGIS, the fastText
 # command line, scikit-learn + jieba from Debian (run with /usr/bin/python3).
 BENCH_PACKAGES := postgresql-15-postgis-3 fasttext python3-sklearn python3-jieba
@@ -26,7 +32,7 @@ FUZZ_SECONDS ?= 60
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test bench fuzz format clean
+.PHONY: deps build release demo test bench fuzz format clean web web-deps
 
 # $(call install,PACKAGES): apt-get install the ones not installed yet.
 define install
@@ -46,10 +52,21 @@ release: deps
 
 build: release
 
-demo: release
-	./build/release/app/hotline demo --db $(DB) --port $(PORT)
+demo: release web
+	./build/release/app/hotline demo --db $(DB) --port $(PORT) --web web/dist
 
-test: deps
+# The web UI (web/): `npm ci` when the lock file changed, `npm run build` when a source changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web-deps:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(WEB_NODE_PACKAGES); }
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+web: web-deps
+	$(MAKE) web/dist/index.html
+
+test: deps web
 	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_SANITIZE=ON -DHOTLINE_BENCH=OFF >/dev/null
 	cmake --build build/asan -j$(JOBS)
 	cd build/asan && ctest --output-on-failure -j$(JOBS)

@@ -187,5 +187,6 @@ void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in
 std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
 std::vector<Route> IntelRoutes();  // routes_intel.cc: classifier, auto-dispatch, suggest
 std::vector<Route> HotspotsRoutes();  // routes_hotspots.cc
+std::vector<Route> PublicRoutes();  // routes_public.cc: no login (web UI tracking)
 
 }  // namespace hotline::api::route

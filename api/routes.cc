@@ -691,6 +691,7 @@ const std::vector<Route>& AllRoutes() {
     for (Route& r : PlaceRoutes()) v.push_back(r);
     for (Route& r : IntelRoutes()) v.push_back(r);
     for (Route& r : HotspotsRoutes()) v.push_back(r);
+    for (Route& r : PublicRoutes()) v.push_back(r);
     return v;
   }();
   return all;

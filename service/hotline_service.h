@@ -382,6 +382,12 @@ class HotlineService {
   // "kpi engine: N orders, M events fed in X ms" (from the last Open).
   std::string KpiFeedSummary() const;
 
+  // ---- public tracking (web UI; service/hotline_service_public.cc) ----
+  // The order numbered `no` when `phone` is its caller's phone (digits compared after
+  // folding full-width forms and dropping separators). A wrong phone and an unknown number
+  // get the same not_found, so a guess learns nothing. Callers render public fields only.
+  Result<WorkOrder> TrackPublic(const std::string& no, const std::string& phone);
+
   const Clock& clock() const;
   Store& store();
 

@@ -1,0 +1,137 @@
+// zh-CN by default; English switchable, the choice kept in localStorage.
+import { createI18n } from 'vue-i18n'
+
+const zh = {
+  app: { title: '12345 政务服务便民热线', logout: '退出', lang: 'English', unavailable: '数据暂不可用', loading: '加载中…', refresh: '刷新', none: '暂无' },
+  nav: { agent: '坐席受理', workbench: '工单处置', dashboard: '一屏统览', citizen: '市民诉求' },
+  login: { title: '登录', login: '账号', password: '密码', submit: '登录', failed: '登录失败' },
+  agent: {
+    title: '坐席受理', phone: '来电号码', name: '来电人', nature: '诉求性质', urgency: '紧急程度', subject: '诉求分类',
+    titleField: '标题', content: '诉求内容', address: '诉求地点', mode: '处理方式', modeDispatch: '提交派单', modeAnswer: '直接答复',
+    answer: '答复内容', submit: '提交', submitted: '已受理，工单号', history: '来电人历史诉求', suggestions: '智能建议',
+    duplicates: '可能重复的工单', mergeInto: '并入此单', place: '地址解析', shortcuts: '快捷键', newCall: '新来电',
+    street: '街道', community: '社区', noModel: '服务器未加载分类模型，暂无分类建议', noSuggestion: '暂无把握较大的建议',
+    suggestUnavailable: '智能建议暂不可用（/suggest 未上线），已退回到来电号码查询', placeUnavailable: '地址解析暂不可用',
+    useSuggestion: '采用', leadUnit: '建议承办单位', confidence: '置信度', resolved: '已解析', ambiguous: '多个候选', unknown: '未能识别',
+    keyHint: 'Ctrl+Enter 提交 · Alt+S 采用建议 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
+  },
+  wb: {
+    title: '工单处置', inbox: '待办', all: '全部', red: '红灯', yellow: '黄灯', green: '绿灯', state: '状态', due: '办理时限',
+    no: '工单号', subject: '分类', lead: '承办单位', light: '灯色', created: '受理时间', pick: '请选择左侧工单', search: '搜索标题/内容',
+    openOnly: '仅在办', review: '待确认智能分派', reviewUnavailable: '待确认队列暂不可用',
+  },
+  order: {
+    detail: '工单详情', caller: '来电人', phone: '电话', place: '地点', content: '内容', timeline: '办理过程', actions: '可办理操作',
+    reveal: '查看联系方式', hidden: '身份保密', masked: '已脱敏', reply: '答复', callback: '回访', supervised: '督办中', noActions: '当前无可办理操作',
+    text: '说明', leadUnit: '承办单位', assistUnits: '协办单位', subject: '分类代码', days: '延期天数', rating: '满意度',
+    contactedAt: '联系时间', contactMethod: '联系方式', resolved: '已解决', unresolvedReason: '未解决原因', actionsTaken: '办理措施',
+    publicText: '答复内容（公开）', mergeInto: '并入工单号', basis: '不予受理依据', confirm: '确定', cancel: '取消', done: '操作成功',
+    suggestion: '分派建议', byCatalogue: '按派单目录', pending: '待审核申请', classifier: '智能分类', autoDispatched: '已自动派单',
+  },
+  dash: {
+    title: '历城区 12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
+    resolution: '解决率', satisfaction: '满意率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
+    streets: '街道排名', departments: '部门排名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
+    byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
+    current: '本期', previous: '上期', allFell: '三量齐降',
+  },
+  track: { title: '工单进度查询', no: '工单号', phone: '诉求时留的电话', find: '查询', notFound: '未找到：请核对工单号和电话', tooMany: '查询过于频繁，请一分钟后再试', link: '查询工单进度（无需登录）' },
+  cit: {
+    title: '我的诉求', submit: '提交诉求', content: '诉求内容', address: '地点（输入或在地图上点选）', picked: '已选坐标', nature: '类别',
+    ok: '提交成功，您的工单号', mine: '我的工单', track: '按工单号查询', reply: '答复', noReply: '尚未答复', rate: '评价',
+    rateNote: '评价由热线回访员电话回访时记录', state: '进度',
+  },
+  state: { received: '已受理', dispatched: '已派单', return_requested: '退单审核中', in_progress: '办理中', extension_requested: '延期审核中', replied: '已答复', visited: '已回访', closed: '已办结', merged: '已并单', suspended: '已挂账', rejected: '不予受理' },
+  nature: { consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬' },
+  urgency: { normal: '一般', urgent: '紧急', critical: '特急' },
+  light: { red: '红灯', yellow: '黄灯', green: '绿灯', none: '无' },
+  channel: { hotline: '热线电话', web: '网站', app: 'APP', wechat: '微信', grid_patrol: '网格巡查', online_opinion: '网络舆情', petition: '信访', open311: 'Open311', email: '邮件', sensor: '感知设备' },
+  three: { hotline_complaints: '热线投诉量', online_opinion: '网络舆情量', petition: '信访量' },
+  rating: { very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', very_unsatisfied: '非常不满意', unreachable: '无法联系' },
+  action: {
+    answer: '直接答复', dispatch: '派单', sign: '签收', request_return: '申请退单', approve_return: '同意退单', reject_return: '驳回退单',
+    request_extension: '申请延期', approve_extension: '批准延期', reject_extension: '驳回延期', reply: '答复', assist_reply: '协办反馈',
+    callback: '回访', close: '办结', redo: '重办', supervise: '督办', merge: '并单', suspend: '挂账', resume: '恢复办理', reject: '不予受理',
+  },
+  basis: {
+    litigation: '已进入诉讼程序', arbitration: '已进入仲裁程序', petition_filed: '已通过信访渠道办理', disciplinary: '属纪检监察事项',
+    administrative_review: '属行政复议事项', information_disclosure: '属政府信息公开申请', secrets: '涉及国家秘密、商业秘密或个人隐私',
+    public_order: '违背公序良俗', no_new_facts: '同一事项无新情况新理由', malicious: '恶意骚扰或无实质内容',
+    emergency_transfer: '紧急事项已转110/119/120/122', no_content: '诉求内容不清且无法联系',
+  },
+}
+
+const en: typeof zh = {
+  app: { title: '12345 Citizen Service Hotline', logout: 'Log out', lang: '中文', unavailable: 'Data not available', loading: 'Loading…', refresh: 'Refresh', none: 'None' },
+  nav: { agent: 'Agent console', workbench: 'Workbench', dashboard: 'Dashboard', citizen: 'My appeals' },
+  login: { title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
+  agent: {
+    title: 'Agent console', phone: 'Caller phone', name: 'Caller name', nature: 'Nature', urgency: 'Urgency', subject: 'Category',
+    titleField: 'Title', content: 'Appeal', address: 'Place', mode: 'Handling', modeDispatch: 'Submit for dispatch', modeAnswer: 'Answer directly',
+    answer: 'Answer', submit: 'Submit', submitted: 'Recorded, order number', history: "Caller's earlier appeals", suggestions: 'Suggestions',
+    duplicates: 'Possible duplicates', mergeInto: 'Merge into this', place: 'Place lookup', shortcuts: 'Shortcuts', newCall: 'New call',
+    street: 'Street', community: 'Community', noModel: 'No classifier model loaded on the server', noSuggestion: 'No confident suggestion',
+    suggestUnavailable: 'Suggestions unavailable (/suggest not on this server); using caller-phone lookup', placeUnavailable: 'Place lookup unavailable',
+    useSuggestion: 'Use', leadUnit: 'Suggested unit', confidence: 'confidence', resolved: 'resolved', ambiguous: 'ambiguous', unknown: 'unknown',
+    keyHint: 'Ctrl+Enter submit · Alt+S take suggestion · Alt+N new call · Alt+1…6 nature · Tab moves field to field',
+  },
+  wb: {
+    title: 'Workbench', inbox: 'Inbox', all: 'All', red: 'Red', yellow: 'Yellow', green: 'Green', state: 'State', due: 'Due',
+    no: 'No.', subject: 'Category', lead: 'Lead unit', light: 'Light', created: 'Received', pick: 'Pick an order on the left', search: 'Search title/content',
+    openOnly: 'Open only', review: 'Suggestions to confirm', reviewUnavailable: 'Review queue not available',
+  },
+  order: {
+    detail: 'Order', caller: 'Caller', phone: 'Phone', place: 'Place', content: 'Content', timeline: 'Timeline', actions: 'Actions',
+    reveal: 'Reveal contact', hidden: 'Identity hidden', masked: 'masked', reply: 'Reply', callback: 'Callback', supervised: 'Supervised', noActions: 'Nothing to do for you now',
+    text: 'Text', leadUnit: 'Lead unit', assistUnits: 'Assisting units', subject: 'Subject code', days: 'Extension days', rating: 'Rating',
+    contactedAt: 'Contacted at', contactMethod: 'Contact method', resolved: 'Resolved', unresolvedReason: 'Why unresolved', actionsTaken: 'Actions taken',
+    publicText: 'Public answer', mergeInto: 'Merge into (number)', basis: 'Legal basis', confirm: 'OK', cancel: 'Cancel', done: 'Done',
+    suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', pending: 'Pending request', classifier: 'Classifier', autoDispatched: 'auto-dispatched',
+  },
+  dash: {
+    title: 'Licheng 12345 — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
+    resolution: 'Resolution', satisfaction: 'Satisfaction', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
+    streets: 'Streets', departments: 'Departments', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
+    byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
+    current: 'current', previous: 'previous', allFell: 'all three fell',
+  },
+  track: { title: 'Track an appeal', no: 'Order number', phone: 'Phone used for the appeal', find: 'Find', notFound: 'Not found: check the number and the phone', tooMany: 'Too many lookups; try again in a minute', link: 'Track an appeal (no login)' },
+  cit: {
+    title: 'My appeals', submit: 'Submit an appeal', content: 'What is it about', address: 'Place (type it or click the map)', picked: 'Picked point', nature: 'Kind',
+    ok: 'Submitted; your order number', mine: 'My orders', track: 'Find by number', reply: 'Answer', noReply: 'Not answered yet', rate: 'Rating',
+    rateNote: 'Ratings are taken by the hotline callback', state: 'Progress',
+  },
+  state: { received: 'Received', dispatched: 'Dispatched', return_requested: 'Return requested', in_progress: 'In progress', extension_requested: 'Extension requested', replied: 'Replied', visited: 'Called back', closed: 'Closed', merged: 'Merged', suspended: 'Suspended', rejected: 'Rejected' },
+  nature: { consultation: 'Consultation', help: 'Help', complaint: 'Complaint', report: 'Report', suggestion: 'Suggestion', praise: 'Praise' },
+  urgency: { normal: 'Normal', urgent: 'Urgent', critical: 'Critical' },
+  light: { red: 'Red', yellow: 'Yellow', green: 'Green', none: 'None' },
+  channel: { hotline: 'Hotline', web: 'Web', app: 'App', wechat: 'WeChat', grid_patrol: 'Grid patrol', online_opinion: 'Online opinion', petition: 'Petition', open311: 'Open311', email: 'Email', sensor: 'Sensor' },
+  three: { hotline_complaints: 'Hotline complaints', online_opinion: 'Online opinion', petition: 'Petitions' },
+  rating: { very_satisfied: 'Very satisfied', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied', unsatisfied: 'Unsatisfied', very_unsatisfied: 'Very unsatisfied', unreachable: 'Unreachable' },
+  action: {
+    answer: 'Answer', dispatch: 'Dispatch', sign: 'Sign', request_return: 'Request return', approve_return: 'Approve return', reject_return: 'Reject return',
+    request_extension: 'Request extension', approve_extension: 'Approve extension', reject_extension: 'Reject extension', reply: 'Reply', assist_reply: 'Assist reply',
+    callback: 'Callback', close: 'Close', redo: 'Redo', supervise: 'Supervise', merge: 'Merge', suspend: 'Suspend', resume: 'Resume', reject: 'Reject',
+  },
+  basis: {
+    litigation: 'In litigation', arbitration: 'In arbitration', petition_filed: 'Handled as a petition', disciplinary: 'Disciplinary matter',
+    administrative_review: 'Administrative review', information_disclosure: 'Information disclosure request', secrets: 'Secrets or privacy',
+    public_order: 'Against public order', no_new_facts: 'No new facts', malicious: 'Malicious or empty',
+    emergency_transfer: 'Emergency transferred to 110/119/120/122', no_content: 'Unclear and unreachable',
+  },
+}
+
+const LANG_KEY = 'hotline.lang'
+export const i18n = createI18n({
+  legacy: false,
+  locale: localStorage.getItem(LANG_KEY) || 'zh-CN',
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zh, en },
+})
+
+export function toggleLang() {
+  const next = i18n.global.locale.value === 'en' ? 'zh-CN' : 'en'
+  i18n.global.locale.value = next
+  localStorage.setItem(LANG_KEY, next)
+  document.documentElement.lang = next
+}
