@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "domain/calendar.h"
+
 namespace hotline::api::report {
 namespace {
 
@@ -92,6 +94,18 @@ std::string CsvNumber(const Cell& c) {
 
 }  // namespace
 
+// "2026-10-03 14:05", Beijing time (UTC+8, no daylight saving).
+static std::string FormatLocal(Timestamp t) {
+  const Timestamp local = t + 8 * 3600;
+  const Timestamp day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  const Timestamp sec = local - day * 86400;
+  const CivilDate d = CivilFromDays(day);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", d.year, d.month, d.day,
+                static_cast<int>(sec / 3600), static_cast<int>(sec % 3600 / 60));
+  return buf;
+}
+
 std::vector<Sheet> MonthlySheets(const MonthlyReport& r) {
   std::vector<Sheet> out;
   out.push_back(RankingSheet("街道排名", "街道", r.streets));
@@ -129,6 +143,21 @@ std::vector<Sheet> MonthlySheets(const MonthlyReport& r) {
                              Int(s.unique - s.previous_unique)});
   }
   out.push_back(std::move(subjects));
+
+  Sheet hot;
+  hot.name = "热点";
+  hot.headers = {"排名",     "热点", "诉求件数", "来电人数", "增长",
+                 "热度指数", "地点", "首次受理", "最近受理", "关键词"};
+  rank = 0;
+  for (const HotspotView& h : r.hotspots) {
+    std::string keywords;
+    for (const std::string& k : h.keywords) keywords += (keywords.empty() ? "" : "、") + k;
+    hot.rows.push_back({Int(++rank), Text(h.title), Int(h.count), Int(h.distinct_callers),
+                        Score(h.growth), Score(h.heat), Text(h.place_name),
+                        Text(FormatLocal(h.first_at)), Text(FormatLocal(h.last_at)),
+                        Text(keywords)});
+  }
+  out.push_back(std::move(hot));
   return out;
 }
 

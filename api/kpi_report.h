@@ -30,7 +30,7 @@ struct Sheet {
   std::vector<std::vector<Cell>> rows;
 };
 
-// 街道排名, 部门排名, 单位指标, 热点诉求 (top level-1 subjects).
+// 街道排名, 部门排名, 单位指标, 热点诉求 (top level-1 subjects), 热点 (the month's hotspots).
 std::vector<Sheet> MonthlySheets(const MonthlyReport& report);
 
 // Every sheet as a titled block ("# 街道排名"), blank line between blocks; BOM first.

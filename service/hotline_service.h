@@ -107,14 +107,14 @@ DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& orde
 // ---- hotspots (热点; docs/hotspots.md) ----
 
 struct HotspotQuery {
-  Timestamp from = 0, to = 0;    // received in [from, to)
+  Timestamp from = 0, to = 0;   // received in [from, to)
   std::optional<Id> street_id;  // only appeals placed in this street
   int limit = 10;               // 1..100
 };
 
 // A cluster of similar appeals in one place and time, ranked by heat.
 struct HotspotView {
-  std::string id;  // stable while the cluster keeps its oldest appeal: "h<oldest order id>"
+  std::string id;     // stable while the cluster keeps its oldest appeal: "h<oldest order id>"
   std::string title;  // the most central appeal's title, personal numbers masked
   int count = 0, distinct_callers = 0;
   double growth = 0, heat = 0;
@@ -240,6 +240,7 @@ struct MonthlyReport {
   Ranking streets, departments;
   std::vector<KpiRow> units;           // the scope unit, then streets, then departments
   std::vector<SubjectCount> subjects;  // by unique intakes, largest first
+  std::vector<HotspotView> hotspots;   // the month's top 10 hotspots in scope (docs/hotspots.md)
 };
 
 // ---- place: gazetteer and map layers (docs/place.md) ----

@@ -520,6 +520,13 @@ Result<MonthlyReport> HotlineService::MonthlyReportData(const Actor& a, DayRange
       subjects.begin(), subjects.end(),
       [](const SubjectCount& x, const SubjectCount& y) { return x.unique > y.unique; });
   r.subjects = std::move(subjects);
+  // The month's hotspots, as GET /hotspots gives them for the same caller and month.
+  const Timestamp offset = m.kpi->engine->utc_offset_seconds();
+  HotspotQuery hq;
+  hq.from = static_cast<Timestamp>(month.from) * 86400 - offset;
+  hq.to = static_cast<Timestamp>(month.to) * 86400 - offset;
+  hq.limit = 10;
+  HOTLINE_ASSIGN_OR_RETURN(r.hotspots, Hotspots(a, hq));
   return r;
 }
 

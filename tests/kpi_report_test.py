@@ -102,7 +102,7 @@ def main():
         check("xlsx file name", ("hotline-kpi-%s.xlsx" % month) in disposition, disposition)
         check("xlsx is a zip", xlsx[:2] == b"PK", xlsx[:8])
         book = read_workbook(xlsx)
-        check("sheets", list(book) == ["街道排名", "部门排名", "单位指标", "热点诉求"], list(book))
+        check("sheets", list(book) == ["街道排名", "部门排名", "单位指标", "热点诉求", "热点"], list(book))
         streets = book["街道排名"]
         check("street ranking headers",
               streets[0][:9] == ["排名", "街道", "编码", "综合得分", "上月排名", "响应率", "解决率",
@@ -139,6 +139,17 @@ def main():
         total = sum(row[3] for row in subjects[1:])
         all_row = units[1]
         check("subjects add up to the area's intakes", total == all_row[3], (total, all_row[:4]))
+
+        st, hot_api, text, _ = server.request(
+            "GET", "/hotspots?from=%s-01&to=%s&limit=10" % (month, nxt), token=admin)
+        check("hotspots", st == 200, text[:300])
+        hot = book["热点"]
+        check("hotspot sheet headers", hot[0][:4] == ["排名", "热点", "诉求件数", "来电人数"], hot[0])
+        check("hotspot sheet equals /hotspots",
+              [(row[1], row[2], row[3]) for row in hot[1:]] ==
+              [(h["title"], h["count"], h["distinct_callers"]) for h in hot_api["items"]],
+              (hot[1:3], hot_api["items"][:2]))
+        check("the demo month has hotspots", len(hot) > 1, len(hot))
 
         st, _, csv, headers = server.request(
             "GET", "/reports/monthly?month=%s&format=csv" % month, token=admin)

@@ -239,6 +239,9 @@ try {
   for (const p of ['today', 'rates', 'lights', 'trend', 'streets', 'departments', 'hotspots', 'redlist']) {
     const panel = dash.locator(`[data-test=panel-${p}]`)
     await panel.waitFor()
+    // Hotspots cluster on first request (cold cache, ASan build): give each panel time to load.
+    await dash.waitForFunction((sel) => !document.querySelector(sel)?.textContent.includes('加载中'),
+      `[data-test=panel-${p}]`, { timeout: 120000 }).catch(() => {})
     const txt = await panel.textContent()
     check(!txt.includes('加载中'), `dashboard panel ${p} finished loading (${txt.includes('数据暂不可用') ? 'unavailable' : 'data'})`)
   }
