@@ -179,14 +179,37 @@ inline Status ToApiField(const Status& st) {
   return st;
 }
 
+// The "place" object of an intake or suggest body into `req` (errors recorded on `r`).
+inline void ParsePlace(JsonReader& r, const HotlineService& svc, IntakeRequest& req) {
+  if (const Json* place = r.Object("place")) {
+    JsonReader pr(*place, "place.");
+    pr.RejectUnknown({"grid", "community", "street", "address", "lon", "lat", "datum"});
+    req.grid_id = UnitField(pr, svc, "grid");
+    req.community_id = UnitField(pr, svc, "community");
+    req.street_id = UnitField(pr, svc, "street");
+    req.address = pr.String("address").value_or("");
+    req.lon = pr.Number("lon", -180, 180);
+    req.lat = pr.Number("lat", -90, 90);
+    if (pr.ok() && req.lon.has_value() != req.lat.has_value())
+      pr.Fail(req.lon ? "lat" : "lon", "place.lon and place.lat must be given together");
+    if (auto datum = pr.String("datum")) {
+      if (*datum == "gcj02")
+        req.gcj02 = true;
+      else if (*datum != "wgs84")
+        pr.Fail("datum", "datum must be wgs84 or gcj02");
+    }
+    r.Fail(pr.status());
+  }
+}
+
 // Route tables contributed by the feature files (routes_*.cc); routes.cc has the core.
 std::vector<Route> CoreRoutes();
 std::vector<Route> KpiRoutes();  // routes_kpi.cc: KPIs, rankings, volumes, dashboard, reports
 // exclude_from_kpi / include_in_kpi body fields unit_id and basis (routes_kpi.cc).
 void ParseKpiExclusion(JsonReader& r, const HotlineService& svc, ActionInput& in);
-std::vector<Route> PlaceRoutes();  // routes_place.cc: gazetteer, address resolution, map layers
-std::vector<Route> IntelRoutes();  // routes_intel.cc: classifier, auto-dispatch, suggest
+std::vector<Route> PlaceRoutes();     // routes_place.cc: gazetteer, address resolution, map layers
+std::vector<Route> IntelRoutes();     // routes_intel.cc: classifier, auto-dispatch, suggest
 std::vector<Route> HotspotsRoutes();  // routes_hotspots.cc
-std::vector<Route> PublicRoutes();  // routes_public.cc: no login (web UI tracking)
+std::vector<Route> PublicRoutes();    // routes_public.cc: no login (web UI tracking)
 
 }  // namespace hotline::api::route

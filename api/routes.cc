@@ -94,25 +94,7 @@ HttpResponse CreateOrder(Ctx& c) {
   }
   req.confidential = r.Bool("confidential").value_or(false);
   req.reported_unit_id = UnitField(r, c.svc, "reported_unit");
-  if (const Json* place = r.Object("place")) {
-    JsonReader pr(*place, "place.");
-    pr.RejectUnknown({"grid", "community", "street", "address", "lon", "lat", "datum"});
-    req.grid_id = UnitField(pr, c.svc, "grid");
-    req.community_id = UnitField(pr, c.svc, "community");
-    req.street_id = UnitField(pr, c.svc, "street");
-    req.address = pr.String("address").value_or("");
-    req.lon = pr.Number("lon", -180, 180);
-    req.lat = pr.Number("lat", -90, 90);
-    if (pr.ok() && req.lon.has_value() != req.lat.has_value())
-      pr.Fail(req.lon ? "lat" : "lon", "place.lon and place.lat must be given together");
-    if (auto datum = pr.String("datum")) {
-      if (*datum == "gcj02")
-        req.gcj02 = true;
-      else if (*datum != "wgs84")
-        pr.Fail("datum", "datum must be wgs84 or gcj02");
-    }
-    r.Fail(pr.status());
-  }
+  ParsePlace(r, c.svc, req);
   req.received_at = r.Time("received_at");
   if (!r.ok()) return Fail(r.status());
   req.idempotency_key = c.req.Header("idempotency-key");
