@@ -1,5 +1,6 @@
 // Routes without a login for the web UI's public pages: track an order by its number and the
-// caller's phone (public fields only), and the street outlines to pick a place on the map.
+// caller's phone (public fields only), rate its reply, and the street outlines to pick a place
+// on the map.
 // Both are rate-limited per client address.
 #include <chrono>
 #include <deque>
@@ -38,19 +39,11 @@ HttpResponse TooMany() {
                   "rate"));
 }
 
-// GET /public/orders/{no}?phone=
-HttpResponse TrackOrder(Ctx& c) {
-  if (!Allow(c.req.remote)) return TooMany();
-  if (Status st = CheckQuery(c.req, {"phone"}); !st.ok()) return Fail(st);
-  const std::string* phone = QueryParam(c.req, "phone");
-  if (!phone)
-    return Fail(Invalid("phone", "phone is required: the number the appeal was made with"));
-  auto order = c.svc.TrackPublic(c.req.params["no"], *phone);
-  if (!order.ok()) return Fail(order.status());
+// What the public may see of an order: no caller, no content, no units' internal notes.
+Json PublicView(HotlineService& svc, WorkOrder order) {
   OrderView view;
-  view.order = std::move(*order);
-  const Json full = RenderOrder(c.svc, view);
-  // Only what the public may see: no caller, no content, no units' internal notes.
+  view.order = std::move(order);
+  const Json full = RenderOrder(svc, view);
   Json out = Json::object();
   for (const char* key : {"no", "state", "state_label", "channel", "channel_label", "nature",
                           "nature_label", "subject", "created_at", "replied_at", "closed_at"})
@@ -66,7 +59,41 @@ HttpResponse TrackOrder(Ctx& c) {
       if (full["callback"].contains(key)) cb[key] = full["callback"][key];
     out["callback"] = std::move(cb);
   }
-  return JsonReply(200, out);
+  // The caller may rate a reply that has not been called back yet.
+  out["can_rate"] = view.order.state == State::kReplied;
+  return out;
+}
+
+// GET /public/orders/{no}?phone=
+HttpResponse TrackOrder(Ctx& c) {
+  if (!Allow(c.req.remote)) return TooMany();
+  if (Status st = CheckQuery(c.req, {"phone"}); !st.ok()) return Fail(st);
+  const std::string* phone = QueryParam(c.req, "phone");
+  if (!phone)
+    return Fail(Invalid("phone", "phone is required: the number the appeal was made with"));
+  auto order = c.svc.TrackPublic(c.req.params["no"], *phone);
+  if (!order.ok()) return Fail(order.status());
+  return JsonReply(200, PublicView(c.svc, std::move(*order)));
+}
+
+// POST /public/orders/{no}/rating {phone, rating, comment}: the caller rates the reply.
+HttpResponse RateOrder(Ctx& c) {
+  if (!Allow(c.req.remote)) return TooMany();
+  if (Status st = CheckQuery(c.req, {}); !st.ok()) return Fail(st);
+  auto body = ParseJsonObject(c.req.body);
+  if (!body.ok()) return Fail(body.status());
+  JsonReader r(*body);
+  r.RejectUnknown({"phone", "rating", "comment"});
+  const std::string phone = r.String("phone").value_or("");
+  const std::optional<Rating> rating = r.Enum<Rating>("rating");
+  const std::string comment = r.String("comment").value_or("");
+  if (r.ok() && phone.empty())
+    r.Fail("phone", "phone is required: the number the appeal was made with");
+  if (r.ok() && !rating) r.Fail("rating", "rating is required: " + AllowedNames<Rating>());
+  if (!r.ok()) return Fail(r.status());
+  auto order = c.svc.RatePublic(c.req.params["no"], phone, *rating, comment);
+  if (!order.ok()) return Fail(order.status());
+  return JsonReply(200, PublicView(c.svc, std::move(*order)));
 }
 
 // GET /public/boundaries: the streets' outlines only (name, code, kind, geometry).
@@ -97,6 +124,7 @@ HttpResponse StreetBoundaries(Ctx& c) {
 std::vector<Route> PublicRoutes() {
   return {
       {"GET", "/api/v1/public/orders/{no}", Access::kPublic, TrackOrder},
+      {"POST", "/api/v1/public/orders/{no}/rating", Access::kPublic, RateOrder},
       {"GET", "/api/v1/public/boundaries", Access::kPublic, StreetBoundaries},
   };
 }

@@ -88,7 +88,12 @@ const std::vector<ActionSpec>& Table() {
        {R::kHandler, R::kGridWorker},
        "assist",
        std::nullopt},
-      {Action::kCallback, {S::kReplied}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kVisited},
+      // A citizen rates the reply on their own appeal (评价); see the "own appeal" rule in Plan().
+      {Action::kCallback,
+       {S::kReplied},
+       {R::kCitizen, R::kAgent, R::kDispatcher, R::kAdmin},
+       "",
+       S::kVisited},
       {Action::kClose,
        {S::kReplied, S::kVisited},
        {R::kAgent, R::kDispatcher, R::kAdmin},
@@ -216,6 +221,7 @@ std::vector<Action> AvailableActions(const WorkOrder& o, const Actor& actor) {
     if (rule == "lead" && o.lead_unit_id != actor.unit_id) continue;
     if (rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id)) continue;
     if (s.action == Action::kRedo && !Unsatisfied(o)) continue;
+    if (actor.role == Role::kCitizen && o.citizen_user_id.value_or(0) != actor.user_id) continue;
     out.push_back(s.action);
   }
   return out;
@@ -236,6 +242,10 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
     return Status(Code::kForbidden, "only the lead unit may " + name + " this order");
   if (unit_rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id))
     return Status(Code::kForbidden, "only an assisting unit may " + name + " this order");
+  // A citizen acts only on their own appeal: the account that filed it, or (user 0) a caller
+  // the service has identified by the order number and the phone the appeal was made with.
+  if (actor.role == Role::kCitizen && o.citizen_user_id.value_or(0) != actor.user_id)
+    return Status(Code::kForbidden, "a citizen may only " + name + " their own appeal");
 
   const Timestamp now = ctx.now;
   Transition t{o, {}};
@@ -372,9 +382,12 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       break;
     case Action::kCallback:
       if (!in.rating) return Invalid("rating", "the rating is required: " + AllowedNames<Rating>());
+      if (actor.role == Role::kCitizen && *in.rating == Rating::kUnreachable)
+        return Invalid("rating", "a citizen rates the reply with one of the five levels");
       n.callback = Callback{*in.rating, in.text, now};
       n.state = S::kVisited;
       data.Name("rating", ToString(*in.rating));
+      if (actor.role == Role::kCitizen) data.Name("by", "citizen");
       break;
     case Action::kClose:
       // A unit's reply is always called back; a direct answer may close at once.

@@ -21,6 +21,7 @@ class WorkflowTest : public ::testing::Test {
     o.state = s;
     o.subject_code = "010101";
     o.created_at = kNow - 3600;
+    o.citizen_user_id = 7;  // the actors below are user 7: a citizen acting on their own appeal
     o.lead_unit_id = 10;
     o.assist_unit_ids = {11};
     o.dispatched_at = kNow - 1800;
@@ -127,6 +128,37 @@ TEST_F(WorkflowTest, AvailableActionsMatchWhatPlanAccepts) {
                                 << ToString(r) << " of unit " << unit;
         }
       }
+}
+
+TEST_F(WorkflowTest, ACitizenRatesOnlyTheirOwnAppealWithOneOfTheFiveLevels) {
+  WorkOrder o = InState(State::kReplied);
+  Actor other{8, Role::kCitizen, 0};
+  EXPECT_EQ(Plan(o, Full(Action::kCallback), other, Ctx()).status().code(), Code::kForbidden);
+  EXPECT_TRUE(AvailableActions(o, other).empty());
+
+  Actor own{7, Role::kCitizen, 0};
+  ActionInput in = Full(Action::kCallback);
+  in.rating = Rating::kUnreachable;
+  auto bad = Plan(o, in, own, Ctx());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(bad.status().field(), "rating");
+
+  in.rating = Rating::kVeryUnsatisfied;
+  in.text = "路灯还是不亮";
+  auto t = Plan(o, in, own, Ctx());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->next.state, State::kVisited);
+  EXPECT_EQ(t->next.callback->rating, Rating::kVeryUnsatisfied);
+  EXPECT_NE(t->event.data_json.find("\"by\":\"citizen\""), std::string::npos) << t->event.data_json;
+  // An agent's callback is not marked as the citizen's own rating.
+  auto agent = Plan(o, Full(Action::kCallback), Actor{9, Role::kAgent, 1}, Ctx());
+  ASSERT_TRUE(agent.ok());
+  EXPECT_EQ(agent->event.data_json.find("citizen"), std::string::npos);
+  // An appeal made by phone has no citizen account (user 0): only a caller the service has
+  // identified as user 0 (by order number and phone) may rate it, never a logged-in citizen.
+  o.citizen_user_id.reset();
+  EXPECT_EQ(Plan(o, Full(Action::kCallback), own, Ctx()).status().code(), Code::kForbidden);
+  EXPECT_TRUE(Plan(o, Full(Action::kCallback), Actor{0, Role::kCitizen, 0}, Ctx()).ok());
 }
 
 TEST_F(WorkflowTest, RedoOfAnUnsatisfyingDirectAnswerGoesBackToDispatch) {

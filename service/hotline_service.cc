@@ -515,12 +515,19 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
       return Invalid("merge_into",
                      "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
-  HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, input, a, m.Ctx(*cfg)));
-  HOTLINE_RETURN_IF_ERROR(m.KpiCheckExclusion(o, input));
-  HOTLINE_RETURN_IF_ERROR(m.store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
-  m.KpiCommitted(&o, t.next, t.event);
-  m.MapPut(t.next);
-  return m.View(a, std::move(t.next), false);
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder next, m.Apply(a, o, input, *cfg, grants));
+  return m.View(a, std::move(next), false);
+}
+
+Result<WorkOrder> HotlineService::Impl::Apply(const Actor& a, const WorkOrder& o,
+                                              const ActionInput& in, const Config& cfg,
+                                              const std::vector<AccessGrant>& grants) {
+  HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, in, a, Ctx(cfg)));
+  HOTLINE_RETURN_IF_ERROR(KpiCheckExclusion(o, in));
+  HOTLINE_RETURN_IF_ERROR(store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
+  KpiCommitted(&o, t.next, t.event);
+  MapPut(t.next);
+  return std::move(t.next);
 }
 
 Result<OrderView> HotlineService::GetOrder(const Actor& a, Id id) {
@@ -577,8 +584,16 @@ Result<OrderPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
 }
 
 Result<std::vector<Event>> HotlineService::Events(const Actor& a, Id id) {
-  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
-  return impl_->store.ListEvents(o.id);
+  Impl& m = *impl_;
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
+  HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> events, m.store.ListEvents(o.id));
+  // A citizen's own steps (filing on the web, rating the reply) would name the caller: only
+  // those who may see the caller's identity see who it was.
+  if (m.PiiLevel(a, o) != Impl::Pii::kFull)
+    for (Event& e : events)
+      if (e.user_id)
+        if (auto u = m.dir.UserById(*e.user_id); u && u->role == Role::kCitizen) e.user_id.reset();
+  return events;
 }
 
 Result<DispatchSuggestion> HotlineService::SuggestDispatch(const Actor& a, Id id) {

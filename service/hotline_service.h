@@ -388,6 +388,11 @@ class HotlineService {
   // folding full-width forms and dropping separators). A wrong phone and an unknown number
   // get the same not_found, so a guess learns nothing. Callers render public fields only.
   Result<WorkOrder> TrackPublic(const std::string& no, const std::string& phone);
+  // The caller's own rating of the reply (评价), found as TrackPublic finds it: a `callback`
+  // by the citizen who made the appeal (docs/lifecycle.md), with one of the five levels and an
+  // optional comment. Refused like any callback when the order is not `replied`.
+  Result<WorkOrder> RatePublic(const std::string& no, const std::string& phone, Rating rating,
+                               const std::string& comment);
 
   const Clock& clock() const;
   Store& store();

@@ -175,6 +175,76 @@ TEST_F(KpiServiceTest, NumbersAfterRealActionsEqualARecomputationOverTheStoredLo
   ExpectMatchesLog();
 }
 
+TEST_F(KpiServiceTest, ACitizensOwnRatingCountsLikeACallbackAndStaysTheirs) {
+  // A web appeal from the citizen's account, rated by the citizen after logging in.
+  IntakeRequest r = Appeal();
+  r.channel = Channel::kWeb;
+  r.caller_name.clear();
+  r.caller_phone.clear();
+  bool existed = false;
+  auto web = svc_->Intake(citizen_, r, &existed);
+  ASSERT_TRUE(web.ok()) << web.status().ToString();
+  const Id mine = web->order.id;
+  Ok(dispatcher_, mine, In(Action::kDispatch));
+  Ok(s1_, mine, In(Action::kSign));
+  clock_.Advance(kHour);
+  Reply(s1_, mine);
+  auto offered = svc_->GetOrder(citizen_, mine)->actions;
+  EXPECT_EQ(offered, std::vector<Action>{Action::kCallback}) << "the citizen is offered the rating";
+  ActionInput rate = In(Action::kCallback, "清理得很干净");
+  rate.rating = Rating::kUnreachable;
+  EXPECT_EQ(svc_->Act(citizen_, mine, rate, std::nullopt).status().field(), "rating");
+  rate.rating = Rating::kVerySatisfied;
+  Ok(citizen_, mine, rate);
+  EXPECT_EQ(svc_->Act(agent_, mine, rate, std::nullopt).status().code(), Code::kFailedPrecondition)
+      << "rated once: no second callback";
+
+  // A phone appeal rated on the public page with its number and phone; a wrong phone is refused
+  // as not found and changes nothing.
+  const Id phoned = NewOrder();
+  Handle(phoned, s1_, Rating::kSatisfied);  // called back by an agent: no longer rateable
+  const std::string phoned_no = store_->GetOrder(phoned)->no;
+  EXPECT_EQ(svc_->RatePublic(phoned_no, "13812345678", Rating::kSatisfied, "").status().code(),
+            Code::kFailedPrecondition);
+  const Id other = NewOrder();
+  Ok(dispatcher_, other, In(Action::kDispatch));
+  Ok(s1_, other, In(Action::kSign));
+  clock_.Advance(kHour);
+  Reply(s1_, other);
+  const WorkOrder before = store_->GetOrder(other).value();
+  EXPECT_EQ(svc_->RatePublic(before.no, "13812345670", Rating::kSatisfied, "").status().code(),
+            Code::kNotFound);
+  EXPECT_EQ(svc_->RatePublic(before.no, "138 1234 5678", Rating::kUnreachable, "").status().field(),
+            "rating");
+  EXPECT_EQ(store_->GetOrder(other)->version, before.version);
+  auto rated = svc_->RatePublic(before.no, "138 1234 5678", Rating::kVeryUnsatisfied, "还是很脏");
+  ASSERT_TRUE(rated.ok()) << rated.status().ToString();
+  EXPECT_EQ(rated->state, State::kVisited);
+  // The unsatisfied rating opens the redo path exactly like an agent's callback.
+  Ok(dispatcher_, other, In(Action::kRedo, "市民评价不满意"));
+
+  // Counted once each, as the KPI engine over the stored log counts them.
+  const analytics::Counters c = Row(Street1(), November()).change.current.counters;
+  EXPECT_EQ(c.ByRating(Rating::kVerySatisfied), 1);
+  EXPECT_EQ(c.ByRating(Rating::kSatisfied), 1);
+  EXPECT_EQ(c.ByRating(Rating::kVeryUnsatisfied), 1);
+  EXPECT_EQ(c, Recomputed()->Sum(Street1(), November()));
+
+  // The unit sees that the citizen rated, never which account did it.
+  for (Id id : {mine, other}) {
+    const std::vector<Event> events = svc_->Events(s1_, id).value();
+    bool by_citizen = false;
+    for (const Event& e : events) {
+      EXPECT_FALSE(e.user_id && *e.user_id == citizen_.user_id) << e.action;
+      by_citizen |=
+          e.action == "callback" && e.data_json.find("\"by\":\"citizen\"") != std::string::npos;
+    }
+    EXPECT_TRUE(by_citizen);
+  }
+  auto own = svc_->Events(citizen_, mine).value();
+  EXPECT_EQ(own.front().user_id, citizen_.user_id) << "the citizen sees their own steps";
+}
+
 TEST_F(KpiServiceTest, ExclusionChangesExactlyThatUnitsNumbersAndIsAudited) {
   Id a = NewOrder();
   Handle(a, s1_, Rating::kVeryUnsatisfied);

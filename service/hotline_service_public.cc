@@ -33,4 +33,18 @@ Result<WorkOrder> HotlineService::TrackPublic(const std::string& no, const std::
   return std::move(*order);
 }
 
+Result<WorkOrder> HotlineService::RatePublic(const std::string& no, const std::string& phone,
+                                             Rating rating, const std::string& comment) {
+  HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, TrackPublic(no, phone));
+  if (comment.size() > 2000) return Invalid("comment", "at most 2000 bytes");
+  // The number and the phone identify the caller: act as the citizen who filed the appeal
+  // (user 0 for an appeal made by phone, which has no citizen account; see Plan()).
+  const Actor caller{o.citizen_user_id.value_or(0), Role::kCitizen, 0};
+  ActionInput in;
+  in.action = Action::kCallback;
+  in.rating = rating;
+  in.text = comment;
+  return impl_->Apply(caller, o, in, *impl_->Cfg(), {});
+}
+
 }  // namespace hotline

@@ -404,6 +404,11 @@ struct HotlineService::Impl {
   // exclude_from_kpi / include_in_kpi: the unit must have led the order; no second
   // exclusion, no inclusion without one (kFailedPrecondition, field "unit_id").
   Status KpiCheckExclusion(const WorkOrder& o, const ActionInput& in);
+  // Plans `in` on `o` as `a`, commits it (compare-and-swap on state and version, with the
+  // access grants of any new units), and feeds the KPI engine and the map index. The caller
+  // has checked that `a` may see `o`. Returns the committed order.
+  Result<WorkOrder> Apply(const Actor& a, const WorkOrder& o, const ActionInput& in,
+                          const Config& cfg, const std::vector<AccessGrant>& grants);
   // After the organisation changed: the roll-up follows the new tree.
   void KpiUnitsChanged();
   // ---- place: gazetteer and map layers (service/hotline_service_place.cc) ----

@@ -3,7 +3,7 @@ sources (npm ci + npm run build), builds a small demo city in a temp store (`hot
 --months 1 --per-day 20 --no-serve`), serves it with `--web web/dist`, and runs
 web/tests/story.mjs (playwright-core driving Debian's Chromium): citizen submits, agent
 records, dispatcher dispatches, street signs and replies, callback rates, the citizen sees the
-answer, the dashboard shows the day. Screenshots go to --out. No timed assertions: the
+answer and rates it, the dashboard shows the day. Screenshots go to --out. No timed assertions: the
 dashboard's first paint is printed, not checked.
 """
 

@@ -39,7 +39,8 @@ const zh = {
   cit: {
     title: '我的诉求', submit: '提交诉求', content: '诉求内容', address: '地点（输入或在地图上点选）', picked: '已选坐标', nature: '类别',
     ok: '提交成功，您的工单号', mine: '我的工单', track: '按工单号查询', reply: '答复', noReply: '尚未答复', rate: '评价',
-    rateNote: '评价由热线回访员电话回访时记录', state: '进度',
+    rateNote: '答复后您可以直接评价；未评价的，热线回访员会电话回访', state: '进度',
+    rateAsk: '您对答复满意吗？', rateComment: '补充意见（选填）', rateSubmit: '提交评价', rateTaken: '该工单已评价或已回访', rated: '感谢您的评价',
   },
   state: { received: '已受理', dispatched: '已派单', return_requested: '退单审核中', in_progress: '办理中', extension_requested: '延期审核中', replied: '已答复', visited: '已回访', closed: '已办结', merged: '已并单', suspended: '已挂账', rejected: '不予受理' },
   nature: { consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬' },
@@ -99,7 +100,8 @@ const en: typeof zh = {
   cit: {
     title: 'My appeals', submit: 'Submit an appeal', content: 'What is it about', address: 'Place (type it or click the map)', picked: 'Picked point', nature: 'Kind',
     ok: 'Submitted; your order number', mine: 'My orders', track: 'Find by number', reply: 'Answer', noReply: 'Not answered yet', rate: 'Rating',
-    rateNote: 'Ratings are taken by the hotline callback', state: 'Progress',
+    rateNote: 'Rate the answer yourself once it comes; otherwise a hotline agent will call you back', state: 'Progress',
+    rateAsk: 'Are you satisfied with the answer?', rateComment: 'Comment (optional)', rateSubmit: 'Send rating', rateTaken: 'This order has already been rated', rated: 'Thank you for your rating',
   },
   state: { received: 'Received', dispatched: 'Dispatched', return_requested: 'Return requested', in_progress: 'In progress', extension_requested: 'Extension requested', replied: 'Replied', visited: 'Called back', closed: 'Closed', merged: 'Merged', suspended: 'Suspended', rejected: 'Rejected' },
   nature: { consultation: 'Consultation', help: 'Help', complaint: 'Complaint', report: 'Report', suggestion: 'Suggestion', praise: 'Praise' },

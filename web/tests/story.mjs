@@ -1,7 +1,8 @@
 // The whole story in a real browser (Debian's Chromium driven by playwright-core): a citizen
 // submits an appeal, an agent records a call, the dispatcher dispatches it, the street signs
-// and replies, the dispatcher calls back and rates it, the agent answers the citizen's appeal,
-// the citizen sees the public answer, and the one-screen dashboard shows the day.
+// and replies, the caller is offered the rating on the public page, the dispatcher calls back
+// and rates it, the agent answers the citizen's appeal, the citizen sees the public answer and
+// rates it, and the one-screen dashboard shows the day.
 // Screenshots of every screen go to --out. Prints "web: dashboard_first_paint_ms=<n>" (measured,
 // never asserted: no timed assertions in tests).
 //
@@ -189,6 +190,21 @@ try {
   await stateIs(page, '已答复')
   await shot(page, 'street-replied')
 
+  // -- 4b. the caller could rate it on the public page now (a reply not yet called back) --
+  {
+    const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: 'zh-CN' })
+    const p = await ctx.newPage()
+    await p.goto(URL_ + '/track')
+    await p.locator('[data-test=track-no]').fill(agentNo)
+    await p.locator('[data-test=track-phone]').fill(phone)
+    await p.locator('[data-test=track-submit]').click()
+    await p.locator('[data-test=track-state]', { hasText: '已答复' }).waitFor({ timeout: 60000 })
+    await p.locator('[data-test=rate-form]').waitFor()
+    check(true, 'the public page offers the caller the rating of a fresh reply')
+    await shot(p, 'public-rate-offered')
+    await ctx.close()
+  }
+
   // -- 5. the dispatcher calls back and records the rating --
   await login(page, 'dispatcher', '/workbench')
   await openOrder(page, agentId)
@@ -209,6 +225,7 @@ try {
   const pub = await anon.locator('[data-test=track-result]').textContent()
   check(pub.includes('22点后不再露天经营'), 'public tracking shows the public answer')
   check(!pub.includes('联合城管执法中队') && !pub.includes('张先生'), 'public tracking shows neither the units\' notes nor the caller')
+  check(await anon.locator('[data-test=rate-form]').count() === 0, 'after the callback the public page no longer offers a rating')
   await shot(anon, 'public-tracking')
   await anon.locator('[data-test=track-phone]').fill('13900000000')
   await anon.locator('[data-test=track-submit]').click()
@@ -230,6 +247,14 @@ try {
   await page.locator(`[data-test="mine-${citizenNo}"]`, { hasText: '预计两个工作日内修复' }).waitFor({ timeout: 60000 })
   check(true, 'the citizen sees the public answer')
   await shot(page, 'citizen-answered')
+  // The citizen rates the answer themselves (市民评价): the same callback, from their own page.
+  const mineCard = page.locator(`[data-test="mine-${citizenNo}"]`)
+  await mineCard.locator('[data-test=rate-basically_satisfied]').click()
+  await mineCard.locator('[data-test=rate-comment]').fill('回复很快，希望按时修好')
+  await mineCard.locator('[data-test=rate-submit]').click()
+  await page.locator(`[data-test="mine-rating-${citizenNo}"]`, { hasText: '基本满意' }).waitFor({ timeout: 60000 })
+  check((await mineCard.textContent()).includes('已回访'), 'the citizen\'s rating moves the order to 已回访')
+  await shot(page, 'citizen-rated')
 
   // -- 7. the dashboard --
   await login(page, 'supervisor', '/dashboard')
