@@ -164,6 +164,16 @@ try {
   // -- 3. the dispatcher dispatches it to the street --
   await login(page, 'dispatcher', '/workbench')
   await page.locator('[data-test=inbox] .el-table__row').first().waitFor({ timeout: 60000 })
+  await page.locator('[data-test=inbox] .el-table__row', { hasText: agentNo }).first().waitFor({ timeout: 60000 })
+  {
+    // Waiting-for-dispatch appeals come right after the red and yellow lights, before green.
+    const rows = await page.locator('[data-test=inbox] .el-table__row').evaluateAll((trs) =>
+      trs.map((tr) => ({ text: tr.textContent, dot: tr.querySelector('.light-dot')?.className || '' })))
+    const at = rows.findIndex((r) => r.text.includes(agentNo))
+    const above = rows.slice(0, at)
+    check(at >= 0 && above.every((r) => /light-(red|yellow)/.test(r.dot) || r.text.includes('已受理')),
+      `the new appeal waits in the dispatcher's inbox after red/yellow only (row ${at + 1} of ${rows.length})`)
+  }
   await shot(page, 'dispatcher-inbox')
   await openOrder(page, agentId)
   check((await page.locator('[data-test=caller]').textContent()).includes(phone), 'the dispatcher sees the full phone on the order')
