@@ -1,5 +1,5 @@
 // The whole story in a real browser (Debian's Chromium driven by playwright-core): a citizen
-// submits an appeal, an agent records a call, the dispatcher dispatches it, the street signs
+// submits an appeal, a grid worker reports from patrol, an agent records a call, the dispatcher dispatches it, the street signs
 // and replies, the caller is offered the rating on the public page, the dispatcher calls back
 // and rates it, the agent answers the citizen's appeal, the citizen sees the public answer and
 // rates it, and the one-screen dashboard shows the day.
@@ -50,6 +50,15 @@ async function pick(page, selector, text) {
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
   await opt.waitFor({ timeout: 30000 })
   await opt.click()
+}
+
+// The login of the first user with this role (asked as admin through the API).
+async function firstLogin(role) {
+  const r = await fetch(URL_ + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password: 'demo' }) })
+  const { token } = await r.json()
+  const users = await (await fetch(URL_ + '/api/v1/users?role=' + role, { headers: { Authorization: 'Bearer ' + token } })).json()
+  return users.items[0].login
 }
 
 async function openOrder(page, id) {
@@ -128,6 +137,20 @@ try {
   await page.locator(`[data-test="mine-${citizenNo}"]`).waitFor()
   check(true, 'the new appeal is in the citizen\'s own list')
   await shot(page, 'citizen-submitted')
+
+  // -- 1b. a grid worker reports what the patrol found, on the map of their own grid --
+  const gridWorker = await firstLogin('grid_worker')
+  await login(page, gridWorker, '/workbench')
+  await page.locator('a[href="/patrol"]').click()
+  await page.locator('[data-test=patrol-content]').fill('巡查发现小区东门消防通道被三辆私家车长期占用，存在安全隐患')
+  await page.locator('[data-test=patrol-map] .leaflet-interactive').first().waitFor({ timeout: 30000 })
+  const gridName = (await page.locator('[data-test=patrol-form] .el-card__header').textContent()).split('·').pop().trim()
+  await page.locator('[data-test=patrol-map] .leaflet-interactive').first().click({ force: true })
+  await page.locator('[data-test=patrol-submit]').click()
+  await page.locator('[data-test=patrol-created-no]').waitFor({ timeout: 60000 })
+  const created = await page.locator('[data-test=patrol-created]').textContent()
+  check(gridName.length > 0 && created.includes(gridName), `the patrol report is filed in the worker's own grid (${gridName})`)
+  await shot(page, 'grid-worker-patrol')
 
   // -- 2. an agent records a call, keyboard first --
   await login(page, 'agent', '/agent')
