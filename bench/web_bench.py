@@ -35,6 +35,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,10 @@ def fmt(v, digits=4):
 
 def note(msg):
     print("# " + msg, flush=True)
+
+
+def loadavg():
+    return " ".join("%.2f" % x for x in os.getloadavg())
 
 
 def percentile(values, p):
@@ -342,7 +347,7 @@ def main():
     ap.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx")
     ap.add_argument("--months", type=int, default=4, help="demo history (default: make demo's)")
     ap.add_argument("--per-day", type=int, default=160, help="demo appeals per day")
-    ap.add_argument("--paint-runs", type=int, default=15, help="cold loads per server")
+    ap.add_argument("--paint-runs", type=int, default=20, help="cold loads per server")
     ap.add_argument("--paint-block", type=int, default=5, help="loads per browser launch")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections")
     ap.add_argument("--wrk-threads", type=int, default=2)
@@ -408,8 +413,13 @@ def main():
         t0 = time.time()
         run_cli(a.hotline, "demo", "--db", db, "--data", a.data, "--months", str(a.months),
                 "--per-day", str(a.per_day), "--no-serve", timeout=3600)
-        note("demo store: --months %d --per-day %d built in %.0f s" %
-             (a.months, a.per_day, time.time() - t0))
+        built_s = time.time() - t0
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        orders, events = (con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                          for t in ("orders", "events"))
+        con.close()
+        note("demo store: --months %d --per-day %d: %d orders, %d events, built in %.0f s" %
+             (a.months, a.per_day, orders, events, built_s))
         server = Server(a.hotline, db, data=a.data, extra=["--web", dist])
         server.start(timeout=300)
         ours = "http://127.0.0.1:%d" % server.port
@@ -420,8 +430,7 @@ def main():
              "%d CPUs, load average %s" %
              (ours, subprocess.run([a.nginx, "-v"], stderr=subprocess.PIPE,
                                    text=True).stderr.strip().split("/")[-1],
-              theirs, a.nginx_workers, os.cpu_count(),
-              " ".join("%.2f" % x for x in os.getloadavg())))
+              theirs, a.nginx_workers, os.cpu_count(), loadavg()))
 
         # Same bytes from both, and client routes fall back to the app on both.
         for path in list(files.values()) + ["/dashboard"]:
@@ -443,6 +452,7 @@ def main():
              (len(body), ",".join(sorted(dash))))
 
         if "paint" in parts:
+            note("first paint: load average %s" % loadavg())
             fp = bench_first_paint(a, {"hotline": ours, "nginx": theirs},
                                    os.path.join(tmp, "shots"))
             for stat, p in (("median", 50), ("p90", 90)):
@@ -452,6 +462,7 @@ def main():
                      "web.nginx_dashboard_first_paint_%s" % stat, n, n / o)
 
         if "static" in parts:
+            note("static files: load average %s" % loadavg())
             res = bench_static(a, wrk, {"hotline": ours, "nginx": theirs}, files)
             for label in files:
                 o, n = res[(label, "hotline")], res[(label, "nginx")]
@@ -463,6 +474,7 @@ def main():
                      "web.nginx_static_%s_c%d_p99" % (label, c), n["p99"], n["p99"] / o["p99"])
 
         if "api" in parts:
+            note("GET /dashboard: load average %s" % loadavg())
             script = os.path.join(tmp, "auth.lua")
             with open(script, "w") as f:
                 f.write('wrk.headers["Authorization"] = "Bearer %s"\n'
@@ -476,7 +488,7 @@ def main():
                 line("web.api_dashboard_c%d_rps" % c, r["rps"], "req/s")
                 line("web.api_dashboard_c%d_p50" % c, r["p50"], "ms")
                 line("web.api_dashboard_c%d_p99" % c, r["p99"], "ms")
-        note("load average at the end: %s" % " ".join("%.2f" % x for x in os.getloadavg()))
+        note("load average at the end: %s" % loadavg())
     finally:
         if nginx:
             nginx.stop()
