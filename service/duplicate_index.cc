@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_set>
 
 namespace hotline {
 
@@ -25,7 +26,12 @@ void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp) {
     bucket.push_back(o.id);
     if (bucket.size() > 2 * cap) bucket.erase(bucket.begin(), bucket.end() - cap);
   }
-  if (!o.caller_phone.empty()) by_phone_[o.caller_phone].push_back(o.id);
+  if (!o.caller_phone.empty()) {
+    // A caller who appeals every day (or a shared number) must not make every lookup slow.
+    std::vector<Id>& mine = by_phone_[o.caller_phone];
+    mine.push_back(o.id);
+    if (mine.size() > 2 * cap) mine.erase(mine.begin(), mine.end() - cap);
+  }
   newest_ = std::max(newest_, o.created_at);
   if (++added_since_prune_ >= std::max<size_t>(4096, entries_.size() / 4)) PruneLocked();
 }
@@ -49,21 +55,35 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
                                                      Timestamp now) const {
   std::shared_lock lock(mu_);
   const Timestamp since = now - options_.window_seconds;
-  std::map<Id, DuplicateCandidate> found;
+  struct Hit {
+    Id id;
+    double score;
+    const char* reason;
+  };
+  std::vector<Hit> hits;
+  std::unordered_set<Id> seen;  // compared once, whichever list it came from
+  seen.reserve(1024);
   auto recent = [&](Id id) -> const Entry* {
-    if (id == o.id) return nullptr;
+    if (id == o.id || !seen.insert(id).second) return nullptr;
     auto it = entries_.find(id);
     if (it == entries_.end() || it->second.created_at < since) return nullptr;
     return &it->second;
   };
+  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
   if (!o.caller_phone.empty()) {
-    if (auto it = by_phone_.find(o.caller_phone); it != by_phone_.end())
-      for (Id id : it->second)
-        if (const Entry* e = recent(id)) {
-          double s = text::EstimateJaccard(fp, e->fingerprint);
-          found[id] = {id, s >= options_.min_similarity ? 1.0 : s,
-                       s >= options_.min_similarity ? "same_caller_similar_text" : "same_caller"};
+    if (auto it = by_phone_.find(o.caller_phone); it != by_phone_.end()) {
+      // The caller's newest `cap` orders, newest first.
+      const std::vector<Id>& mine = it->second;
+      const size_t stop = mine.size() > cap ? mine.size() - cap : 0;
+      for (size_t k = mine.size(); k-- > stop;) {
+        if (const Entry* e = recent(mine[k])) {
+          const double s = text::EstimateJaccard(fp, e->fingerprint);
+          const bool similar = s >= options_.min_similarity;
+          hits.push_back(
+              {mine[k], similar ? 1.0 : s, similar ? "same_caller_similar_text" : "same_caller"});
         }
+      }
+    }
   }
   // Same place: the order's street and orders without a place; an order without a place
   // looks in every street.
@@ -73,7 +93,6 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
   } else {
     streets.insert(streets.end(), streets_.begin(), streets_.end());
   }
-  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
   for (std::uint64_t band : text::BandKeys(fp)) {
     for (Id street : streets) {
       auto it = buckets_.find(BucketKey(band, street));
@@ -82,22 +101,23 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
       // The newest `cap` orders of the bucket, newest first.
       const size_t stop = bucket.size() > cap ? bucket.size() - cap : 0;
       for (size_t k = bucket.size(); k-- > stop;) {
-        const Id id = bucket[k];
-        if (found.count(id)) continue;
-        const Entry* e = recent(id);
+        const Entry* e = recent(bucket[k]);
         if (!e) continue;
         if (o.place.street_id && e->street_id && *o.place.street_id != *e->street_id) continue;
-        double s = text::EstimateJaccard(fp, e->fingerprint);
-        if (s >= options_.min_similarity) found[id] = {id, s, "similar_text_same_place"};
+        const double s = text::EstimateJaccard(fp, e->fingerprint);
+        if (s >= options_.min_similarity) hits.push_back({bucket[k], s, "similar_text_same_place"});
       }
     }
   }
+  auto better = [](const Hit& a, const Hit& b) {
+    return a.score != b.score ? a.score > b.score : a.id > b.id;
+  };
+  const size_t n = std::min(hits.size(), options_.max_results);
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
+                    better);
   std::vector<DuplicateCandidate> out;
-  for (auto& [_, c] : found) out.push_back(c);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.score != b.score ? a.score > b.score : a.order_id > b.order_id;
-  });
-  if (out.size() > options_.max_results) out.resize(options_.max_results);
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back({hits[i].id, hits[i].score, hits[i].reason});
   return out;
 }
 

@@ -39,7 +39,7 @@ struct DuplicateOptions {
   double min_similarity = 0.3;
   size_t max_results = 5;
   // Default: a lookup compares with at most the 256 newest orders of each of its buckets
-  // (band x street); a bucket is trimmed back to that when it doubles.
+  // (band x street) and of the caller's orders; a list is trimmed back to that when it doubles.
   size_t max_bucket = 256;
 };
 

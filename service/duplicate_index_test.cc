@@ -87,5 +87,17 @@ TEST(DuplicateIndexTest, ABucketKeepsItsNewestOrders) {
   EXPECT_EQ(Ids(idx.Find(Order(999, 9, kNow), lamp, kNow)), std::vector<Id>{500});
 }
 
+TEST(DuplicateIndexTest, AFrequentCallerShowsTheirNewestOrders) {
+  DuplicateOptions opt;
+  opt.max_bucket = 16;
+  DuplicateIndex idx(opt);
+  for (Id id = 1; id <= 1000; ++id)
+    idx.Add(Order(id, 1 + id % 17, kNow - kDay + id, "13812345678"),
+            DuplicateIndex::Fingerprint(kNoise + std::to_string(id)));
+  auto found = Ids(idx.Find(Order(2000, 3, kNow, "13812345678"),
+                            DuplicateIndex::Fingerprint(kLamp), kNow));
+  EXPECT_EQ(found, (std::vector<Id>{1000, 999, 998, 997, 996}));
+}
+
 }  // namespace
 }  // namespace hotline

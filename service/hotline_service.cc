@@ -450,9 +450,9 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   if (existed) *existed = cr.existed;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
   if (!cr.existed) m.AutoDispatch(r, stored);
-  std::vector<DuplicateView> dups;
-  if (a.role != Role::kCitizen) dups = m.Duplicates(a, stored);
-  if (!cr.existed) m.duplicates.Add(stored, m.Fingerprint(stored));
+  const text::MinHash fingerprint = m.Fingerprint(stored);  // normalises the text once
+  std::vector<DuplicateView> dups = m.Duplicates(a, stored, fingerprint);
+  if (!cr.existed) m.duplicates.Add(stored, fingerprint);
   if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
   if (!cr.existed) m.MapPut(stored);
   OrderView v = m.View(a, std::move(stored), false);
@@ -607,7 +607,7 @@ Result<std::vector<DuplicateView>> HotlineService::FindDuplicates(const Actor& a
   HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAgent, Role::kDispatcher, Role::kAdmin},
                                              "see duplicate suggestions"));
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
-  return impl_->Duplicates(a, o);
+  return impl_->Duplicates(a, o, impl_->Fingerprint(o));
 }
 
 WorkOrder HotlineService::MaskForList(WorkOrder o) {

@@ -425,7 +425,7 @@ Result<SuggestResult> HotlineService::Suggest(const Actor& a, const IntakeReques
   if (x.decision.has_dispatch) res.dispatch = x.decision.dispatch;
   res.auto_dispatch = x.decision.automatic;
   res.auto_reason = x.decision.reason;
-  res.duplicates = m.Duplicates(a, o);
+  res.duplicates = m.Duplicates(a, o, m.Fingerprint(o));
   if (!o.caller_phone.empty() && ValidatePhone("caller.phone", o.caller_phone).ok()) {
     OrderQuery q;
     q.caller_phone = o.caller_phone;

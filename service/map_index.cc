@@ -66,6 +66,13 @@ void MapIndex::Put(MapPoint p) {
   cold_[slot] = std::move(p);
 }
 
+std::optional<MapPoint> MapIndex::Get(Id id) const {
+  std::shared_lock lock(mu_);
+  auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return std::nullopt;
+  return cold_[it->second];
+}
+
 size_t MapIndex::size() const {
   std::shared_lock lock(mu_);
   return hot_.size();

@@ -81,6 +81,8 @@ class MapIndex {
   // (an earlier lead still sees the order, as in the store).
   void Put(MapPoint p);
   size_t size() const;
+  // The order's entry (its state, number and masked title are current), if indexed.
+  std::optional<MapPoint> Get(Id id) const;
 
   // Lights of an order at `now` (the workflow's rule).
   static Light LightOf(const MapPoint& p, Timestamp now);

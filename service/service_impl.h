@@ -174,15 +174,17 @@ struct HotlineService::Impl {
     return DuplicateIndex::Fingerprint(normalizer->Normalize(o.title + " " + o.content));
   }
 
-  // Candidates that are still open and visible to the actor.
-  std::vector<DuplicateView> Duplicates(const Actor& a, const WorkOrder& o) {
+  // Candidates that are still open and visible to the (staff) actor. State, number and the
+  // masked title come from the map index, which every transition keeps current, so no order is
+  // read from the store; access is the store's grants.
+  std::vector<DuplicateView> Duplicates(const Actor& a, const WorkOrder& o,
+                                        const text::MinHash& fingerprint) {
     std::vector<DuplicateView> out;
-    for (const DuplicateCandidate& c : duplicates.Find(o, Fingerprint(o), clock.Now())) {
-      auto other = store.GetOrder(c.order_id);
-      if (!other.ok() || IsTerminal(other->state) || !CheckAccess(a, *other).ok()) continue;
-      // Suggestions are a list view: numbers in the title are masked.
-      out.push_back(
-          {other->id, other->no, text::MaskPii(other->title), other->state, c.score, c.reason});
+    if (a.role == Role::kCitizen) return out;
+    for (const DuplicateCandidate& c : duplicates.Find(o, fingerprint, clock.Now())) {
+      auto other = map.Get(c.order_id);
+      if (!other || IsTerminal(other->state) || !CheckStaffAccess(a, other->id).ok()) continue;
+      out.push_back({other->id, other->no, other->title, other->state, c.score, c.reason});
     }
     return out;
   }
@@ -217,15 +219,19 @@ struct HotlineService::Impl {
   }
 
   Status CheckAccess(const Actor& a, const WorkOrder& o) {
-    std::string missing = "no order " + std::to_string(o.id);
     if (a.role == Role::kCitizen) {
-      if (o.citizen_user_id != a.user_id) return Status(Code::kNotFound, missing);
+      if (o.citizen_user_id != a.user_id)
+        return Status(Code::kNotFound, "no order " + std::to_string(o.id));
       return {};
     }
+    return CheckStaffAccess(a, o.id);
+  }
+  // REQUIRES: a is not a citizen.
+  Status CheckStaffAccess(const Actor& a, Id order_id) {
     auto scope = ScopeOf(a);
     if (!scope) return {};
-    HOTLINE_ASSIGN_OR_RETURN(bool ok, store.CanAccess(o.id, *scope));
-    if (!ok) return Status(Code::kNotFound, missing);
+    HOTLINE_ASSIGN_OR_RETURN(bool ok, store.CanAccess(order_id, *scope));
+    if (!ok) return Status(Code::kNotFound, "no order " + std::to_string(order_id));
     return {};
   }
 
