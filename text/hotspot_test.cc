@@ -227,8 +227,8 @@ TEST_F(HotspotTest, ChainOfLinksDoesNotJoinUnlikeAppeals) {
 
 TEST_F(HotspotTest, DifferentlyWordedPostsAboutOneMatterStillCluster) {
   // One compound's residents on one matter (a railway planned next to their buildings), in two
-  // wordings, each posted by several people: the wordings are less alike than the old link
-  // threshold, but as groups they are one matter at one named place.
+  // wordings that share little beyond the compound's name, each posted by several people: as
+  // groups they are one matter at one named place.
   const char* kRail[][2] = {
       {"绿地海外滩小区距高铁线路太近",
        "绿地海外滩小区距规划的高铁线路只有三十米，噪音和震动会严重影响业主生活，请重新论证选线"},
