@@ -155,6 +155,10 @@ int main(int argc, char** argv) {
     const double s = Since(t);
     std::fprintf(stderr, "# %zu appeals: %zu hotspots, top count %d\n", n, hot.size(),
                  hot.empty() ? 0 : hot[0].count);
+    if (!hot.empty())
+      for (size_t k = 0; k < hot[0].members.size() && k < 4; ++k)
+        std::fprintf(stderr, "#   top member: %s [street %s]\n",
+                     in[hot[0].members[k]].title.c_str(), in[hot[0].members[k]].place_key.c_str());
     if (n == 100'000) {
       // Baseline: the previous method, single linkage at 0.35 (no cohesion check), same input.
       hotline::text::HotspotOptions single;

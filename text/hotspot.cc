@@ -384,6 +384,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
     float sim;
     std::uint32_t a, b;
     bool same_place;
+    bool other_place;  // both name compounds, none in common
   };
   std::vector<Link> links;
   std::vector<std::uint16_t> shared(n, 0);
@@ -414,7 +415,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
           sim < opt.distinct_place_similarity)
         continue;
       if (sim < opt.min_similarity) continue;
-      links.push_back({static_cast<float>(sim), static_cast<std::uint32_t>(i), j, same_place});
+      links.push_back({static_cast<float>(sim), static_cast<std::uint32_t>(i), j, same_place,
+                       !same_place && !cores[i].empty() && !cores[j].empty()});
     }
   }
   // Strongest links first, so that each appeal joins its closest group before weaker links
@@ -465,14 +467,16 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
                                  static_cast<std::uint64_t>(std::max(ri, rj));
       const std::uint64_t sizes = (static_cast<std::uint64_t>(csize[std::min(ri, rj)]) << 32) |
                                   static_cast<std::uint64_t>(csize[std::max(ri, rj)]);
-      // Cosine of the two clusters' summed vectors, plus the place bonus when the link
-      // between them names one compound at both ends.
+      const double norms = std::sqrt(norm2[ri] * norm2[rj]);
       auto it = refused.find(pair);
       const bool known = it != refused.end() && it->second.first == sizes;
-      if (known && !l.same_place) continue;
-      c = known ? it->second.second * std::sqrt(norm2[ri] * norm2[rj]) : cross(ri, rj);
-      const double cosine = c / std::sqrt(norm2[ri] * norm2[rj]);
-      if (cosine + (l.same_place ? opt.place_bonus : 0.0) < opt.min_cohesion) {
+      c = known ? it->second.second * norms : cross(ri, rj);
+      const double cosine = c / norms;
+      // Cosine of the two clusters' summed vectors, plus the place bonus when the link's two
+      // appeals name the same compound, minus it when both name compounds but none in common
+      // (a template text reused for another compound: 魅力之城 posts copying a 润芳园 one).
+      const double bonus = l.same_place ? opt.place_bonus : l.other_place ? -opt.place_bonus : 0.0;
+      if (cosine + bonus < opt.min_cohesion) {
         refused[pair] = {sizes, cosine};
         continue;
       }

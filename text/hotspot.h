@@ -46,9 +46,9 @@ struct HotspotOptions {
   double place_bonus = 0.15;
   // Two clusters joined by a link merge only when the cosine similarity of their summed TF-IDF
   // vectors (their centroids) — plus place_bonus when the link's two appeals name the same
-  // compound — reaches this. 0 = off: single linkage, every link merges, which chains A~B~C
-  // into one cluster although A and C are unlike. Default: 0.4 (teddy2020_hot.csv,
-  // docs/hotspots.md).
+  // compound, minus it when both name compounds but none in common — reaches this. 0 = off: single
+  // linkage, every link merges, which chains A~B~C into one cluster although A and C are unlike.
+  // Default: 0.4 (teddy2020_hot.csv, docs/hotspots.md).
   double min_cohesion = 0.4;
   // Two appeals that each name compounds, none in common, are linked only from this
   // similarity on. Default: 0 (off): at 0.6 it split real hotspots on teddy2020_hot.csv,
