@@ -260,6 +260,40 @@ TEST_F(HotspotTest, DifferentlyWordedPostsAboutOneMatterStillCluster) {
   EXPECT_EQ(FindHotspots(in, strict).size(), 2u);
 }
 
+TEST_F(HotspotTest, TextCopiedFromAnotherCompoundsComplaintStaysWithItsOwnCompound) {
+  // Residents of 魅力之城 complain about restaurant fumes; 润芳园's residents about theirs. One
+  // 魅力之城 post reuses most of a 润芳园 post's text: it names its own compound, and belongs
+  // with it, not with the compound whose words it borrowed.
+  const char* kPosts[][2] = {
+      {"魅力之城小区底层餐馆油烟扰民",
+       "魅力之城小区底层餐馆油烟直排，晚上烧烤到凌晨，居民无法开窗"},
+      {"魅力之城小区楼下餐馆油烟扰民", "魅力之城小区楼下几家餐馆油烟直排，烧烤到凌晨，严重扰民"},
+      {"润芳园小区临街门面油烟直排扰民",
+       "润芳园小区临街的张师傅烧烤、津市米粉、沙县小吃等门面无证经营，长期油烟熏人，一天到晚都是烟"
+       "，没有烟道"},
+      {"润芳园小区临街门面油烟扰民",
+       "润芳园小区临街张师傅烧烤、津市米粉、沙县小吃无证经营，长期油烟熏人，一天到晚都是烟"},
+      {"魅力之城小区临街门面油烟扰民",
+       "魅力之城小区楼下烧烤摊无证经营，长期油烟熏人，一天到晚都是烟，没有烟道，晚上烧烤到凌晨"},
+  };
+  std::vector<HotspotAppeal> in;
+  for (int i = 0; i < 5; ++i)
+    in.push_back(A(kPosts[i][0], kPosts[i][1], kT0 + i * 3600, "p" + std::to_string(i)));
+  // On wording alone it goes with the posts it copied.
+  HotspotOptions words_only;
+  words_only.place_bonus = 0;
+  auto by_words = FindHotspots(in, words_only);
+  ASSERT_EQ(by_words.size(), 2u);
+  EXPECT_THAT(Ids(by_words[0], in), ::testing::AnyOf(ElementsAre(1, 2), ElementsAre(3, 4, 5)));
+  EXPECT_THAT(Ids(by_words[1], in), ::testing::AnyOf(ElementsAre(1, 2), ElementsAre(3, 4, 5)));
+  // Naming different compounds counts against joining the 润芳园 cluster; naming its own
+  // compound counts for joining the 魅力之城 one.
+  auto hot = FindHotspots(in);
+  ASSERT_EQ(hot.size(), 2u);
+  EXPECT_THAT(Ids(hot[0], in), ::testing::AnyOf(ElementsAre(1, 2, 5), ElementsAre(3, 4)));
+  EXPECT_THAT(Ids(hot[1], in), ::testing::AnyOf(ElementsAre(1, 2, 5), ElementsAre(3, 4)));
+}
+
 TEST(PlaceNames, FindsCompoundsRoadsAndVillages) {
   EXPECT_THAT(ExtractPlaceNames("A市A5区魅力之城小区临街餐饮店油烟噪音扰民"),
               ElementsAre("魅力之城小区"));
