@@ -23,8 +23,9 @@ DEB_PACKAGES += chromium fonts-noto-cjk
 WEB_NODE_PACKAGES := nodejs npm
 
 # Only for `make bench` (the baselines measured beside our figures): PostGIS, the fastText
-# command line, scikit-learn + jieba from Debian (run with /usr/bin/python3).
-BENCH_PACKAGES := postgresql-15-postgis-3 fasttext python3-sklearn python3-jieba
+# command line, scikit-learn + jieba from Debian (run with /usr/bin/python3), nginx (the web
+# group's static-file baseline, started by bench/web_bench.py on a temporary config).
+BENCH_PACKAGES := postgresql-15-postgis-3 fasttext python3-sklearn python3-jieba nginx
 
 # Only for `make fuzz` (libFuzzer needs clang and its runtime).
 FUZZ_PACKAGES := clang libclang-rt-14-dev

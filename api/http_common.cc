@@ -1,13 +1,18 @@
 // The parts of http_server.h that need no Beast: responses, status mapping, the Router,
 // target parsing and static files. Kept apart from http_server.cc so they compile quickly.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <unordered_map>
 
 #include "api/http_server.h"
 
@@ -311,6 +316,45 @@ bool IsWithin(const std::filesystem::path& root, const std::filesystem::path& p)
   return true;
 }
 
+// Files served from the static root, kept in memory: a hit costs one stat() (to see that the
+// file has not changed) instead of resolving the path and reading the file again. App routes
+// that fall back to index.html are not cached, so a file that appears later is still found.
+struct StaticFile {
+  std::string real;  // canonical path
+  std::shared_ptr<const std::string> body;
+  std::string content_type;
+  bool immutable = false;
+  struct timespec mtime {};
+  off_t size = 0;
+  ino_t ino = 0;
+  dev_t dev = 0;
+};
+constexpr size_t kMaxStaticEntries = 4096;
+constexpr off_t kMaxCachedFileBytes = 16 << 20;
+std::mutex static_mu;
+std::unordered_map<std::string, StaticFile> static_files;  // key: root + '\n' + request path
+
+// The same regular file (not a link: `real` was canonical), unchanged: same inode, size and
+// modification time. File times come from a coarse clock, so the inode is what tells a file
+// replaced within the same few milliseconds (builds write new files); a file rewritten in place
+// to the same size within one tick of being read would be served stale until it changes again.
+bool SameFile(const StaticFile& f) {
+  struct stat st {};
+  return lstat(f.real.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == f.ino &&
+         st.st_dev == f.dev && st.st_size == f.size && st.st_mtim.tv_sec == f.mtime.tv_sec &&
+         st.st_mtim.tv_nsec == f.mtime.tv_nsec;
+}
+
+HttpResponse StaticReply(const StaticFile& f) {
+  HttpResponse r;
+  r.body = *f.body;
+  r.content_type = f.content_type;
+  r.headers.emplace_back("Cache-Control",
+                         f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
 }  // namespace
 
 HttpResponse ServeStatic(const std::string& static_dir, const HttpRequest& req) {
@@ -329,6 +373,16 @@ HttpResponse ServeStatic(const std::string& static_dir, const HttpRequest& req) 
           dec.find('\0') != std::string::npos) {
         return HttpResponse::Error(400, Invalid("path", "path must not leave the static root"));
       }
+    }
+  }
+
+  const std::string key = static_dir + '\n' + req.path;
+  {
+    std::lock_guard lock(static_mu);
+    auto it = static_files.find(key);
+    if (it != static_files.end()) {
+      if (SameFile(it->second)) return StaticReply(it->second);
+      static_files.erase(it);
     }
   }
 
@@ -353,17 +407,28 @@ HttpResponse ServeStatic(const std::string& static_dir, const HttpRequest& req) 
   if (ec || !IsWithin(root, real) || !fs::is_regular_file(real, ec)) {
     return HttpResponse::Error(404, Status(Code::kNotFound, "no such file: " + req.path, "path"));
   }
-  HttpResponse r;
-  if (!ReadFile(real, r.body)) {
+  StaticFile f;
+  f.real = real.string();
+  struct stat st {};
+  auto body = std::make_shared<std::string>();
+  if (lstat(f.real.c_str(), &st) != 0 || !ReadFile(real, *body)) {
     return HttpResponse::Error(500, Status(Code::kInternal, "cannot read file: " + req.path));
   }
-  std::string name = real.filename().string();
-  r.content_type = ContentTypeFor(name);
-  bool immutable = !fallback && (LooksHashed(name) || (segs.size() > 1 && segs[0] == "assets"));
-  r.headers.emplace_back("Cache-Control",
-                         immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return r;
+  f.body = std::move(body);
+  f.mtime = st.st_mtim;
+  f.size = st.st_size;
+  f.ino = st.st_ino;
+  f.dev = st.st_dev;
+  const std::string name = real.filename().string();
+  f.content_type = ContentTypeFor(name);
+  f.immutable = !fallback && (LooksHashed(name) || (segs.size() > 1 && segs[0] == "assets"));
+  // Cache only what was read whole and unchanged while reading.
+  if (!fallback && f.size <= kMaxCachedFileBytes && static_cast<off_t>(f.body->size()) == f.size) {
+    std::lock_guard lock(static_mu);
+    if (static_files.size() >= kMaxStaticEntries) static_files.clear();
+    static_files[key] = f;
+  }
+  return StaticReply(f);
 }
 
 }  // namespace hotline::api

@@ -395,6 +395,38 @@ class StaticFiles : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+TEST_F(StaticFiles, AChangedOrDeletedFileIsNeverServedStale) {
+  Router router = EchoRouter();
+  ServerOptions o;
+  o.static_dir = (dir_ / "www").string();
+  TestServer ts(router.AsHandler(), o);
+  HttpClient c = ts.Client();
+  auto r = c.Get("/style.css");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "body{}");
+  r = c.Get("/style.css");  // from memory now
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "body{}");
+  Write("www/style.css", "body{color:red}");  // a new build
+  r = c.Get("/style.css");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "body{color:red}");
+  std::filesystem::remove(dir_ / "www" / "style.css");
+  r = c.Get("/style.css");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 404);
+  // A file replaced by a link out of the root is refused, although its path was cached.
+  r = c.Get("/logo.svg");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  std::filesystem::remove(dir_ / "www" / "logo.svg");
+  std::filesystem::create_symlink(dir_ / "secret.txt", dir_ / "www" / "logo.svg");
+  r = c.Get("/logo.svg");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body.find("secret"), std::string::npos);
+}
+
 TEST_F(StaticFiles, ServesFilesWithTypesFallbackAndRefusesTraversal) {
   Router router = EchoRouter();
   ServerOptions o;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "domain/calendar.h"
+#include "service/csv.h"
 
 namespace hotline::api::report {
 namespace {
@@ -71,16 +72,6 @@ Sheet RankingSheet(const char* name, const char* unit_header, const Ranking& r) 
                       Int(row.row.report.counters[Counter::kAssigned])});
   }
   return s;
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 std::string CsvNumber(const Cell& c) {
@@ -168,14 +159,14 @@ std::string ToCsv(const std::vector<Sheet>& sheets) {
     if (!first) out += "\r\n";
     first = false;
     out += "# " + s.name + "\r\n";
-    for (size_t i = 0; i < s.headers.size(); ++i) out += (i ? "," : "") + CsvField(s.headers[i]);
+    for (size_t i = 0; i < s.headers.size(); ++i) out += (i ? "," : "") + CsvEscape(s.headers[i]);
     out += "\r\n";
     for (const auto& row : s.rows) {
       for (size_t i = 0; i < row.size(); ++i) {
         if (i) out += ",";
         const Cell& c = row[i];
         if (c.kind == Cell::Kind::kText)
-          out += CsvField(c.text);
+          out += CsvEscape(c.text);
         else if (c.kind != Cell::Kind::kEmpty)
           out += CsvNumber(c);
       }

@@ -12,6 +12,7 @@
 #include "api/json_codec.h"
 #include "api/route_util.h"
 #include "domain/workflow.h"
+#include "service/csv.h"
 
 namespace hotline::api {
 namespace {
@@ -461,16 +462,6 @@ HttpResponse ListUsers(Ctx& c) {
   return JsonReply(200, Json{{"items", std::move(items)}});
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 // A JSON array of flat user objects as CSV with a header of their keys (the
 // service imports users from CSV).
 Result<std::string> UsersJsonToCsv(const std::string& body) {
@@ -491,7 +482,7 @@ Result<std::string> UsersJsonToCsv(const std::string& body) {
     }
   }
   std::string csv;
-  for (std::size_t k = 0; k < columns.size(); ++k) csv += (k ? "," : "") + CsvField(columns[k]);
+  for (std::size_t k = 0; k < columns.size(); ++k) csv += (k ? "," : "") + CsvEscape(columns[k]);
   csv += "\n";
   for (const Json& row : j) {
     for (std::size_t k = 0; k < columns.size(); ++k) {
@@ -499,7 +490,7 @@ Result<std::string> UsersJsonToCsv(const std::string& body) {
       std::string v;
       if (it != row.end() && !it->is_null())
         v = it->is_string() ? it->get<std::string>() : Dump(*it);
-      csv += (k ? "," : "") + CsvField(v);
+      csv += (k ? "," : "") + CsvEscape(v);
     }
     csv += "\n";
   }

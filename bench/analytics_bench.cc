@@ -28,6 +28,8 @@
 
 #ifdef HOTLINE_HAVE_LIBPQ
 #include <libpq-fe.h>
+
+#include "store/postgres/test_cluster.h"
 #endif
 
 using namespace hotline;
@@ -515,59 +517,6 @@ bool SqliteUnits(SqliteDb& db, const bench::Org& org, std::string& why) {
 }
 
 #ifdef HOTLINE_HAVE_LIBPQ
-// A throwaway PostgreSQL cluster (as bench/place_bench.cc; notes/dependencies.md §4).
-class PgCluster {
- public:
-  bool Start(std::string& why) {
-    char tmpl[] = "/tmp/analytics_bench_pg.XXXXXX";
-    if (!mkdtemp(tmpl)) return why = "mkdtemp failed", false;
-    dir_ = tmpl;
-    port_ = 55100 + static_cast<int>(getpid() % 400);
-    bool root = geteuid() == 0;
-    std::string as = root ? "runuser -u postgres -- " : "";
-    std::string bin = "$(pg_config --bindir)";
-    std::string sh =
-        "set -e; D=" + dir_ + "; chmod 755 $D; " + (root ? "chown postgres:postgres $D; " : "") +
-        "command -v pg_config >/dev/null; " + as + bin +
-        "/initdb -D $D/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 "
-        ">$D/initdb.log 2>&1; " +
-        as + bin + "/pg_ctl -D $D/data -l $D/log -w -o \"-c listen_addresses=127.0.0.1 -p " +
-        std::to_string(port_) +
-        " -c unix_socket_directories=$D -c shared_buffers=1GB -c work_mem=64MB"
-        " -c maintenance_work_mem=512MB -c max_wal_size=8GB -c fsync=off"
-        " -c synchronous_commit=off -c wal_level=minimal -c max_wal_senders=0\" start "
-        ">$D/pg_ctl.log 2>&1";
-    if (std::system(("bash -c '" + Escape(sh) + "'").c_str()) != 0)
-      return why = "could not start a PostgreSQL cluster (see " + dir_ + "/*.log)", false;
-    started_ = true;
-    return true;
-  }
-  std::string Conninfo() const {
-    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres";
-  }
-  ~PgCluster() {
-    if (started_) {
-      std::ifstream pid(dir_ + "/data/postmaster.pid");
-      long p = 0;
-      if (pid >> p && p > 0) {
-        std::system(("kill -INT " + std::to_string(p)).c_str());
-        for (int i = 0; i < 200 && std::ifstream(dir_ + "/data/postmaster.pid"); ++i) usleep(50000);
-      }
-    }
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
-
- private:
-  static std::string Escape(const std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out;
-  }
-  std::string dir_;
-  int port_ = 0;
-  bool started_ = false;
-};
-
 class PgDb : public Sql {
  public:
   explicit PgDb(PGconn* c) : c_(c) {}
@@ -929,11 +878,15 @@ int main(int argc, char** argv) {
   } else {
 #ifdef HOTLINE_HAVE_LIBPQ
     std::string why;
-    PgCluster cluster;
+    // A throwaway cluster tuned for bulk loading and analytic queries (data thrown away).
+    auto cluster = TestCluster::Start(
+        {"shared_buffers=1GB", "work_mem=64MB", "maintenance_work_mem=512MB", "max_wal_size=8GB",
+         "fsync=off", "synchronous_commit=off", "wal_level=minimal", "max_wal_senders=0"});
     PGconn* c = nullptr;
-    if (!cluster.Start(why)) {
-      std::cout << "UNAVAILABLE: analytics.postgres: " << why << "\n";
-    } else if (c = PQconnectdb(cluster.Conninfo().c_str()); PQstatus(c) != CONNECTION_OK) {
+    if (!cluster.ok()) {
+      std::cout << "UNAVAILABLE: analytics.postgres: " << cluster.status().ToString() << "\n";
+    } else if (c = PQconnectdb((*cluster)->TcpConnInfo("postgres").c_str());
+               PQstatus(c) != CONNECTION_OK) {
       std::cout << "UNAVAILABLE: analytics.postgres: " << PQerrorMessage(c) << "\n";
     } else {
       PgDb db(c);

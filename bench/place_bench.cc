@@ -29,6 +29,8 @@
 
 #ifdef HOTLINE_HAVE_LIBPQ
 #include <libpq-fe.h>
+
+#include "store/postgres/test_cluster.h"
 #endif
 
 using namespace hotline;
@@ -67,57 +69,6 @@ void Line(const std::string& name, double value, const std::string& unit,
 }
 
 #ifdef HOTLINE_HAVE_LIBPQ
-// A throwaway PostgreSQL cluster (notes/dependencies.md §4).
-class PgCluster {
- public:
-  bool Start(std::string& why) {
-    char tmpl[] = "/tmp/place_bench_pg.XXXXXX";
-    if (!mkdtemp(tmpl)) return why = "mkdtemp failed", false;
-    dir_ = tmpl;
-    port_ = 55500 + static_cast<int>(getpid() % 400);
-    bool root = geteuid() == 0;
-    std::string as = root ? "runuser -u postgres -- " : "";
-    std::string bin = "$(pg_config --bindir)";
-    std::string sh = "set -e; D=" + dir_ + "; chmod 755 $D; " +
-                     (root ? "chown postgres:postgres $D; " : "") + as + bin +
-                     "/initdb -D $D/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 "
-                     ">$D/initdb.log 2>&1; " +
-                     as + bin +
-                     "/pg_ctl -D $D/data -l $D/log -w -o \"-c listen_addresses=127.0.0.1 -p " +
-                     std::to_string(port_) +
-                     " -c unix_socket_directories=$D -c shared_buffers=256MB -c fsync=off\" start "
-                     ">$D/pg_ctl.log 2>&1";
-    if (std::system(("bash -c '" + Escape(sh) + "'").c_str()) != 0)
-      return why = "could not start a PostgreSQL cluster (see " + dir_ + "/*.log)", false;
-    started_ = true;
-    return true;
-  }
-  std::string Conninfo() const {
-    return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres";
-  }
-  ~PgCluster() {
-    if (started_) {
-      std::ifstream pid(dir_ + "/data/postmaster.pid");
-      long p = 0;
-      if (pid >> p && p > 0) {
-        std::system(("kill -INT " + std::to_string(p)).c_str());
-        for (int i = 0; i < 100 && std::ifstream(dir_ + "/data/postmaster.pid"); ++i) usleep(50000);
-      }
-    }
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
-
- private:
-  static std::string Escape(const std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out;
-  }
-  std::string dir_;
-  int port_ = 0;
-  bool started_ = false;
-};
-
 bool Exec(PGconn* c, const std::string& sql, std::string& why) {
   PGresult* r = PQexec(c, sql.c_str());
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
@@ -597,10 +548,12 @@ int main(int argc, char** argv) {
   std::string pg_why = "place_bench was built without libpq";
 #ifdef HOTLINE_HAVE_LIBPQ
   {
-    PgCluster cluster;
+    auto cluster = TestCluster::Start({"shared_buffers=256MB", "fsync=off"});
     pg_why.clear();
-    if (cluster.Start(pg_why)) {
-      PGconn* c = PQconnectdb(cluster.Conninfo().c_str());
+    if (!cluster.ok()) {
+      pg_why = cluster.status().ToString();
+    } else {
+      PGconn* c = PQconnectdb((*cluster)->TcpConnInfo("postgres").c_str());
       if (PQstatus(c) != CONNECTION_OK) {
         pg_why = PQerrorMessage(c);
       } else if (!Exec(c, "SET client_min_messages = warning; CREATE EXTENSION postgis", pg_why)) {

@@ -4,8 +4,9 @@
 # ONLY picks one group: engine (durable intake over HTTP vs SQLite baselines), analytics (the
 # dashboard queries over 10 M generated orders: KpiEngine under live intake vs SQLite and
 # PostgreSQL 15), place (grid lookups, gazetteer and map layers vs PostGIS / SQLite), classify,
-# hotspots; later web. Groups whose executable is not built are reported
-# and skipped. Exits non-zero if a group fails.
+# web (the dashboard's first paint in Chromium, static files vs nginx, GET /dashboard under wrk;
+# bench/web_bench.py), hotspots. Groups whose executable is not built are reported and skipped.
+# Exits non-zero if a group fails.
 set -uo pipefail
 BUILD=${1:?usage: bench/run.sh BUILD_DIR [ONLY]}
 ONLY=${2:-}

@@ -22,17 +22,6 @@ namespace {
 constexpr char kMagic[8] = {'H', 'L', 'H', 'S', 'H', 'v', '1', '\n'};
 enum LossKind : int32_t { kSvm = 0, kLogistic = 1 };
 
-void NoPrint(const char*) {}
-
-template <typename T>
-void Put(std::string* out, T v) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <typename T>
-bool Get(std::istream& in, T* v) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(v), sizeof *v));
-}
-
 // 1 + ln n for small counts.
 struct TfTable {
   float v[256];

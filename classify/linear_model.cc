@@ -25,17 +25,6 @@ struct StringHash {
 };
 using Vocab = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
-void NoPrint(const char*) {}
-
-template <typename T>
-void Put(std::string* out, T v) {
-  out->append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <typename T>
-bool Get(std::istream& in, T* v) {
-  return static_cast<bool>(in.read(reinterpret_cast<char*>(v), sizeof *v));
-}
-
 // Sparse TF-IDF row (feature index, value), sorted by index, L2-normalised.
 // Token -> feature id by 64-bit hash in one flat open-addressing table: one cache miss per
 // token instead of a node-based map's three (the vocabulary is ~10 MB, far beyond cache).

@@ -41,4 +41,19 @@ Status TrainHashed(const std::vector<std::string>& texts, const std::vector<int>
                    std::string* out);
 Result<std::unique_ptr<Scorer>> ReadHashed(std::istream& in, int num_labels);
 
+// The models' binary payloads: a trivially copyable value appended / read in host byte order
+// (model files are written and read on the same kind of machine; the framing carries a magic
+// and a version).
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <typename T>
+bool Get(std::istream& in, T* v) {
+  return static_cast<bool>(in.read(reinterpret_cast<char*>(v), sizeof *v));
+}
+
+// liblinear's print hook, silenced.
+inline void NoPrint(const char*) {}
+
 }  // namespace hotline::classify::internal

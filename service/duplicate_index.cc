@@ -5,12 +5,44 @@
 
 namespace hotline {
 
+std::uint64_t DuplicateIndex::BucketKey(std::uint64_t band_key, Id street) {
+  // splitmix64 finaliser over the band key mixed with the street.
+  std::uint64_t x = band_key ^ (static_cast<std::uint64_t>(street) * 0x9E3779B97F4A7C15ULL);
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
 void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp) {
   std::unique_lock lock(mu_);
   if (!entries_.emplace(o.id, Entry{o.created_at, o.caller_phone, o.place.street_id, fp}).second)
     return;
-  for (std::uint64_t key : text::BandKeys(fp)) bands_[key].push_back(o.id);
+  const Id street = o.place.street_id.value_or(0);
+  if (street) streets_.insert(street);
+  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
+  for (std::uint64_t band : text::BandKeys(fp)) {
+    std::vector<Id>& bucket = buckets_[BucketKey(band, street)];
+    bucket.push_back(o.id);
+    if (bucket.size() > 2 * cap) bucket.erase(bucket.begin(), bucket.end() - cap);
+  }
   if (!o.caller_phone.empty()) by_phone_[o.caller_phone].push_back(o.id);
+  newest_ = std::max(newest_, o.created_at);
+  if (++added_since_prune_ >= std::max<size_t>(4096, entries_.size() / 4)) PruneLocked();
+}
+
+void DuplicateIndex::PruneLocked() {
+  added_since_prune_ = 0;
+  const Timestamp since = newest_ - options_.window_seconds;
+  std::erase_if(entries_, [&](const auto& kv) { return kv.second.created_at < since; });
+  auto gone = [&](Id id) { return !entries_.count(id); };
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    std::erase_if(it->second, gone);
+    it = it->second.empty() ? buckets_.erase(it) : std::next(it);
+  }
+  for (auto it = by_phone_.begin(); it != by_phone_.end();) {
+    std::erase_if(it->second, gone);
+    it = it->second.empty() ? by_phone_.erase(it) : std::next(it);
+  }
 }
 
 std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const text::MinHash& fp,
@@ -33,17 +65,31 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
                        s >= options_.min_similarity ? "same_caller_similar_text" : "same_caller"};
         }
   }
-  for (std::uint64_t key : text::BandKeys(fp)) {
-    auto it = bands_.find(key);
-    if (it == bands_.end()) continue;
-    for (Id id : it->second) {
-      if (found.count(id)) continue;
-      const Entry* e = recent(id);
-      if (!e) continue;
-      // Same place: both in the same street, or either without a place yet.
-      if (o.place.street_id && e->street_id && *o.place.street_id != *e->street_id) continue;
-      double s = text::EstimateJaccard(fp, e->fingerprint);
-      if (s >= options_.min_similarity) found[id] = {id, s, "similar_text_same_place"};
+  // Same place: the order's street and orders without a place; an order without a place
+  // looks in every street.
+  std::vector<Id> streets{0};
+  if (o.place.street_id) {
+    streets.push_back(*o.place.street_id);
+  } else {
+    streets.insert(streets.end(), streets_.begin(), streets_.end());
+  }
+  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
+  for (std::uint64_t band : text::BandKeys(fp)) {
+    for (Id street : streets) {
+      auto it = buckets_.find(BucketKey(band, street));
+      if (it == buckets_.end()) continue;
+      const std::vector<Id>& bucket = it->second;
+      // The newest `cap` orders of the bucket, newest first.
+      const size_t stop = bucket.size() > cap ? bucket.size() - cap : 0;
+      for (size_t k = bucket.size(); k-- > stop;) {
+        const Id id = bucket[k];
+        if (found.count(id)) continue;
+        const Entry* e = recent(id);
+        if (!e) continue;
+        if (o.place.street_id && e->street_id && *o.place.street_id != *e->street_id) continue;
+        double s = text::EstimateJaccard(fp, e->fingerprint);
+        if (s >= options_.min_similarity) found[id] = {id, s, "similar_text_same_place"};
+      }
     }
   }
   std::vector<DuplicateCandidate> out;
@@ -58,6 +104,13 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
 size_t DuplicateIndex::size() const {
   std::shared_lock lock(mu_);
   return entries_.size();
+}
+
+size_t DuplicateIndex::largest_bucket() const {
+  std::shared_lock lock(mu_);
+  size_t n = 0;
+  for (const auto& [_, b] : buckets_) n = std::max(n, b.size());
+  return n;
 }
 
 }  // namespace hotline

@@ -3,10 +3,18 @@
 // character 3-shingles, found through LSH bands) in the same street within the
 // window. In memory; the service feeds it every intake and rebuilds it at start
 // from the store's recent orders.
+//
+// Staying fast at millions of orders: LSH buckets are keyed by (band, street), so a
+// lookup reads only its own street's buckets (and those of orders without a place), and
+// each bucket keeps only its newest `max_bucket` orders. Template wording shared by many
+// appeals ("请相关部门尽快处理") otherwise makes a few buckets hold a large part of the
+// index, and every lookup that hits them compares against all of it. Orders that left the
+// window are dropped from time to time as new ones arrive.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
 #include <map>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -30,6 +38,9 @@ struct DuplicateOptions {
   // vs 0.91; docs/hotspots.md).
   double min_similarity = 0.3;
   size_t max_results = 5;
+  // Default: a lookup compares with at most the 256 newest orders of each of its buckets
+  // (band x street); a bucket is trimmed back to that when it doubles.
+  size_t max_bucket = 256;
 };
 
 class DuplicateIndex {
@@ -46,7 +57,11 @@ class DuplicateIndex {
   // The caller checks that candidates are still open and visible.
   std::vector<DuplicateCandidate> Find(const WorkOrder& order, const text::MinHash& fingerprint,
                                        Timestamp now) const;
+  // Orders held (those older than the window before the newest order are dropped as the
+  // index grows, so this is roughly the window's orders).
   size_t size() const;
+  // The largest bucket now (at most 2 * max_bucket), for tests and benchmarks.
+  size_t largest_bucket() const;
   const DuplicateOptions& options() const { return options_; }
 
  private:
@@ -56,11 +71,18 @@ class DuplicateIndex {
     std::optional<Id> street_id;
     text::MinHash fingerprint;
   };
+  static std::uint64_t BucketKey(std::uint64_t band_key, Id street);
+  void PruneLocked();  // REQUIRES: mu_ held exclusively
+
   DuplicateOptions options_;
   mutable std::shared_mutex mu_;
   std::unordered_map<Id, Entry> entries_;
-  std::unordered_map<std::uint64_t, std::vector<Id>> bands_;
+  // (band, street or 0) -> order ids, oldest first.
+  std::unordered_map<std::uint64_t, std::vector<Id>> buckets_;
   std::unordered_map<std::string, std::vector<Id>> by_phone_;
+  std::set<Id> streets_;  // the streets seen: a lookup without a place reads all of them
+  Timestamp newest_ = 0;
+  size_t added_since_prune_ = 0;
 };
 
 }  // namespace hotline

@@ -136,6 +136,7 @@ Status HotlineService::Impl::KpiOpen() {
       if (it != by_order.end()) evs = std::move(it->second);
       st->place_of[o.id] = PlaceUnit(o).value_or(0);
       for (const Event& e : evs) st->Note(e);
+      MapPut(o, evs);  // the map index is built from the same pass (hotline_service_place.cc)
       const auto r0 = Clock::now();
       HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o), evs));
       replay += Clock::now() - r0;

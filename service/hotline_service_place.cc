@@ -109,21 +109,14 @@ Status HotlineService::Impl::OpenPlace() {
     imported = std::move(entries).value();
   }
   HOTLINE_RETURN_IF_ERROR(RebuildGazetteer(std::move(imported)));
-  // The map index holds every order; built here, then kept current by intake and Act.
-  OrderQuery all;
-  all.sort = OrderQuery::Sort::kOldest;
-  all.limit = 1000;
-  for (;; all.offset += all.limit) {
-    HOTLINE_ASSIGN_OR_RETURN(OrderPage page, store.ListOrders(all));
-    for (const WorkOrder& o : page.items) MapPut(o);
-    if (page.items.size() < static_cast<size_t>(all.limit)) break;
-  }
+  // The map index holds every order: built by KpiOpen's single pass over the orders and their
+  // events (each order with its history), then kept current by intake and Act.
   return {};
 }
 
 // ---- Impl: map ----
 
-void HotlineService::Impl::MapPut(const WorkOrder& o) {
+void HotlineService::Impl::MapPut(const WorkOrder& o, const std::vector<Event>& history) {
   MapPoint p;
   p.id = o.id;
   p.version = o.version;
@@ -153,6 +146,23 @@ void HotlineService::Impl::MapPut(const WorkOrder& o) {
   for (Id a : o.assist_unit_ids) anchor(a);
   if (o.created_by)
     if (auto u = dir.UserById(*o.created_by)) anchor(u->unit_id);
+  // Units that led or assisted before a reassignment keep their access grants (and so their
+  // view of the order); with one routing step the current units are all there is.
+  auto routes = [](const Event& e) {
+    return e.action == "dispatch" || e.action == "approve_return" || e.action == "redo";
+  };
+  if (std::count_if(history.begin(), history.end(), routes) > 1) {
+    for (const Event& e : history) {
+      if (!routes(e)) continue;
+      auto d = nlohmann::json::parse(e.data_json, nullptr, false);
+      if (!d.is_object()) continue;
+      if (d.contains("lead_unit_id") && d["lead_unit_id"].is_number_integer())
+        anchor(d["lead_unit_id"].get<Id>());
+      if (d.contains("assist_unit_ids") && d["assist_unit_ids"].is_array())
+        for (const auto& a : d["assist_unit_ids"])
+          if (a.is_number_integer()) anchor(a.get<Id>());
+    }
+  }
   map.Put(std::move(p));
 }
 

@@ -436,6 +436,57 @@ TEST_F(MapTest, MapLayersAreScopedByJurisdiction) {
   EXPECT_EQ(svc_->MapOrders(d1_, world)->total, 0);
 }
 
+TEST_F(MapTest, AUnitThatLostTheLeadKeepsSeeingTheOrderAfterARestart) {
+  // An order in 洪家楼's grid, led by department D01, returned and reassigned to D02.
+  IntakeRequest r = Appeal();
+  r.grid_id.reset();
+  const geo::Point c = Centroid("370112002001001");
+  r.lon = c.x();
+  r.lat = c.y();
+  const Id id = Take(r).order.id;
+  ActionInput in;
+  in.action = Action::kDispatch;
+  in.lead_unit_id = UnitId("D01");
+  ASSERT_TRUE(svc_->Act(dispatcher_, id, in, std::nullopt).ok());
+  in = {};
+  in.action = Action::kRequestReturn;
+  in.text = "不属于本单位职责";
+  ASSERT_TRUE(svc_->Act(d1_, id, in, std::nullopt).ok());
+  in = {};
+  in.action = Action::kApproveReturn;
+  in.lead_unit_id = UnitId("D02");
+  ASSERT_TRUE(svc_->Act(dispatcher_, id, in, std::nullopt).ok());
+
+  MapOrdersQuery world;
+  world.limit = 100;
+  auto ids = [&](const Actor& a) {
+    std::set<Id> out;
+    auto points = svc_->MapOrders(a, world);
+    EXPECT_TRUE(points.ok()) << points.status().ToString();
+    for (const MapPoint& p : points->items) out.insert(p.id);
+    return out;
+  };
+  auto listed = [&](const Actor& a) {
+    OrderQuery q;
+    q.limit = 100;
+    std::set<Id> out;
+    auto page = svc_->ListOrders(a, q);
+    EXPECT_TRUE(page.ok());
+    for (const WorkOrder& o : page->items) out.insert(o.id);
+    return out;
+  };
+  EXPECT_EQ(ids(d1_), std::set<Id>{id});
+  EXPECT_EQ(ids(d2_), std::set<Id>{id});
+  Restart();
+  d1_ = Login("d1");
+  d2_ = Login("d2");
+  // The map shows what the order list shows: D01 keeps its grant after losing the lead.
+  EXPECT_EQ(listed(d1_), std::set<Id>{id});
+  EXPECT_EQ(ids(d1_), std::set<Id>{id});
+  EXPECT_EQ(ids(d2_), std::set<Id>{id});
+  EXPECT_TRUE(ids(s1_).empty()) << "another street never saw it";
+}
+
 // The boundaries round trip through the service: export, import back, same places;
 // malformed and overlapping GeoJSON are refused with readable problems.
 TEST_F(MapTest, BoundariesRoundTripAndBadGeoJsonIsRefused) {

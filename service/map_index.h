@@ -11,9 +11,8 @@
 //
 // Visibility mirrors the store's access grants: an order is visible to a unit
 // when one of its anchors (place unit, lead and assisting units, the
-// recording unit) lies in that unit's subtree. Earlier lead units are kept
-// while the service runs, but not rebuilt at open (the store does not list
-// grants): after a restart a unit that lost the lead no longer sees the point.
+// recording unit) lies in that unit's subtree. Earlier lead and assisting units
+// are kept while the service runs, and restored at open from the order's events.
 //
 // Thread-safety: all methods may be called concurrently (shared mutex).
 #pragma once

@@ -439,7 +439,9 @@ struct HotlineService::Impl {
   // Gazetteer and map index at open.
   Status OpenPlace();
   // Keeps the map index current (intake, transitions).
-  void MapPut(const WorkOrder& o);
+  // Adds or updates the order in the map index. `history` (its events, at open) adds the
+  // units that led or assisted it earlier, which keep seeing it as the store's grants say.
+  void MapPut(const WorkOrder& o, const std::vector<Event>& history = {});
   MapScope MapScopeOf(const Actor& a) const;
   std::shared_ptr<const GeometryCache> Geometries() const;
   // ---- intelligence (helper "intel"; service/hotline_service_intel.cc) ----

@@ -97,7 +97,7 @@ void SleepMs(long ms) {
 
 }  // namespace
 
-Result<std::unique_ptr<TestCluster>> TestCluster::Start() {
+Result<std::unique_ptr<TestCluster>> TestCluster::Start(const std::vector<std::string>& settings) {
   HOTLINE_ASSIGN_OR_RETURN(std::string bindir, FindBinDir());
   std::unique_ptr<TestCluster> c(new TestCluster());
   c->bindir_ = bindir;
@@ -179,6 +179,8 @@ Result<std::unique_ptr<TestCluster>> TestCluster::Start() {
       RunCommand(cmd({bindir + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E",
                       "UTF8", "--locale=C.UTF-8", "--no-sync"}),
                  setup_log));
+  std::string extra;
+  for (const std::string& setting : settings) extra += " -c " + setting;
   Status started;
   for (int attempt = 0; attempt < 3; ++attempt) {
     c->port_ = FreePort();
@@ -186,7 +188,7 @@ Result<std::unique_ptr<TestCluster>> TestCluster::Start() {
         cmd({bindir + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o",
              "-c listen_addresses=127.0.0.1 -p " + std::to_string(c->port_) +
                  " -c unix_socket_directories=" + c->dir_ +
-                 " -c shared_buffers=32MB -c max_connections=200 -c synchronous_commit=on",
+                 " -c shared_buffers=32MB -c max_connections=200 -c synchronous_commit=on" + extra,
              "start"}),
         setup_log);
     if (started.ok()) break;
@@ -234,6 +236,10 @@ void TestCluster::Stop() {
 
 std::string TestCluster::ConnInfo(const std::string& dbname) const {
   return "host=" + dir_ + " port=" + std::to_string(port_) + " user=postgres dbname=" + dbname;
+}
+
+std::string TestCluster::TcpConnInfo(const std::string& dbname) const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=" + dbname;
 }
 
 Result<std::string> TestCluster::CreateDatabase() {

@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL cluster for tests: initdb into a temporary directory,
+// A throwaway PostgreSQL cluster for tests and benchmarks: initdb into a temporary directory,
 // a postmaster on a free port on 127.0.0.1 (unix socket in the same directory),
 // a fresh database per test, and the whole cluster stopped (by PID) and deleted
 // when the object dies. A watchdog process also stops it if the test process is
@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "domain/result.h"
 
@@ -21,9 +22,10 @@ namespace hotline {
 
 class TestCluster {
  public:
-  // Starts a new cluster (about 1-2 s). kUnavailable with a clear message when
-  // the PostgreSQL server binaries are missing.
-  static Result<std::unique_ptr<TestCluster>> Start();
+  // Starts a new cluster (about 1-2 s). `settings` are extra server settings ("name=value",
+  // e.g. "shared_buffers=1GB" for a benchmark), applied after the defaults so they win.
+  // kUnavailable with a clear message when the PostgreSQL server binaries are missing.
+  static Result<std::unique_ptr<TestCluster>> Start(const std::vector<std::string>& settings = {});
 
   // The process-wide cluster, started on first use and stopped at exit; the
   // same error on every call if it could not start.
@@ -35,8 +37,10 @@ class TestCluster {
 
   // Creates an empty database with a unique name; returns its libpq conninfo.
   Result<std::string> CreateDatabase();
-  // conninfo for an existing database of this cluster.
+  // conninfo for an existing database of this cluster (unix socket).
   std::string ConnInfo(const std::string& dbname) const;
+  // The same over TCP on 127.0.0.1, as a client on another process would connect.
+  std::string TcpConnInfo(const std::string& dbname) const;
   int port() const { return port_; }
 
  private:

@@ -3,7 +3,11 @@ import { createI18n } from 'vue-i18n'
 
 const zh = {
   app: { title: '12345 政务服务便民热线', logout: '退出', lang: 'English', unavailable: '数据暂不可用', loading: '加载中…', refresh: '刷新', none: '暂无' },
-  nav: { agent: '坐席受理', workbench: '工单处置', dashboard: '一屏统览', citizen: '市民诉求' },
+  nav: { agent: '坐席受理', patrol: '巡查上报', workbench: '工单处置', dashboard: '一屏统览', citizen: '市民诉求' },
+  patrol: {
+    title: '巡查上报', urgency: '紧急程度', content: '发现的问题', contentHint: '例：某小区3号楼东侧消防通道被私家车占用',
+    address: '具体位置', submit: '上报', mapHint: '在本网格地图上点选位置（不点选则按本网格上报）', noMap: '本网格暂无边界数据',
+  },
   login: { title: '登录', login: '账号', password: '密码', submit: '登录', failed: '登录失败' },
   agent: {
     title: '坐席受理', phone: '来电号码', name: '来电人', nature: '诉求性质', urgency: '紧急程度', subject: '诉求分类',
@@ -64,7 +68,11 @@ const zh = {
 
 const en: typeof zh = {
   app: { title: '12345 Citizen Service Hotline', logout: 'Log out', lang: '中文', unavailable: 'Data not available', loading: 'Loading…', refresh: 'Refresh', none: 'None' },
-  nav: { agent: 'Agent console', workbench: 'Workbench', dashboard: 'Dashboard', citizen: 'My appeals' },
+  nav: { agent: 'Agent console', patrol: 'Patrol report', workbench: 'Workbench', dashboard: 'Dashboard', citizen: 'My appeals' },
+  patrol: {
+    title: 'Patrol report', urgency: 'Urgency', content: 'What was found', contentHint: 'e.g. cars block the fire lane east of building 3',
+    address: 'Exact place', submit: 'Report', mapHint: 'Pick the point on your grid (otherwise the report is filed for the whole grid)', noMap: 'No outline for this grid',
+  },
   login: { title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   agent: {
     title: 'Agent console', phone: 'Caller phone', name: 'Caller name', nature: 'Nature', urgency: 'Urgency', subject: 'Category',

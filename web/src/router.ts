@@ -9,6 +9,7 @@ const routes = [
   { path: '/workbench', component: () => import('./views/Workbench.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'] } },
   { path: '/orders/:id', component: () => import('./views/Workbench.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'] } },
   { path: '/dashboard', component: () => import('./views/Dashboard.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'], bare: true } },
+  { path: '/patrol', component: () => import('./views/Patrol.vue'), meta: { roles: ['grid_worker'] } },
   { path: '/citizen', component: () => import('./views/Citizen.vue'), meta: { roles: ['citizen'] } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
