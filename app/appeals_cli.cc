@@ -124,7 +124,7 @@ int RunHotspotsCli(int argc, char** argv) {
   app.add_option("--to", to, "end local date YYYY-MM-DD, exclusive (default: after the newest)");
   app.add_option("--min-similarity", opt.min_similarity, "link threshold")->capture_default_str();
   app.add_option("--min-cohesion", opt.min_cohesion,
-                 "mean similarity across two clusters needed to merge them (0 = single linkage)")
+                 "cosine of two clusters' centroids needed to merge them (0 = single linkage)")
       ->capture_default_str();
   app.add_option("--link-days", opt.link_window_seconds, "link window in seconds")
       ->capture_default_str();
