@@ -123,6 +123,9 @@ int RunHotspotsCli(int argc, char** argv) {
   app.add_option("--from", from, "first local date YYYY-MM-DD (default: the oldest appeal)");
   app.add_option("--to", to, "end local date YYYY-MM-DD, exclusive (default: after the newest)");
   app.add_option("--min-similarity", opt.min_similarity, "link threshold")->capture_default_str();
+  app.add_option("--min-cohesion", opt.min_cohesion,
+                 "cosine of two clusters' centroids needed to merge them (0 = single linkage)")
+      ->capture_default_str();
   app.add_option("--link-days", opt.link_window_seconds, "link window in seconds")
       ->capture_default_str();
   app.add_flag("--members", members, "also list every member appeal (id, date, title)");

@@ -77,10 +77,11 @@ const std::vector<std::u32string>& Suffixes() {
   return s;
 }
 
-// Characters that cannot be inside a place name's prefix: the name starts after them.
+// Characters that cannot be inside a place name's prefix: the name starts after them. (外 is
+// not one: it cut 绿地海外滩小区 to nothing.)
 bool StopChar(char32_t c) {
   static const std::u32string stops = U32(
-      "的在是了和与及到从对向把被给为于个这那我你他她们有省市区县号栋楼单元室层处附近旁边前后内外"
+      "的在是了和与及到从对向把被给为于个这那我你他她们有省市区县号栋楼单元室层处附近旁边前后内"
       "至等请称该其都也又还很太多条所此各每其该即就要将来去住位楼门口段上下中间里不没被让着过离距");
   return stops.find(c) != std::u32string::npos;
 }
@@ -377,11 +378,15 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
     }
   }
 
-  // 3. Link candidate pairs that are similar enough, close enough in time and not in
+  // 3. Links: candidate pairs that are similar enough, close enough in time and not in
   // contradicting places.
-  Dsu dsu(n);
-  std::vector<std::string> cluster_key(n);  // per root: the cluster's place key
-  for (size_t i = 0; i < n; ++i) cluster_key[i] = appeals[i].place_key;
+  struct Link {
+    float sim;
+    std::uint32_t a, b;
+    bool same_place;
+    bool other_place;  // both name compounds, none in common
+  };
+  std::vector<Link> links;
   std::vector<std::uint16_t> shared(n, 0);
   std::vector<std::uint32_t> touched;
   for (size_t i = 0; i < n; ++i) {
@@ -410,20 +415,87 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
           sim < opt.distinct_place_similarity)
         continue;
       if (sim < opt.min_similarity) continue;
-      // A cluster has one place: appeals without a key may join it, but never bridge two
-      // clusters with different keys.
-      const size_t ri = dsu.Find(i), rj = dsu.Find(j);
-      if (ri == rj) continue;
-      const std::string& ki = cluster_key[ri];
-      const std::string& kj = cluster_key[rj];
-      if (!ki.empty() && !kj.empty() && ki != kj) continue;
-      const std::string merged = ki.empty() ? kj : ki;
-      dsu.Union(ri, rj);
-      cluster_key[dsu.Find(ri)] = merged;
+      links.push_back({static_cast<float>(sim), static_cast<std::uint32_t>(i), j, same_place,
+                       !same_place && !cores[i].empty() && !cores[j].empty()});
+    }
+  }
+  // Strongest links first, so that each appeal joins its closest group before weaker links
+  // are considered (single linkage does not depend on the order; the cohesion check does).
+  std::sort(links.begin(), links.end(), [](const Link& x, const Link& y) {
+    if (x.sim != y.sim) return x.sim > y.sim;
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+
+  // 4. Merge along the links, strongest first. A cluster has one place: appeals without a key
+  // may join it, but never bridge two clusters with different keys. With min_cohesion > 0 two
+  // clusters merge only when the cosine of their summed (centroid) vectors reaches it: a link
+  // A~B does not pull B's cluster into A's unless the clusters as wholes are alike, so a chain
+  // A~B~C with A unlike C stops. The sums are kept per cluster (the smaller merged into the
+  // larger), so each check costs the smaller cluster's distinct bigrams.
+  Dsu dsu(n);
+  std::vector<std::string> cluster_key(n);  // per root: the cluster's place key
+  for (size_t i = 0; i < n; ++i) cluster_key[i] = appeals[i].place_key;
+  const bool cohesion = opt.min_cohesion > 0;
+  std::vector<std::unordered_map<std::uint32_t, float>> sum;  // per root: sum of member vectors
+  std::vector<std::uint32_t> csize(n, 1);
+  std::vector<double> norm2(n, 1.0);  // per root: |sum|^2
+  if (cohesion) {
+    sum.resize(n);
+    for (size_t i = 0; i < n; ++i)
+      for (const auto& [t, wt] : vec[i]) sum[i].emplace(t, wt);
+  }
+  // Cluster pairs found not cohesive enough: their sizes then and their centroid cosine, reused
+  // while neither has grown (many links can join the same two clusters).
+  std::unordered_map<std::uint64_t, std::pair<std::uint64_t, double>> refused;
+  auto cross = [&](size_t x, size_t y) {
+    const auto& small = sum[x].size() <= sum[y].size() ? sum[x] : sum[y];
+    const auto& large = sum[x].size() <= sum[y].size() ? sum[y] : sum[x];
+    double s = 0;
+    for (const auto& [t, wt] : small)
+      if (auto it = large.find(t); it != large.end()) s += static_cast<double>(wt) * it->second;
+    return s;
+  };
+  for (const Link& l : links) {
+    const size_t ri = dsu.Find(l.a), rj = dsu.Find(l.b);
+    if (ri == rj) continue;
+    const std::string& ki = cluster_key[ri];
+    const std::string& kj = cluster_key[rj];
+    if (!ki.empty() && !kj.empty() && ki != kj) continue;
+    double c = 0;
+    if (cohesion) {
+      const std::uint64_t pair = (static_cast<std::uint64_t>(std::min(ri, rj)) << 32) |
+                                 static_cast<std::uint64_t>(std::max(ri, rj));
+      const std::uint64_t sizes = (static_cast<std::uint64_t>(csize[std::min(ri, rj)]) << 32) |
+                                  static_cast<std::uint64_t>(csize[std::max(ri, rj)]);
+      const double norms = std::sqrt(norm2[ri] * norm2[rj]);
+      auto it = refused.find(pair);
+      const bool known = it != refused.end() && it->second.first == sizes;
+      c = known ? it->second.second * norms : cross(ri, rj);
+      const double cosine = c / norms;
+      // Cosine of the two clusters' summed vectors, plus the place bonus when the link's two
+      // appeals name the same compound, minus it when both name compounds but none in common
+      // (a template text reused for another compound: 魅力之城 posts copying a 润芳园 one).
+      const double bonus = l.same_place ? opt.place_bonus : l.other_place ? -opt.place_bonus : 0.0;
+      if (cosine + bonus < opt.min_cohesion) {
+        refused[pair] = {sizes, cosine};
+        continue;
+      }
+    }
+    const std::string merged = ki.empty() ? kj : ki;
+    dsu.Union(ri, rj);
+    const size_t root = dsu.Find(ri), other = root == ri ? rj : ri;
+    cluster_key[root] = merged;
+    csize[root] += csize[other];
+    if (cohesion) {
+      norm2[root] = norm2[ri] + norm2[rj] + 2 * c;
+      // Merge the smaller map into the larger one and keep it at the root.
+      if (sum[root].size() < sum[other].size()) std::swap(sum[root], sum[other]);
+      for (const auto& [t, wt] : sum[other]) sum[root][t] += wt;
+      sum[other] = {};
     }
   }
 
-  // 4. Clusters -> hotspots.
+  // 5. Clusters -> hotspots.
   std::unordered_map<size_t, std::vector<size_t>> groups;
   for (size_t i = 0; i < n; ++i) groups[dsu.Find(i)].push_back(i);
   std::int64_t end = opt.range_end;
@@ -483,7 +555,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
   });
   if (out.size() > opt.max_hotspots) out.resize(opt.max_hotspots);
 
-  // 5. Representative (closest to the centroid) and keywords, for the hotspots returned only.
+  // 6. Representative (closest to the centroid) and keywords, for the hotspots returned only.
   for (Hotspot& h : out) {
     std::unordered_map<std::uint32_t, float> centroid;
     for (size_t m : h.members)

@@ -8,7 +8,10 @@
 // A candidate pair is linked when its cosine similarity — plus a bonus when both name the same
 // specific place (a 小区, 路, 村... found by ExtractPlaceNames) — reaches `min_similarity`, the
 // appeals are at most `link_window_seconds` apart, and their place keys do not contradict each
-// other. Connected appeals form a cluster; clusters of at least `min_count` appeals are hotspots.
+// other. Links are taken strongest first; a link merges the two clusters it joins only when
+// the clusters' centroids are alike (`min_cohesion`), so that a chain of links A~B~C does not
+// put C with an A it is unlike (single linkage did: one ~4,600-appeal cluster on synthetic data).
+// Clusters of at least `min_count` appeals are hotspots.
 //
 // Thread-safety: pure functions (Tokenize is used for keywords; it is thread-safe).
 #pragma once
@@ -36,11 +39,17 @@ struct HotspotAppeal {
 
 struct HotspotOptions {
   // Cosine similarity of the TF-IDF bigram vectors (plus place_bonus) needed to link two
-  // appeals. Default: 0.35 (chosen on teddy2020_hot.csv, docs/hotspots.md).
-  double min_similarity = 0.35;
+  // appeals. Default: 0.25 (chosen on teddy2020_hot.csv with min_cohesion, docs/hotspots.md).
+  double min_similarity = 0.25;
   // Added to the similarity when both appeals name the same compound (小区, 花园, 苑...;
   // 万科魅力之城 and 魅力之城小区 count as the same). Default: 0.15.
   double place_bonus = 0.15;
+  // Two clusters joined by a link merge only when the cosine similarity of their summed TF-IDF
+  // vectors (their centroids) — plus place_bonus when the link's two appeals name the same
+  // compound, minus it when both name compounds but none in common — reaches this. 0 = off: single
+  // linkage, every link merges, which chains A~B~C into one cluster although A and C are unlike.
+  // Default: 0.4 (teddy2020_hot.csv, docs/hotspots.md).
+  double min_cohesion = 0.4;
   // Two appeals that each name compounds, none in common, are linked only from this
   // similarity on. Default: 0 (off): at 0.6 it split real hotspots on teddy2020_hot.csv,
   // whose posts name one compound in several ways (绿地海外滩小区 / 海外滩二期).

@@ -196,6 +196,104 @@ TEST_F(HotspotTest, SupportRaisesHeat) {
   EXPECT_EQ(hot[1].support, 0);
 }
 
+// The options FindHotspots used before the cohesion check: single linkage at 0.35.
+HotspotOptions SingleLinkage() {
+  HotspotOptions o;
+  o.min_similarity = 0.35;
+  o.min_cohesion = 0;
+  return o;
+}
+
+TEST_F(HotspotTest, ChainOfLinksDoesNotJoinUnlikeAppeals) {
+  // A shares half its words with B, B the other half with C; A and C share nothing. Single
+  // linkage chained all three into one hotspot; the cohesion check keeps C out of A's cluster.
+  const std::string p = "学校门口交通拥堵", q = "楼下烧烤油烟熏人", r = "货车深夜鸣笛噪音",
+                    t = "水管爆裂停水三天";
+  std::vector<HotspotAppeal> in = {A(p + q, p + "，" + q, kT0, "a"),
+                                   A(q + r, q + "，" + r, kT0 + 3600, "b"),
+                                   A(r + t, r + "，" + t, kT0 + 7200, "c")};
+  auto chained = FindHotspots(in, SingleLinkage());
+  ASSERT_EQ(chained.size(), 1u);
+  EXPECT_THAT(Ids(chained[0], in), ElementsAre(1, 2, 3));
+
+  auto hot = FindHotspots(in);
+  ASSERT_EQ(hot.size(), 1u);
+  EXPECT_EQ(hot[0].count, 2);
+  const std::vector<std::uint64_t> ids = Ids(hot[0], in);
+  EXPECT_FALSE(std::find(ids.begin(), ids.end(), 1u) != ids.end() &&
+               std::find(ids.begin(), ids.end(), 3u) != ids.end())
+      << "A and C in one hotspot";
+}
+
+TEST_F(HotspotTest, DifferentlyWordedPostsAboutOneMatterStillCluster) {
+  // One compound's residents on one matter (a railway planned next to their buildings), in two
+  // wordings that share little beyond the compound's name, each posted by several people: as
+  // groups they are one matter at one named place.
+  const char* kRail[][2] = {
+      {"绿地海外滩小区距高铁线路太近",
+       "绿地海外滩小区距规划的高铁线路只有三十米，噪音和震动会严重影响业主生活，请重新论证选线"},
+      {"绿地海外滩小区距高铁线路太近了",
+       "绿地海外滩小区距规划的高铁线路只有三十米，噪音和震动会严重影响业主生活，请重新论证选线！"},
+      {"绿地海外滩小区会饱受列车困扰",
+       "按照现在的方案，长赣铁路从绿地海外滩小区旁边经过，列车通过时全天轰鸣，开发商卖房时隐瞒了此"
+       "事"},
+      {"绿地海外滩小区会饱受列车困扰！",
+       "按照现在的方案，长赣铁路从绿地海外滩小区旁边经过，列车通过时全天轰鸣，开发商卖房时隐瞒了此"
+       "事"},
+      {"绿地海外滩小区业主会饱受列车困扰",
+       "按照现在的方案，长赣铁路从绿地海外滩小区旁边经过，列车噪音影响业主生活，开发商卖房时隐瞒"
+       "了"},
+  };
+  std::vector<HotspotAppeal> in;
+  for (int i = 0; i < 5; ++i)
+    in.push_back(A(kRail[i][0], kRail[i][1], kT0 + i * kDay, "r" + std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    in.push_back(
+        A(kScattered[i][0], kScattered[i][1], kT0 + i * kDay, "other" + std::to_string(i)));
+  auto hot = FindHotspots(in);
+  ASSERT_EQ(hot.size(), 1u);
+  EXPECT_THAT(Ids(hot[0], in), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_EQ(hot[0].place_name, "绿地海外滩小区");
+  // The wordings share only the compound and a few words: a stricter cohesion splits them.
+  HotspotOptions strict;
+  strict.min_cohesion = 0.6;
+  EXPECT_EQ(FindHotspots(in, strict).size(), 2u);
+}
+
+TEST_F(HotspotTest, TextCopiedFromAnotherCompoundsComplaintStaysWithItsOwnCompound) {
+  // Residents of 魅力之城 complain about restaurant fumes; 润芳园's residents about theirs. One
+  // 魅力之城 post reuses most of a 润芳园 post's text: it names its own compound, and belongs
+  // with it, not with the compound whose words it borrowed.
+  const char* kPosts[][2] = {
+      {"魅力之城小区底层餐馆油烟扰民",
+       "魅力之城小区底层餐馆油烟直排，晚上烧烤到凌晨，居民无法开窗"},
+      {"魅力之城小区楼下餐馆油烟扰民", "魅力之城小区楼下几家餐馆油烟直排，烧烤到凌晨，严重扰民"},
+      {"润芳园小区临街门面油烟直排扰民",
+       "润芳园小区临街的张师傅烧烤、津市米粉、沙县小吃等门面无证经营，长期油烟熏人，一天到晚都是烟"
+       "，没有烟道"},
+      {"润芳园小区临街门面油烟扰民",
+       "润芳园小区临街张师傅烧烤、津市米粉、沙县小吃无证经营，长期油烟熏人，一天到晚都是烟"},
+      {"魅力之城小区临街门面油烟扰民",
+       "魅力之城小区楼下烧烤摊无证经营，长期油烟熏人，一天到晚都是烟，没有烟道，晚上烧烤到凌晨"},
+  };
+  std::vector<HotspotAppeal> in;
+  for (int i = 0; i < 5; ++i)
+    in.push_back(A(kPosts[i][0], kPosts[i][1], kT0 + i * 3600, "p" + std::to_string(i)));
+  // On wording alone it goes with the posts it copied.
+  HotspotOptions words_only;
+  words_only.place_bonus = 0;
+  auto by_words = FindHotspots(in, words_only);
+  ASSERT_EQ(by_words.size(), 2u);
+  EXPECT_THAT(Ids(by_words[0], in), ::testing::AnyOf(ElementsAre(1, 2), ElementsAre(3, 4, 5)));
+  EXPECT_THAT(Ids(by_words[1], in), ::testing::AnyOf(ElementsAre(1, 2), ElementsAre(3, 4, 5)));
+  // Naming different compounds counts against joining the 润芳园 cluster; naming its own
+  // compound counts for joining the 魅力之城 one.
+  auto hot = FindHotspots(in);
+  ASSERT_EQ(hot.size(), 2u);
+  EXPECT_THAT(Ids(hot[0], in), ::testing::AnyOf(ElementsAre(1, 2, 5), ElementsAre(3, 4)));
+  EXPECT_THAT(Ids(hot[1], in), ::testing::AnyOf(ElementsAre(1, 2, 5), ElementsAre(3, 4)));
+}
+
 TEST(PlaceNames, FindsCompoundsRoadsAndVillages) {
   EXPECT_THAT(ExtractPlaceNames("A市A5区魅力之城小区临街餐饮店油烟噪音扰民"),
               ElementsAre("魅力之城小区"));
@@ -204,6 +302,8 @@ TEST(PlaceNames, FindsCompoundsRoadsAndVillages) {
   EXPECT_THAT(ExtractPlaceNames("关于伊景园滨河苑捆绑销售车位的投诉"),
               ElementsAre("伊景园", "滨河苑"));
   EXPECT_THAT(ExtractPlaceNames("这条马路和道路两旁的公园"), IsEmpty());
+  // 外 inside a name does not cut it.
+  EXPECT_THAT(ExtractPlaceNames("A4区绿地海外滩小区距高铁太近"), ElementsAre("绿地海外滩小区"));
 }
 
 TEST(PlaceNames, FindsTheDistrict) {
