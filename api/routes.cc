@@ -301,7 +301,7 @@ HttpResponse Act(Ctx& c) {
 
   JsonReader r(*body);
   r.RejectUnknown({"text", "lead_unit", "assist_units", "subject_code", "reply", "rating",
-                   "extension_days", "merge_into", "basis", "expect_version", "unit_id"});
+                   "extension_days", "merge_into", "basis", "expect_version", "unit_id", "place"});
   ActionInput in;
   in.action = *action;
   in.text = r.String("text").value_or("");
@@ -359,6 +359,16 @@ HttpResponse Act(Ctx& c) {
     ParseKpiExclusion(r, c.svc, in);  // routes_kpi.cc
   } else {
     in.basis = r.Enum<RejectBasis>("basis");
+  }
+  if (r.Get("place")) {
+    // relocate: the corrected place, in the intake body's form (units, lon/lat, address).
+    IntakeRequest probe;
+    ParsePlace(r, c.svc, probe);
+    if (r.ok() && in.action != Action::kRelocate)
+      r.Fail("place", "place is only sent with relocate");
+    in.place = Place{probe.grid_id, probe.community_id, probe.street_id,
+                     probe.address, probe.lon,          probe.lat};
+    in.place_gcj02 = probe.gcj02;
   }
   auto expect = r.Int("expect_version", 0, std::int64_t(1) << 53);
   if (!r.ok()) return Fail(r.status());

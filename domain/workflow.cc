@@ -28,6 +28,7 @@ std::span<const EnumName<Action>> EnumNames<Action>() {
       {Action::kReject, "reject", "不予受理"},
       {Action::kExcludeFromKpi, "exclude_from_kpi", "剔除考核"},
       {Action::kIncludeInKpi, "include_in_kpi", "恢复考核"},
+      {Action::kRelocate, "relocate", "修正地点"},
   };
   return kNames;
 }
@@ -120,6 +121,12 @@ const std::vector<ActionSpec>& Table() {
       {Action::kReject, {S::kReceived}, {R::kAgent, R::kDispatcher, R::kAdmin}, "", S::kRejected},
       {Action::kExcludeFromKpi, EveryState(), {R::kSupervisor, R::kAdmin}, "", std::nullopt},
       {Action::kIncludeInKpi, EveryState(), {R::kSupervisor, R::kAdmin}, "", std::nullopt},
+      {Action::kRelocate,
+       {S::kReceived, S::kDispatched, S::kReturnRequested, S::kInProgress, S::kExtensionRequested,
+        S::kSuspended},
+       {R::kAgent, R::kDispatcher, R::kAdmin},
+       "",
+       std::nullopt},
   };
   return kTable;
 }
@@ -478,6 +485,21 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
                        "basis must be one of unreasonable, illegal_demand, malicious_repeat, "
                        "outside_duty, force_majeure, other");
       data.Num("unit_id", *in.kpi_unit_id).Name("basis", basis);
+      break;
+    }
+    case Action::kRelocate: {
+      if (!in.place || !(in.place->grid_id || in.place->community_id || in.place->street_id))
+        return Invalid("place",
+                       "the corrected place is required: a street, community or grid, "
+                       "coordinates inside the district, or an address the gazetteer knows");
+      HOTLINE_RETURN_IF_ERROR(RequireText(in, "the reason for the correction"));
+      n.place = *in.place;
+      n.place_resolution.reset();
+      if (n.place.street_id) data.Num("street_id", *n.place.street_id);
+      if (n.place.community_id) data.Num("community_id", *n.place.community_id);
+      if (n.place.grid_id) data.Num("grid_id", *n.place.grid_id);
+      if (o.place.street_id) data.Num("from_street_id", *o.place.street_id);
+      if (o.place.grid_id) data.Num("from_grid_id", *o.place.grid_id);
       break;
     }
   }

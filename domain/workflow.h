@@ -43,6 +43,10 @@ enum class Action {
   // Any state; the state does not change. Audited as an ordinary event.
   kExcludeFromKpi,  // 剔除考核
   kIncludeInKpi,    // 恢复考核
+  // 修正地点: the caller's place was recorded wrongly; the service resolves the corrected place
+  // (units, coordinates or a gazetteer address) and the order moves there. No state change;
+  // the lead unit stays (a wrong unit is fixed by the return flow).
+  kRelocate,
 };
 template <>
 std::span<const EnumName<Action>> EnumNames<Action>();
@@ -70,6 +74,10 @@ struct ActionInput {
   // order, and the basis (one of KpiExclusionBases(); optional).
   std::optional<Id> kpi_unit_id;
   std::string kpi_basis;
+  // relocate: the corrected place. As sent, it may hold units, coordinates (GCJ-02 when
+  // place_gcj02) and an address; the service resolves it, and Plan() needs a unit in it.
+  std::optional<Place> place;
+  bool place_gcj02 = false;
 };
 
 // The bases an exclusion may cite: unreasonable, illegal_demand, malicious_repeat,

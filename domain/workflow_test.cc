@@ -47,6 +47,9 @@ class WorkflowTest : public ::testing::Test {
     in.subject_code = "010101";
     in.kpi_unit_id = 12;
     in.kpi_basis = "unreasonable";
+    in.place = Place{};
+    in.place->street_id = 30;
+    in.place->grid_id = 31;
     return in;
   }
   Actor ActorFor(Role r, const char* unit_rule) {
@@ -159,6 +162,26 @@ TEST_F(WorkflowTest, ACitizenRatesOnlyTheirOwnAppealWithOneOfTheFiveLevels) {
   o.citizen_user_id.reset();
   EXPECT_EQ(Plan(o, Full(Action::kCallback), own, Ctx()).status().code(), Code::kForbidden);
   EXPECT_TRUE(Plan(o, Full(Action::kCallback), Actor{0, Role::kCitizen, 0}, Ctx()).ok());
+}
+
+TEST_F(WorkflowTest, RelocateMovesThePlaceAndKeepsStateAndLead) {
+  WorkOrder o = InState(State::kInProgress);
+  o.place.street_id = 20;
+  ActionInput in = Full(Action::kRelocate);
+  auto t = Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->next.state, State::kInProgress);
+  EXPECT_EQ(t->next.lead_unit_id, o.lead_unit_id);
+  EXPECT_EQ(t->next.place.grid_id, 31);
+  EXPECT_EQ(t->event.data_json, R"({"street_id":30,"grid_id":31,"from_street_id":20})");
+  in.place->street_id.reset();
+  in.place->grid_id.reset();
+  in.place->address = "某地";
+  EXPECT_EQ(Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx()).status().field(), "place")
+      << "an address nobody resolved is not a place";
+  in = Full(Action::kRelocate);
+  in.text = " ";
+  EXPECT_EQ(Plan(o, in, Actor{7, Role::kDispatcher, 1}, Ctx()).status().field(), "text");
 }
 
 TEST_F(WorkflowTest, RedoOfAnUnsatisfyingDirectAnswerGoesBackToDispatch) {

@@ -36,6 +36,22 @@ void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp) {
   if (++added_since_prune_ >= std::max<size_t>(4096, entries_.size() / 4)) PruneLocked();
 }
 
+void DuplicateIndex::Move(Id id, std::optional<Id> street_id) {
+  std::unique_lock lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end() || it->second.street_id == street_id) return;
+  // The entries left in the old street's buckets no longer match it (Find checks the street).
+  it->second.street_id = street_id;
+  const Id street = street_id.value_or(0);
+  if (street) streets_.insert(street);
+  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
+  for (std::uint64_t band : text::BandKeys(it->second.fingerprint)) {
+    std::vector<Id>& bucket = buckets_[BucketKey(band, street)];
+    bucket.push_back(id);
+    if (bucket.size() > 2 * cap) bucket.erase(bucket.begin(), bucket.end() - cap);
+  }
+}
+
 void DuplicateIndex::PruneLocked() {
   added_since_prune_ = 0;
   const Timestamp since = newest_ - options_.window_seconds;

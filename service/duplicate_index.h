@@ -52,6 +52,8 @@ class DuplicateIndex {
     return text::MinHashOf(normalized_title_and_content);
   }
   void Add(const WorkOrder& order, const text::MinHash& fingerprint);
+  // The order's place was corrected: it is found in its new street from now on.
+  void Move(Id order_id, std::optional<Id> street_id);
   // Candidates for `order` (which need not be in the index), best first; excludes
   // the order itself and anything received outside the window before `now`.
   // The caller checks that candidates are still open and visible.

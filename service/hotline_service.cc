@@ -515,7 +515,33 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
       return Invalid("merge_into",
                      "order " + target->no + " is itself " + std::string(ToString(target->state)));
   }
+  if (in.action == Action::kRelocate && in.place) {
+    const auto& roles = SpecOf(Action::kRelocate).roles;
+    if (std::find(roles.begin(), roles.end(), a.role) == roles.end())
+      return Status(Code::kForbidden,
+                    "role " + std::string(ToString(a.role)) + " may not relocate");
+    // Resolve the corrected place as intake does; an address the gazetteer cannot settle (or a
+    // point outside every grid) is refused rather than stored without a unit.
+    IntakeRequest probe;
+    probe.grid_id = in.place->grid_id;
+    probe.community_id = in.place->community_id;
+    probe.street_id = in.place->street_id;
+    probe.address = in.place->address;
+    probe.lon = in.place->lon;
+    probe.lat = in.place->lat;
+    probe.gcj02 = in.place_gcj02;
+    Place resolved;
+    std::optional<PlaceResolution> unresolved;
+    HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(probe, &resolved, &unresolved));
+    if (!(resolved.grid_id || resolved.community_id || resolved.street_id))
+      return Invalid("place", unresolved ? "the address is " + unresolved->status +
+                                               ": give the street, community or grid"
+                                         : "the place is outside every grid of the district");
+    input.place = resolved;
+    for (const AccessGrant& g : m.PlaceGrants(resolved)) grants.push_back(g);
+  }
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder next, m.Apply(a, o, input, *cfg, grants));
+  if (in.action == Action::kRelocate) m.duplicates.Move(next.id, next.place.street_id);
   return m.View(a, std::move(next), false);
 }
 

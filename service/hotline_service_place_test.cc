@@ -487,6 +487,62 @@ TEST_F(MapTest, AUnitThatLostTheLeadKeepsSeeingTheOrderAfterARestart) {
   EXPECT_TRUE(ids(s1_).empty()) << "another street never saw it";
 }
 
+TEST_F(MapTest, RelocateMovesTheOrderEverywhereItIsCounted) {
+  ImportCsv();
+  // Recorded in 甸柳's grid (山大路街道) by mistake; the caller is at 洪家楼天主教堂.
+  const Id id = Take(Appeal()).order.id;
+  auto act = [&](const Actor& a, ActionInput in) { return svc_->Act(a, id, in, std::nullopt); };
+  ActionInput in;
+  in.action = Action::kRelocate;
+  in.text = "来电人说明地点在洪家楼";
+  in.place = Place{};
+  in.place->address = "花园小区";  // in both streets: ambiguous
+  const std::int64_t version = store_->GetOrder(id)->version;
+  auto bad = act(agent_, in);
+  EXPECT_EQ(bad.status().field(), "place") << bad.status().ToString();
+  EXPECT_EQ(act(s1_, in).status().code(), Code::kForbidden) << "units do not move orders";
+  EXPECT_EQ(store_->GetOrder(id)->version, version) << "refused corrections change nothing";
+  EXPECT_EQ(svc_->GetOrder(s2_, id).status().code(), Code::kNotFound);
+  auto before = svc_->MapGrids(admin_, 0, 0, UnitKind::kStreet, std::nullopt);
+
+  in.place->address = "洪家楼天主教堂";
+  auto moved = act(agent_, in);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->order.state, State::kReceived);
+  EXPECT_EQ(moved->order.place.grid_id, UnitId("370112002001001"));
+  EXPECT_EQ(moved->order.place.street_id, UnitId("370112002"));
+  // The new street sees it; the map and the KPI counts follow.
+  EXPECT_TRUE(svc_->GetOrder(s2_, id).ok());
+  auto count = [&](const std::vector<MapUnitFeature>& f, const std::string& code) -> long {
+    for (const MapUnitFeature& x : f)
+      if (x.unit.code == code) return x.counts.count;
+    return -1;
+  };
+  auto after = svc_->MapGrids(admin_, 0, 0, UnitKind::kStreet, std::nullopt);
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ(count(*after, "370112001"), count(*before, "370112001") - 1);
+  EXPECT_EQ(count(*after, "370112002"), count(*before, "370112002") + 1);
+  KpiQuery q;
+  q.unit_id = UnitId("370112002");
+  q.range = analytics::MonthRange(2026, 11);
+  auto kpi = svc_->Kpis(admin_, q);
+  ASSERT_TRUE(kpi.ok());
+  EXPECT_EQ(kpi->front().change.current.counters[analytics::Counter::kReceived], 1);
+  // A repeat of the appeal in 洪家楼 now finds it as a duplicate in the same place.
+  IntakeRequest again = Appeal();
+  again.grid_id = UnitId("370112002001001");
+  again.caller_phone = "13900000001";
+  bool existed = false;
+  auto dup = svc_->Intake(agent_, again, &existed);
+  ASSERT_TRUE(dup.ok());
+  ASSERT_FALSE(dup->duplicates.empty());
+  EXPECT_EQ(dup->duplicates.front().id, id);
+  // The timeline says where it moved from and to.
+  auto events = svc_->Events(dispatcher_, id).value();
+  EXPECT_EQ(events.back().action, "relocate");
+  EXPECT_NE(events.back().data_json.find("\"from_grid_id\""), std::string::npos);
+}
+
 // The boundaries round trip through the service: export, import back, same places;
 // malformed and overlapping GeoJSON are refused with readable problems.
 TEST_F(MapTest, BoundariesRoundTripAndBadGeoJsonIsRefused) {

@@ -29,7 +29,7 @@ const zh = {
     reveal: '查看联系方式', hidden: '身份保密', masked: '已脱敏', reply: '答复', callback: '回访', supervised: '督办中', noActions: '当前无可办理操作',
     text: '说明', leadUnit: '承办单位', assistUnits: '协办单位', subject: '分类代码', days: '延期天数', rating: '满意度',
     contactedAt: '联系时间', contactMethod: '联系方式', resolved: '已解决', unresolvedReason: '未解决原因', actionsTaken: '办理措施',
-    publicText: '答复内容（公开）', mergeInto: '并入工单号', basis: '不予受理依据', confirm: '确定', cancel: '取消', done: '操作成功',
+    publicText: '答复内容（公开）', newStreet: '正确的街道', newAddress: '正确的地址', mergeInto: '并入工单号', basis: '不予受理依据', confirm: '确定', cancel: '取消', done: '操作成功',
     suggestion: '分派建议', byCatalogue: '按派单目录', pending: '待审核申请', classifier: '智能分类', autoDispatched: '已自动派单',
   },
   dash: {
@@ -57,6 +57,7 @@ const zh = {
     answer: '直接答复', dispatch: '派单', sign: '签收', request_return: '申请退单', approve_return: '同意退单', reject_return: '驳回退单',
     request_extension: '申请延期', approve_extension: '批准延期', reject_extension: '驳回延期', reply: '答复', assist_reply: '协办反馈',
     callback: '回访', close: '办结', redo: '重办', supervise: '督办', merge: '并单', suspend: '挂账', resume: '恢复办理', reject: '不予受理',
+    exclude_from_kpi: '剔除考核', include_in_kpi: '恢复考核', relocate: '修正地点',
   },
   basis: {
     litigation: '已进入诉讼程序', arbitration: '已进入仲裁程序', petition_filed: '已通过信访渠道办理', disciplinary: '属纪检监察事项',
@@ -94,7 +95,7 @@ const en: typeof zh = {
     reveal: 'Reveal contact', hidden: 'Identity hidden', masked: 'masked', reply: 'Reply', callback: 'Callback', supervised: 'Supervised', noActions: 'Nothing to do for you now',
     text: 'Text', leadUnit: 'Lead unit', assistUnits: 'Assisting units', subject: 'Subject code', days: 'Extension days', rating: 'Rating',
     contactedAt: 'Contacted at', contactMethod: 'Contact method', resolved: 'Resolved', unresolvedReason: 'Why unresolved', actionsTaken: 'Actions taken',
-    publicText: 'Public answer', mergeInto: 'Merge into (number)', basis: 'Legal basis', confirm: 'OK', cancel: 'Cancel', done: 'Done',
+    publicText: 'Public answer', newStreet: 'Correct street', newAddress: 'Correct address', mergeInto: 'Merge into (number)', basis: 'Legal basis', confirm: 'OK', cancel: 'Cancel', done: 'Done',
     suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', pending: 'Pending request', classifier: 'Classifier', autoDispatched: 'auto-dispatched',
   },
   dash: {
@@ -122,6 +123,7 @@ const en: typeof zh = {
     answer: 'Answer', dispatch: 'Dispatch', sign: 'Sign', request_return: 'Request return', approve_return: 'Approve return', reject_return: 'Reject return',
     request_extension: 'Request extension', approve_extension: 'Approve extension', reject_extension: 'Reject extension', reply: 'Reply', assist_reply: 'Assist reply',
     callback: 'Callback', close: 'Close', redo: 'Redo', supervise: 'Supervise', merge: 'Merge', suspend: 'Suspend', resume: 'Resume', reject: 'Reject',
+    exclude_from_kpi: 'Exclude from KPIs', include_in_kpi: 'Include in KPIs', relocate: 'Correct the place',
   },
   basis: {
     litigation: 'In litigation', arbitration: 'In arbitration', petition_filed: 'Handled as a petition', disciplinary: 'Disciplinary matter',
