@@ -20,6 +20,7 @@
 #include "text/hotspot.h"
 #include "text/minhash.h"
 #include "text/normalize.h"
+#include "text/utf8.h"
 
 namespace hotline {
 namespace {
@@ -197,13 +198,7 @@ namespace {
 
 std::set<std::uint64_t> Shingles(const std::string& s, int k) {
   std::vector<char32_t> cps;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (int j = 1; j < len && i + static_cast<size_t>(j) < s.size(); ++j)
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(j)]) & 0x3f);
-    i += static_cast<size_t>(len);
+  for (char32_t cp : text::DecodeUtf8(s)) {
     bool keep = cp >= 0x80 ? !((cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xff0f) ||
                                (cp >= 0x2000 && cp <= 0x206f))
                            : std::isalnum(static_cast<int>(cp)) != 0;

@@ -14,24 +14,26 @@ std::uint64_t DuplicateIndex::BucketKey(std::uint64_t band_key, Id street) {
   return x ^ (x >> 31);
 }
 
+size_t DuplicateIndex::Cap() const { return std::max<size_t>(options_.max_bucket, 1); }
+
+void DuplicateIndex::Push(std::vector<Id>& list, Id id) const {
+  list.push_back(id);
+  if (list.size() > 2 * Cap()) list.erase(list.begin(), list.end() - static_cast<long>(Cap()));
+}
+
+void DuplicateIndex::IndexBandsLocked(Id id, const text::MinHash& fp, std::optional<Id> street) {
+  if (street) streets_.insert(*street);
+  for (std::uint64_t band : text::BandKeys(fp))
+    Push(buckets_[BucketKey(band, street.value_or(0))], id);
+}
+
 void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp) {
   std::unique_lock lock(mu_);
   if (!entries_.emplace(o.id, Entry{o.created_at, o.caller_phone, o.place.street_id, fp}).second)
     return;
-  const Id street = o.place.street_id.value_or(0);
-  if (street) streets_.insert(street);
-  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
-  for (std::uint64_t band : text::BandKeys(fp)) {
-    std::vector<Id>& bucket = buckets_[BucketKey(band, street)];
-    bucket.push_back(o.id);
-    if (bucket.size() > 2 * cap) bucket.erase(bucket.begin(), bucket.end() - cap);
-  }
-  if (!o.caller_phone.empty()) {
-    // A caller who appeals every day (or a shared number) must not make every lookup slow.
-    std::vector<Id>& mine = by_phone_[o.caller_phone];
-    mine.push_back(o.id);
-    if (mine.size() > 2 * cap) mine.erase(mine.begin(), mine.end() - cap);
-  }
+  IndexBandsLocked(o.id, fp, o.place.street_id);
+  // A caller who appeals every day (or a shared number) must not make every lookup slow.
+  if (!o.caller_phone.empty()) Push(by_phone_[o.caller_phone], o.id);
   newest_ = std::max(newest_, o.created_at);
   if (++added_since_prune_ >= std::max<size_t>(4096, entries_.size() / 4)) PruneLocked();
 }
@@ -42,14 +44,7 @@ void DuplicateIndex::Move(Id id, std::optional<Id> street_id) {
   if (it == entries_.end() || it->second.street_id == street_id) return;
   // The entries left in the old street's buckets no longer match it (Find checks the street).
   it->second.street_id = street_id;
-  const Id street = street_id.value_or(0);
-  if (street) streets_.insert(street);
-  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
-  for (std::uint64_t band : text::BandKeys(it->second.fingerprint)) {
-    std::vector<Id>& bucket = buckets_[BucketKey(band, street)];
-    bucket.push_back(id);
-    if (bucket.size() > 2 * cap) bucket.erase(bucket.begin(), bucket.end() - cap);
-  }
+  IndexBandsLocked(id, it->second.fingerprint, street_id);
 }
 
 void DuplicateIndex::PruneLocked() {
@@ -85,7 +80,7 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
     if (it == entries_.end() || it->second.created_at < since) return nullptr;
     return &it->second;
   };
-  const size_t cap = std::max<size_t>(options_.max_bucket, 1);
+  const size_t cap = Cap();
   if (!o.caller_phone.empty()) {
     if (auto it = by_phone_.find(o.caller_phone); it != by_phone_.end()) {
       // The caller's newest `cap` orders, newest first.

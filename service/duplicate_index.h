@@ -74,7 +74,12 @@ class DuplicateIndex {
     text::MinHash fingerprint;
   };
   static std::uint64_t BucketKey(std::uint64_t band_key, Id street);
-  void PruneLocked();  // REQUIRES: mu_ held exclusively
+  size_t Cap() const;  // options_.max_bucket, at least 1
+  // Appends to a bucket or a caller's list, trimming it back to the newest Cap() when it doubles.
+  void Push(std::vector<Id>& list, Id id) const;
+  // REQUIRES (these two): mu_ held exclusively.
+  void IndexBandsLocked(Id id, const text::MinHash& fp, std::optional<Id> street);
+  void PruneLocked();
 
   DuplicateOptions options_;
   mutable std::shared_mutex mu_;

@@ -7,49 +7,14 @@
 #include <unordered_set>
 
 #include "text/tokenize.h"
+#include "text/utf8.h"
 
 namespace hotline::text {
 namespace {
 
-std::vector<char32_t> Decode(std::string_view s) {
-  std::vector<char32_t> out;
-  out.reserve(s.size() / 2);
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + static_cast<size_t>(len) > s.size()) {
-      ++i;
-      continue;
-    }
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    i += static_cast<size_t>(len);
-    out.push_back(cp);
-  }
-  return out;
-}
-
-void Append(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xc0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xe0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  }
-}
-
 std::string Encode(const std::vector<char32_t>& cps, size_t begin, size_t end) {
   std::string out;
-  for (size_t i = begin; i < end; ++i) Append(out, cps[i]);
+  for (size_t i = begin; i < end; ++i) AppendUtf8(out, cps[i]);
   return out;
 }
 
@@ -59,7 +24,7 @@ bool IsHan(char32_t c) {
 }
 
 std::u32string U32(std::string_view utf8) {
-  std::vector<char32_t> v = Decode(utf8);
+  std::vector<char32_t> v = DecodeUtf8(utf8);
   return std::u32string(v.begin(), v.end());
 }
 
@@ -130,7 +95,7 @@ bool Generic(const std::u32string& name) {
 }  // namespace
 
 std::vector<std::string> ExtractPlaceNames(std::string_view normalized) {
-  const std::vector<char32_t> cps = Decode(normalized);
+  const std::vector<char32_t> cps = DecodeUtf8(normalized);
   std::vector<std::string> out;
   std::vector<std::u32string> names;
   size_t last_start = 0, last_end = 0;  // the last accepted name, [start, end)
@@ -187,14 +152,14 @@ std::vector<std::string> ExtractPlaceNames(std::string_view normalized) {
   for (const std::u32string& n : names) {
     if (!seen.insert(n).second) continue;
     std::string utf8;
-    for (char32_t c : n) Append(utf8, c);
+    for (char32_t c : n) AppendUtf8(utf8, c);
     out.push_back(utf8);
   }
   return out;
 }
 
 std::string ExtractDistrict(std::string_view normalized) {
-  const std::vector<char32_t> cps = Decode(normalized);
+  const std::vector<char32_t> cps = DecodeUtf8(normalized);
   for (size_t i = 0; i < cps.size(); ++i) {
     char32_t c = cps[i];
     if (c != U'区' && c != U'县') continue;
@@ -265,7 +230,7 @@ std::uint64_t BigramKey(char32_t a, char32_t b) {
 
 // Han bigrams of a text, added to `tf` with `weight`.
 void AddBigrams(std::string_view text, float weight, std::unordered_map<std::uint64_t, float>* tf) {
-  const std::vector<char32_t> cps = Decode(text);
+  const std::vector<char32_t> cps = DecodeUtf8(text);
   for (size_t i = 0; i + 1 < cps.size(); ++i)
     if (IsHan(cps[i]) && IsHan(cps[i + 1])) (*tf)[BigramKey(cps[i], cps[i + 1])] += weight;
 }
@@ -299,7 +264,7 @@ std::string PlaceCore(const std::string& name) {
     if (n.size() >= r.size() && n.compare(n.size() - r.size(), r.size(), r) == 0) return {};
   }
   std::string out;
-  for (char32_t c : n) Append(out, c);
+  for (char32_t c : n) AppendUtf8(out, c);
   return out;
 }
 
@@ -590,14 +555,14 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
       std::string glued;
       size_t cursor = 0, glued_end = std::string::npos;
       auto flush = [&] {
-        if (Decode(glued).size() >= 2 && Decode(glued).size() <= 4 && !StopWord(glued))
-          mine.insert(glued);
+        const size_t chars = DecodeUtf8(glued).size();
+        if (chars >= 2 && chars <= 4 && !StopWord(glued)) mine.insert(glued);
         glued.clear();
       };
       for (const std::string& tok : Tokenize(words, words_only)) {
         const size_t at = words.find(tok, cursor);
         if (at != std::string::npos) cursor = at + tok.size();
-        std::vector<char32_t> cps = Decode(tok);
+        std::vector<char32_t> cps = DecodeUtf8(tok);
         const bool han = !cps.empty() && std::all_of(cps.begin(), cps.end(), IsHan);
         if (han && cps.size() == 1 && at != std::string::npos && !StopChar(cps[0])) {
           if (!glued.empty() && at != glued_end) flush();
@@ -616,7 +581,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<HotspotAppeal>& appeals,
     for (const auto& [word, k] : members_with) {
       // Rarity outside the cluster: appeals containing the word's rarest bigram, minus the
       // members that use the word.
-      std::vector<char32_t> cps = Decode(word);
+      std::vector<char32_t> cps = DecodeUtf8(word);
       std::uint32_t word_df = UINT32_MAX;
       for (size_t i = 0; i + 1 < cps.size(); ++i) {
         auto it = term_ids.find(BigramKey(cps[i], cps[i + 1]));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "text/utf8.h"
+
 namespace hotline::text {
 namespace {
 
@@ -12,25 +14,6 @@ std::uint64_t Mix(std::uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
-}
-
-// Decodes UTF-8 into code points, skipping invalid bytes.
-std::vector<char32_t> CodePoints(std::string_view s) {
-  std::vector<char32_t> out;
-  out.reserve(s.size() / 2);
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
-      ++i;
-      continue;
-    }
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    i += static_cast<size_t>(len);
-    out.push_back(cp);
-  }
-  return out;
 }
 
 bool Skip(char32_t c) {
@@ -45,7 +28,7 @@ bool Skip(char32_t c) {
 
 MinHash MinHashOf(std::string_view normalized) {
   std::vector<char32_t> cps;
-  for (char32_t c : CodePoints(normalized)) {
+  for (char32_t c : DecodeUtf8(normalized)) {
     if (Skip(c)) continue;
     if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
     cps.push_back(c);

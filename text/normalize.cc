@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "text/utf8.h"
+
 namespace hotline::text {
 
 namespace {
@@ -91,13 +93,6 @@ bool IsRemoved(UChar32 c) {
   const int8_t type = u_charType(c);
   // Cc (DEL, C1) and Cf (zero-width space/joiners, BOM, soft hyphen, bidi controls).
   return type == U_CONTROL_CHAR || type == U_FORMAT_CHAR;
-}
-
-void AppendUtf8(std::string& out, UChar32 c) {
-  char buf[U8_MAX_LENGTH];
-  int32_t n = 0;
-  U8_APPEND_UNSAFE(buf, n, c);
-  out.append(buf, static_cast<size_t>(n));
 }
 
 // Repair + NFKC + whitespace/control/punctuation pass for one piece; appends to `out`.

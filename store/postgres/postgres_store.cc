@@ -881,28 +881,32 @@ class PostgresStore final : public Store {
     return page;
   }
 
+  // One row of kSelectEvents.
+  static Event EventOf(const Rows& r, int i) {
+    Event e;
+    e.id = r.Int(i, 0);
+    e.order_id = r.Int(i, 1);
+    e.at = r.Int(i, 2);
+    e.action = r.Text(i, 3);
+    e.from = Parse<State>(r.Text(i, 4)).value_or(State::kReceived);
+    e.to = Parse<State>(r.Text(i, 5)).value_or(State::kReceived);
+    e.user_id = r.OptInt(i, 6);
+    e.unit_id = r.OptInt(i, 7);
+    e.text = r.Text(i, 8);
+    e.data_json = r.Text(i, 9);
+    return e;
+  }
+  static constexpr const char* kSelectEvents =
+      "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
+      "FROM events";
+
   Result<std::vector<Event>> ListEvents(Id order_id) override {
     std::vector<Event> out;
     HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
       HOTLINE_ASSIGN_OR_RETURN(
-          Rows r,
-          c.Query("SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, "
-                  "data FROM events WHERE order_id = $1 ORDER BY id",
-                  Params().Add(order_id)));
-      for (int i = 0; i < r.size(); ++i) {
-        Event e;
-        e.id = r.Int(i, 0);
-        e.order_id = r.Int(i, 1);
-        e.at = r.Int(i, 2);
-        e.action = r.Text(i, 3);
-        e.from = Parse<State>(r.Text(i, 4)).value_or(State::kReceived);
-        e.to = Parse<State>(r.Text(i, 5)).value_or(State::kReceived);
-        e.user_id = r.OptInt(i, 6);
-        e.unit_id = r.OptInt(i, 7);
-        e.text = r.Text(i, 8);
-        e.data_json = r.Text(i, 9);
-        out.push_back(std::move(e));
-      }
+          Rows r, c.Query(std::string(kSelectEvents) + " WHERE order_id = $1 ORDER BY id",
+                          Params().Add(order_id)));
+      for (int i = 0; i < r.size(); ++i) out.push_back(EventOf(r, i));
       return {};
     }));
     return out;
@@ -912,24 +916,9 @@ class PostgresStore final : public Store {
     std::vector<Event> out;
     HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
       HOTLINE_ASSIGN_OR_RETURN(
-          Rows r,
-          c.Query("SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, "
-                  "data FROM events WHERE id > $1 ORDER BY id LIMIT $2",
-                  Params().Add(after_id).Add(static_cast<std::int64_t>(limit))));
-      for (int i = 0; i < r.size(); ++i) {
-        Event e;
-        e.id = r.Int(i, 0);
-        e.order_id = r.Int(i, 1);
-        e.at = r.Int(i, 2);
-        e.action = r.Text(i, 3);
-        e.from = Parse<State>(r.Text(i, 4)).value_or(State::kReceived);
-        e.to = Parse<State>(r.Text(i, 5)).value_or(State::kReceived);
-        e.user_id = r.OptInt(i, 6);
-        e.unit_id = r.OptInt(i, 7);
-        e.text = r.Text(i, 8);
-        e.data_json = r.Text(i, 9);
-        out.push_back(std::move(e));
-      }
+          Rows r, c.Query(std::string(kSelectEvents) + " WHERE id > $1 ORDER BY id LIMIT $2",
+                          Params().Add(after_id).Add(static_cast<std::int64_t>(limit))));
+      for (int i = 0; i < r.size(); ++i) out.push_back(EventOf(r, i));
       return {};
     }));
     return out;

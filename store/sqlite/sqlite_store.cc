@@ -669,28 +669,32 @@ class SqliteStore final : public Store {
     return page;
   }
 
+  // One row of kSelectEvents.
+  static Event EventOf(Stmt& s) {
+    Event e;
+    e.id = s.Int(0);
+    e.order_id = s.Int(1);
+    e.at = s.Int(2);
+    e.action = s.Text(3);
+    e.from = Parse<State>(s.Text(4)).value_or(State::kReceived);
+    e.to = Parse<State>(s.Text(5)).value_or(State::kReceived);
+    if (!s.IsNull(6)) e.user_id = s.Int(6);
+    if (!s.IsNull(7)) e.unit_id = s.Int(7);
+    e.text = s.Text(8);
+    e.data_json = s.Text(9);
+    return e;
+  }
+  static constexpr const char* kSelectEvents =
+      "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
+      "FROM events";
+
   Result<std::vector<Event>> ListEvents(Id order_id) override {
     std::vector<Event> out;
     HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
-      PREPARE(c, s,
-              "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
-              "FROM events WHERE order_id = ? ORDER BY id");
+      PREPARE(c, s, std::string(kSelectEvents) + " WHERE order_id = ? ORDER BY id");
       s.Bind(1, order_id);
       Status st;
-      while (s.Step(&st)) {
-        Event e;
-        e.id = s.Int(0);
-        e.order_id = s.Int(1);
-        e.at = s.Int(2);
-        e.action = s.Text(3);
-        e.from = Parse<State>(s.Text(4)).value_or(State::kReceived);
-        e.to = Parse<State>(s.Text(5)).value_or(State::kReceived);
-        if (!s.IsNull(6)) e.user_id = s.Int(6);
-        if (!s.IsNull(7)) e.unit_id = s.Int(7);
-        e.text = s.Text(8);
-        e.data_json = s.Text(9);
-        out.push_back(std::move(e));
-      }
+      while (s.Step(&st)) out.push_back(EventOf(s));
       return st;
     }));
     return out;
@@ -699,26 +703,11 @@ class SqliteStore final : public Store {
   Result<std::vector<Event>> ScanEvents(Id after_id, int limit) override {
     std::vector<Event> out;
     HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
-      PREPARE(c, s,
-              "SELECT id, order_id, at, action, from_state, to_state, user_id, unit_id, text, data "
-              "FROM events WHERE id > ? ORDER BY id LIMIT ?");
+      PREPARE(c, s, std::string(kSelectEvents) + " WHERE id > ? ORDER BY id LIMIT ?");
       s.Bind(1, after_id);
       s.Bind(2, limit);
       Status st;
-      while (s.Step(&st)) {
-        Event e;
-        e.id = s.Int(0);
-        e.order_id = s.Int(1);
-        e.at = s.Int(2);
-        e.action = s.Text(3);
-        e.from = Parse<State>(s.Text(4)).value_or(State::kReceived);
-        e.to = Parse<State>(s.Text(5)).value_or(State::kReceived);
-        if (!s.IsNull(6)) e.user_id = s.Int(6);
-        if (!s.IsNull(7)) e.unit_id = s.Int(7);
-        e.text = s.Text(8);
-        e.data_json = s.Text(9);
-        out.push_back(std::move(e));
-      }
+      while (s.Step(&st)) out.push_back(EventOf(s));
       return st;
     }));
     return out;
