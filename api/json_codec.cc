@@ -38,6 +38,15 @@ Status BadTime(const std::string& field, std::string_view text) {
                             std::string(text.substr(0, 64)) + "\")");
 }
 
+// Whether every number in `j` is finite (nlohmann reads 1e400 as infinity).
+bool AllFinite(const Json& j) {
+  if (j.is_number_float()) return std::isfinite(j.get<double>());
+  if (j.is_structured())
+    for (const Json& v : j)
+      if (!AllFinite(v)) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string FormatTime(Timestamp t) {
@@ -103,12 +112,88 @@ Result<Timestamp> ParseTime(std::string_view s, const std::string& field, bool e
   return midnight + hh * 3600 + mm * 60 + ss - offset;
 }
 
+namespace {
+
+// Follows the keys of a JSON text as nlohmann's SAX parser reads it, to name the field
+// where the text stops being valid (a number out of range, a broken string...).
+class PathTracker : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t v, const string_t&) override {
+    if (!std::isfinite(v)) return Stop("a number out of range");
+    return Value();
+  }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    stack_.push_back({true, {}, 0});
+    return true;
+  }
+  bool key(string_t& k) override {
+    stack_.back().key = k;
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return Value();
+  }
+  bool start_array(std::size_t) override {
+    stack_.push_back({false, {}, 0});
+    return true;
+  }
+  bool end_array() override {
+    stack_.pop_back();
+    return Value();
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    return Stop(e.what());
+  }
+  std::string path;    // of the field where parsing stopped; "" = none
+  std::string reason;  // what was wrong there
+
+ private:
+  struct Level {
+    bool object;
+    std::string key;
+    std::size_t index;
+  };
+  bool Value() {
+    if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+    return true;
+  }
+  bool Stop(std::string why) {
+    reason = std::move(why);
+    for (const Level& l : stack_) {
+      if (l.object) {
+        if (l.key.empty()) break;
+        path += (path.empty() ? "" : ".") + l.key;
+      } else {
+        path += "[" + std::to_string(l.index) + "]";
+      }
+    }
+    return false;
+  }
+  std::vector<Level> stack_;
+};
+
+}  // namespace
+
 Result<Json> ParseJsonObject(std::string_view body) {
   std::size_t i = 0;
   while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
   if (i == body.size()) return Json::object();
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Invalid("body", "the request body is not valid JSON");
+  if (j.is_discarded() || (j.is_object() && !AllFinite(j))) {
+    PathTracker where;
+    (void)Json::sax_parse(body, &where, Json::input_format_t::json, /*strict=*/true,
+                          /*ignore_comments=*/false);
+    if (!where.path.empty())
+      return Invalid(where.path, where.path + " is not valid JSON: " + where.reason);
+    return Invalid("body", "the request body is not valid JSON");
+  }
   if (!j.is_object()) return Invalid("body", "the request body must be a JSON object");
   return j;
 }
@@ -148,14 +233,24 @@ const Json* JsonReader::Get(const char* key) const {
   return &*it;
 }
 
-std::optional<std::string> JsonReader::String(const char* key) {
+std::optional<std::string> JsonReader::String(const char* key, std::size_t max_bytes) {
   const Json* v = Get(key);
   if (!v) return std::nullopt;
   if (!v->is_string()) {
     Fail(key, Path(key) + " must be a string");
     return std::nullopt;
   }
-  return v->get<std::string>();
+  const std::string& s = v->get_ref<const std::string&>();
+  if (s.size() > max_bytes) {
+    Fail(key, Path(key) + " must be at most " + std::to_string(max_bytes) + " bytes");
+    return std::nullopt;
+  }
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      Fail(key, Path(key) + " must not contain control characters");
+      return std::nullopt;
+    }
+  return s;
 }
 
 std::optional<bool> JsonReader::Bool(const char* key) {

@@ -36,8 +36,13 @@ Result<Timestamp> ParseTime(std::string_view text, const std::string& field,
                             bool end_of_day = false);
 
 // Parses a request body that must be one JSON object; an empty body is {}.
-// Errors: kInvalidArgument with field "body".
+// Errors: kInvalidArgument naming the field where the text stops being valid JSON
+// ("place.lon" for {"place":{"lon":1e400}}), or "body" when it is not inside a field.
 Result<Json> ParseJsonObject(std::string_view body);
+
+// Every string field of a request has a limit in bytes of UTF-8 (docs/openapi.yaml lists
+// them): kMaxTextBytes unless the field says otherwise (content 20000, title 400, ...).
+inline constexpr std::size_t kMaxTextBytes = 4000;
 
 // Reads typed fields of one JSON object. Getters return nullopt when the key
 // is absent or null; a wrong type records an error naming the field (with its
@@ -56,7 +61,9 @@ class JsonReader {
 
   // The raw value, or nullptr when absent or null.
   const Json* Get(const char* key) const;
-  std::optional<std::string> String(const char* key);
+  // A string of at most `max_bytes`, without control characters other than tab, line feed
+  // and carriage return (NUL and the like are refused, never stored).
+  std::optional<std::string> String(const char* key, std::size_t max_bytes = kMaxTextBytes);
   std::optional<bool> Bool(const char* key);
   std::optional<std::int64_t> Int(const char* key, std::int64_t min, std::int64_t max);
   std::optional<double> Number(const char* key, double min, double max);

@@ -155,7 +155,7 @@ inline Result<Id> ResolveOrder(HotlineService& svc, const std::string& text,
   auto o = svc.store().GetOrderByNo(text);
   if (!o.ok()) {
     if (o.status().code() == Code::kNotFound)
-      return Status(Code::kNotFound, "no order " + text, field);
+      return Status(Code::kNotFound, "no such order", field);
     return o.status();
   }
   return o->id;

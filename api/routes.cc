@@ -83,8 +83,8 @@ HttpResponse CreateOrder(Ctx& c) {
   req.nature = r.Enum<Nature>("nature");
   req.urgency = r.Enum<Urgency>("urgency").value_or(Urgency::kNormal);
   req.subject_code = r.String("subject_code").value_or("");
-  req.title = r.String("title").value_or("");
-  req.content = r.String("content").value_or("");
+  req.title = r.String("title", 400).value_or("");
+  req.content = r.String("content", kMaxContentBytes).value_or("");
   if (const Json* caller = r.Object("caller")) {
     JsonReader cr(*caller, "caller.");
     cr.RejectUnknown({"name", "phone", "id_no"});
@@ -226,14 +226,7 @@ HttpResponse ListOrders(Ctx& c) {
   auto res = c.svc.ListOrders(c.actor, std::move(*q));
   if (!res.ok()) return Fail(res.status());
   Json items = Json::array();
-  for (const WorkOrder& o : res->items) {
-    OrderView v;
-    v.order = o;
-    v.light = c.svc.LightNow(o);
-    v.pii_masked = true;
-    v.actions = AvailableActions(o, c.actor);
-    items.push_back(RenderOrder(c.svc, v));
-  }
+  for (const OrderView& v : res->items) items.push_back(RenderOrder(c.svc, v));
   return JsonReply(200, Json{{"items", std::move(items)},
                              {"total", res->total},
                              {"page", page},
@@ -332,7 +325,9 @@ HttpResponse Act(Ctx& c) {
     Reply rep;
     rep.contacted_at = rr.Time("contacted_at").value_or(0);
     rep.contact_method = rr.String("contact_method").value_or("");
-    rep.resolved = rr.Bool("resolved").value_or(false);
+    auto resolved = rr.Bool("resolved");
+    if (!resolved && rr.ok()) rr.Fail("resolved", "reply.resolved (true or false) is required");
+    rep.resolved = resolved.value_or(false);
     rep.unresolved_reason = rr.String("unresolved_reason").value_or("");
     rep.actions_taken = rr.String("actions_taken").value_or("");
     rep.public_text = rr.String("public_text").value_or("");
@@ -660,7 +655,7 @@ std::vector<route::Route> route::CoreRoutes() {
       {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
       {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},
       {"PUT", "/api/v1/light-policy", Access::kAdmin, PutLightPolicy},
-      {"GET", "/api/v1/audit", Access::kAdmin, GetAudit},
+      {"GET", "/api/v1/audit", Access::kStaff, GetAudit},  // admins and supervisors
   };
 }
 

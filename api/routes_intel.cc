@@ -75,8 +75,8 @@ HttpResponse Suggest(Ctx& c) {
   JsonReader r(*body);
   r.RejectUnknown({"title", "content", "place", "caller", "channel", "nature", "subject_code"});
   IntakeRequest req;
-  req.title = r.String("title").value_or("");
-  req.content = r.String("content").value_or("");
+  req.title = r.String("title", 400).value_or("");
+  req.content = r.String("content", kMaxContentBytes).value_or("");
   req.channel = r.Enum<Channel>("channel").value_or(Channel::kHotline);
   req.nature = r.Enum<Nature>("nature");
   req.subject_code = r.String("subject_code").value_or("");

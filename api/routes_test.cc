@@ -41,6 +41,7 @@ class RoutesTest : public ::testing::Test {
     store_ = std::move(*store);
     BootstrapOptions boot;
     boot.admin_password = "admin-pass";
+    boot.min_password_length = 4;
     ASSERT_TRUE(Bootstrap(*store_, boot).ok());
     auto svc =
         HotlineService::Open(*store_, clock_, HOTLINE_SOURCE_DATA_DIR "/calendar/cn_holidays.json");
@@ -630,8 +631,9 @@ TEST_F(RoutesTest, ConfigurationDocumentsValidate) {
 
 TEST_F(RoutesTest, HotspotsRankClustersInScopeAndRejectBadDates) {
   SeedOrg();
-  const char* burst[] = {"甸柳小区3号楼楼下烧烤店每晚油烟噪音扰民", "甸柳小区3号楼下烧烤店油烟大噪音扰民到凌晨",
-                         "投诉甸柳小区烧烤店夜间油烟噪音扰民", "甸柳小区楼下烧烤店每天晚上油烟噪音扰民"};
+  const char* burst[] = {
+      "甸柳小区3号楼楼下烧烤店每晚油烟噪音扰民", "甸柳小区3号楼下烧烤店油烟大噪音扰民到凌晨",
+      "投诉甸柳小区烧烤店夜间油烟噪音扰民", "甸柳小区楼下烧烤店每天晚上油烟噪音扰民"};
   std::vector<Id> ids;
   for (int i = 0; i < 4; ++i) {
     Json b = Appeal();
@@ -668,15 +670,15 @@ TEST_F(RoutesTest, HotspotsRankClustersInScopeAndRejectBadDates) {
   EXPECT_EQ(outside.ErrorField(), "street");
   EXPECT_EQ(Get("/api/v1/hotspots", cit_).status, 403);
   // Bad input: 400 naming the field.
-  for (auto [query, field] : std::vector<std::pair<std::string, std::string>>{
-           {"from=2026-13-01", "from"},
-           {"to=yesterday", "to"},
-           {"from=2026-11-03&to=2026-11-01", "to"},
-           {"from=2025-01-01&to=2026-11-03", "to"},
-           {"limit=0", "limit"},
-           {"street=NOPE", "street"},
-           {"street=370112002001", "street"},
-           {"form=2026-11-01", "form"}}) {
+  for (auto [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"from=2026-13-01", "from"},
+                                                        {"to=yesterday", "to"},
+                                                        {"from=2026-11-03&to=2026-11-01", "to"},
+                                                        {"from=2025-01-01&to=2026-11-03", "to"},
+                                                        {"limit=0", "limit"},
+                                                        {"street=NOPE", "street"},
+                                                        {"street=370112002001", "street"},
+                                                        {"form=2026-11-01", "form"}}) {
     Resp bad = Get("/api/v1/hotspots?" + query, agent_);
     EXPECT_EQ(bad.status, 400) << query << " " << bad.raw.body;
     EXPECT_EQ(bad.ErrorField(), field) << query;

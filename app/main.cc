@@ -20,14 +20,15 @@
 #include "api/http_server.h"
 #include "api/kpi_report.h"
 #include "api/routes.h"
+#include "app/appeals_cli.h"
 #include "app/demo/demo_city.h"
 #include "app/demo/history_models.h"
-#include "app/appeals_cli.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
 #include "domain/calendar.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
+#include "service/password.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -154,7 +155,8 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "classify")
     return classify::RunClassifyCli(argc - 1, argv + 1);
   // `hotline hotspots ...` and `hotline duplicates ...` (app/appeals_cli.h).
-  if (argc >= 2 && std::string_view(argv[1]) == "hotspots") return RunHotspotsCli(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view(argv[1]) == "hotspots")
+    return RunHotspotsCli(argc - 1, argv + 1);
   if (argc >= 2 && std::string_view(argv[1]) == "duplicates")
     return RunDuplicatesCli(argc - 1, argv + 1);
   CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
@@ -190,6 +192,10 @@ int main(int argc, char** argv) {
   init->add_option("--admin-password", boot.admin_password, "password of the admin user")
       ->required();
   init->add_option("--district-code", boot.district_code)->capture_default_str();
+  init->add_option("--min-password-length", boot.min_password_length,
+                   "the store's minimum password length (code points)")
+      ->capture_default_str()
+      ->check(CLI::Range(kLowestMinPasswordLength, 128));
   init->add_option("--district-name", boot.district_name)->capture_default_str();
 
   auto* serve = app.add_subcommand("serve", "serve an existing store over HTTP");
@@ -208,6 +214,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
   demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
+
+  // `hotline admin reset`: the way back when no admin can log in (all disabled, demoted or
+  // their passwords lost). Works on the store itself; stop the server first.
+  std::string reset_login = "admin", reset_password;
+  auto* admin_cmd = app.add_subcommand("admin", "recovery of administrator access");
+  auto* reset_cmd = admin_cmd->add_subcommand(
+      "reset", "re-enable an admin account with a new password (stop the server first)");
+  admin_cmd->require_subcommand(1);
+  add_common(reset_cmd, false);
+  reset_cmd->add_option("--login", reset_login, "the admin's login")->capture_default_str();
+  reset_cmd->add_option("--password", reset_password, "the new password")->required();
 
   std::string report_month, report_out;
   auto* report_cmd = app.add_subcommand("report", "write the monthly KPI report (.xlsx or .csv)");
@@ -240,6 +257,20 @@ int main(int argc, char** argv) {
     if (!st.ok()) return Fail(st);
     std::cout << "initialised " << where << " (district " << boot.district_code << ", user "
               << boot.admin_login << ")" << std::endl;
+    return 0;
+  }
+
+  if (reset_cmd->parsed()) {
+    if (!*exists) {
+      std::cerr << "hotline: " << where << " does not exist\n";
+      return 2;
+    }
+    auto store = Open(c);
+    if (!store.ok()) return Fail(store.status());
+    auto done = ResetAdmin(**store, reset_login, reset_password);
+    if (!done.ok()) return Fail(done.status());
+    std::cout << "admin " << reset_login << " (user " << *done
+              << ") is active with the new password; restart the server" << std::endl;
     return 0;
   }
 

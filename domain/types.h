@@ -255,6 +255,12 @@ struct WorkOrder {
   std::string suggestion_json;
   // Address-only intake the gazetteer could not settle (issue 4); nullopt otherwise.
   std::optional<PlaceResolution> place_resolution;
+  // Title and content with personal data masked as for a reader who may not see the caller
+  // (service/pii.h RedactText, identity hidden): what a text search matches for such readers,
+  // so a search cannot recover what the reader is shown masked. Set by the service when the
+  // order is recorded and stored beside the order (not in its document); empty = not
+  // computed yet (the service fills it in when it opens the store).
+  std::string search_text;
 };
 
 // One immutable step of an order's life.

@@ -1,5 +1,7 @@
 #include "service/bootstrap.h"
 
+#include <ctime>
+
 #include "domain/codes.h"
 #include "service/password.h"
 
@@ -9,7 +11,10 @@ Status Bootstrap(Store& store, const BootstrapOptions& o) {
   HOTLINE_ASSIGN_OR_RETURN(Id max_unit, store.MaxUnitId());
   if (max_unit > 0) return Status(Code::kFailedPrecondition, "the store is already initialised");
   HOTLINE_RETURN_IF_ERROR(ValidateUnitCode(UnitKind::kDistrict, o.district_code));
-  HOTLINE_RETURN_IF_ERROR(ValidatePassword(o.admin_password));
+  if (o.min_password_length < kLowestMinPasswordLength)
+    return Invalid("min_password_length", "the minimum password length must be at least " +
+                                              std::to_string(kLowestMinPasswordLength));
+  HOTLINE_RETURN_IF_ERROR(ValidatePassword(o.admin_password, o.min_password_length));
   Store::Batch b;
   b.units.push_back(Unit{1, o.district_code, o.district_name, UnitKind::kDistrict, {}, {}, true});
   b.units.push_back(Unit{2, "CENTER", o.center_name, UnitKind::kCenter, {}, Id{1}, true});
@@ -21,7 +26,47 @@ Status Bootstrap(Store& store, const BootstrapOptions& o) {
   admin.unit_id = 2;
   HOTLINE_ASSIGN_OR_RETURN(admin.password_hash, HashPassword(o.admin_password));
   b.users.push_back(admin);
+  b.documents.emplace_back(kSecurityKey, SecurityJson(o.min_password_length));
   return store.ApplyBatch(b);
+}
+
+Result<Id> ResetAdmin(Store& store, const std::string& login, const std::string& password) {
+  HOTLINE_ASSIGN_OR_RETURN(auto security, store.GetDocument(kSecurityKey));
+  HOTLINE_RETURN_IF_ERROR(
+      ValidatePassword(password, MinPasswordLengthOf(security ? &*security : nullptr)));
+  HOTLINE_ASSIGN_OR_RETURN(std::vector<User> users, store.ListUsers());
+  HOTLINE_ASSIGN_OR_RETURN(std::vector<Unit> units, store.ListUnits());
+  HOTLINE_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  Id id = 0;
+  for (User& u : users) {
+    if (u.login != login) continue;
+    if (u.role != Role::kAdmin)
+      return Invalid("--login", login + " is a " + std::string(ToString(u.role)) +
+                                    ", not an admin; give an admin's login or a new one");
+    u.active = true;
+    u.password_hash = hash;
+    HOTLINE_RETURN_IF_ERROR(store.UpdateUser(u));
+    id = u.id;
+  }
+  if (id == 0) {
+    std::optional<Id> centre;
+    for (const Unit& u : units)
+      if (u.kind == UnitKind::kCenter && u.active && !centre) centre = u.id;
+    for (const Unit& u : units)
+      if (u.kind == UnitKind::kDistrict && !centre) centre = u.id;
+    if (!centre) return Status(Code::kFailedPrecondition, "the store has no hotline centre");
+    User admin;
+    admin.login = login;
+    admin.display_name = "系统管理员";
+    admin.role = Role::kAdmin;
+    admin.unit_id = *centre;
+    admin.password_hash = hash;
+    HOTLINE_ASSIGN_OR_RETURN(id, store.InsertUser(admin));
+  }
+  HOTLINE_RETURN_IF_ERROR(
+      store.AppendAudit({std::time(nullptr), 0, "admin_reset", std::nullopt,
+                         "user " + std::to_string(id) + " (" + login + ") re-enabled as admin"}));
+  return id;
 }
 
 }  // namespace hotline

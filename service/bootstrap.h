@@ -15,10 +15,19 @@ struct BootstrapOptions {
   std::string district_name = "历城区";
   std::string center_name = "历城区12345市民服务热线中心";
   std::string admin_login = "admin";
-  std::string admin_password;  // REQUIRES: passes ValidatePassword
+  std::string admin_password;  // must pass ValidatePassword(_, min_password_length)
+  // The store's password policy (ValidatePassword). Default: kMinPasswordLength.
+  int min_password_length = 10;
 };
 
 // Fails with kFailedPrecondition if the store already has units.
 Status Bootstrap(Store& store, const BootstrapOptions& options);
+
+// Recovery (`hotline admin reset`): the admin `login` becomes active again with `password`
+// (the store's password policy applies); a login that does not exist is created as an admin
+// of the hotline centre; a login of another role is refused (field "--login"). Audited as
+// "admin_reset" by user 0 (the command line). Works on the store directly: a running server
+// sees the change after a restart. Returns the user's id.
+Result<Id> ResetAdmin(Store& store, const std::string& login, const std::string& password);
 
 }  // namespace hotline

@@ -43,9 +43,21 @@ constexpr const char* kRulesKey = "deadline_rules";
 constexpr const char* kCalendarKey = "calendar";
 constexpr const char* kLightKey = "light_policy";
 constexpr const char* kBoundariesKey = "boundaries";
-constexpr size_t kMaxContentBytes = 20000;
 
 bool Blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// Whether a search text is personal data: a number the PII patterns know, or a run of 7 or
+// more digits (a phone or ID number typed in part).
+bool LooksPersonal(std::string_view q) {
+  if (!text::FindPii(q).empty()) return true;
+  const std::string digits = HalfWidthDigits(q);
+  int run = 0;
+  for (char c : digits) {
+    run = (c >= '0' && c <= '9') ? run + 1 : 0;
+    if (run >= 7) return true;
+  }
+  return false;
+}
 
 // The first `n` code points of a UTF-8 string.
 std::string Utf8Prefix(std::string_view s, size_t n) {
@@ -308,6 +320,8 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
       load(kRulesKey, [&](const std::string& d) { return ConfigRulesFromJson(d, *cfg); }));
   HOTLINE_RETURN_IF_ERROR(
       load(kLightKey, [&](const std::string& d) { return ConfigLightFromJson(d, *cfg); }));
+  HOTLINE_ASSIGN_OR_RETURN(auto security, store.GetDocument(kSecurityKey));
+  impl->min_password_length = MinPasswordLengthOf(security ? &*security : nullptr);
   HOTLINE_ASSIGN_OR_RETURN(auto cal_doc, store.GetDocument(kCalendarKey));
   if (cal_doc) {
     HOTLINE_ASSIGN_OR_RETURN(cfg->calendar, CalendarFromJson(*cal_doc));
@@ -324,6 +338,17 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     if (!grids.ok())
       return Status(Code::kInternal, "stored boundaries: " + grids.status().message());
     impl->grids = *grids;
+  }
+  // Orders stored before search_text existed, or loaded in bulk without it.
+  for (;;) {
+    HOTLINE_ASSIGN_OR_RETURN(std::vector<Id> ids, store.OrdersWithoutSearchText(1000));
+    if (ids.empty()) break;
+    std::vector<std::pair<Id, std::string>> texts;
+    for (Id id : ids) {
+      HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, store.GetOrder(id));
+      texts.emplace_back(id, Impl::SearchText(o));
+    }
+    HOTLINE_RETURN_IF_ERROR(store.SetSearchText(texts));
   }
   // The duplicate index holds the appeals of the window; rebuilt from the store.
   OrderQuery recent;
@@ -406,8 +431,25 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
     return Invalid("received_at", "only imports by an admin may set the receiving time");
   HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(r.reported_unit_id, "reported_unit", nullptr));
 
+  if (a.role == Role::kGridWorker && r.channel != Channel::kGridPatrol)
+    return Invalid("channel", "grid workers report what their patrol found: channel grid_patrol");
+
   WorkOrder o;
   HOTLINE_RETURN_IF_ERROR(m.ResolvePlace(r, &o.place, &o.place_resolution));
+  if (a.role == Role::kGridWorker) {
+    // A patrol lies in the worker's own grid: no place given means the whole grid.
+    if (!o.place.grid_id && !o.place.community_id && !o.place.street_id) {
+      for (Id id : m.dir.Lineage(a.unit_id)) {
+        auto x = m.dir.Unit_(id);
+        if (x->kind == UnitKind::kGrid) o.place.grid_id = id;
+        if (x->kind == UnitKind::kCommunity) o.place.community_id = id;
+        if (x->kind == UnitKind::kStreet) o.place.street_id = id;
+      }
+      o.place_resolution.reset();
+    }
+    if (o.place.grid_id != a.unit_id)
+      return Invalid("place", "a patrol report lies in the worker's own grid");
+  }
   const Timestamp now = r.received_at.value_or(m.clock.Now());
   o.channel = r.channel;
   o.nature = *r.nature;
@@ -441,6 +483,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   ev.data_json = json{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}}.dump();
 
   m.SuggestAtIntake(r, o);
+  o.search_text = Impl::SearchText(o);
 
   std::vector<AccessGrant> grants = m.PlaceGrants(o.place);
   // The recording unit keeps sight of what it recorded (grid workers, street centres).
@@ -586,7 +629,7 @@ Result<OrderView> HotlineService::RevealContact(const Actor& a, Id id) {
   return v;
 }
 
-Result<OrderPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
+Result<OrderViewPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
   Impl& m = *impl_;
   q.now = m.clock.Now();
   if (a.role == Role::kCitizen) {
@@ -595,18 +638,28 @@ Result<OrderPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
     q.scope_units = m.ScopeOf(a);
   }
   if (q.limit < 1 || q.limit > 500) return Invalid("page_size", "page size must be 1..500");
-  HOTLINE_ASSIGN_OR_RETURN(OrderPage page, m.store.ListOrders(q));
-  for (WorkOrder& o : page.items) {
-    auto level = m.PiiLevel(a, o);
-    if (level == Impl::Pii::kHidden) {
-      o.caller_name.clear();
-      o.caller_phone.clear();
-      o.caller_id_no.clear();
-    } else if (!(a.role == Role::kCitizen)) {
-      o = MaskForList(std::move(o));
-    }
+  // Searching by personal data is for those who may read it, and is audited; it never
+  // matches an order whose caller is hidden from the reader (a report on the reader's unit).
+  const bool reads_pii = a.role == Role::kAgent || a.role == Role::kDispatcher ||
+                         a.role == Role::kAdmin || a.role == Role::kCitizen;
+  if (!q.caller_phone.empty() && !reads_pii)
+    return Status(Code::kForbidden, "only agents, dispatchers and admins search by phone", "phone");
+  if (a.role != Role::kCitizen) {
+    q.hidden_from_units = m.dir.Lineage(a.unit_id);
+    // Everyone else's text search sees what they are shown: the masked text.
+    q.text_masked = !reads_pii;
   }
-  return page;
+  if (a.role != Role::kCitizen && (!q.caller_phone.empty() || (reads_pii && LooksPersonal(q.text))))
+    HOTLINE_RETURN_IF_ERROR(
+        m.store.AppendAudit({m.clock.Now(), a.user_id, "search_pii", std::nullopt,
+                             !q.caller_phone.empty() ? "orders by caller phone"
+                                                     : "orders by text with personal data"}));
+  HOTLINE_ASSIGN_OR_RETURN(OrderPage page, m.store.ListOrders(q));
+  OrderViewPage out;
+  out.total = page.total;
+  out.items.reserve(page.items.size());
+  for (WorkOrder& o : page.items) out.items.push_back(m.ListItem(a, std::move(o)));
+  return out;
 }
 
 Result<std::vector<Event>> HotlineService::Events(const Actor& a, Id id) {
@@ -614,11 +667,14 @@ Result<std::vector<Event>> HotlineService::Events(const Actor& a, Id id) {
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, m.LoadVisible(a, id));
   HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> events, m.store.ListEvents(o.id));
   // A citizen's own steps (filing on the web, rating the reply) would name the caller: only
-  // those who may see the caller's identity see who it was.
-  if (m.PiiLevel(a, o) != Impl::Pii::kFull)
-    for (Event& e : events)
+  // those who may see the caller's identity see who it was. Texts are masked as the order is.
+  const Impl::Pii level = m.PiiLevel(a, o);
+  if (level != Impl::Pii::kFull)
+    for (Event& e : events) {
+      Impl::Redact(e, o, level);
       if (e.user_id)
         if (auto u = m.dir.UserById(*e.user_id); u && u->role == Role::kCitizen) e.user_id.reset();
+    }
   return events;
 }
 
@@ -637,13 +693,7 @@ Result<std::vector<DuplicateView>> HotlineService::FindDuplicates(const Actor& a
 }
 
 WorkOrder HotlineService::MaskForList(WorkOrder o) {
-  o.caller_name = MaskName(o.caller_name);
-  o.caller_phone = MaskPhone(o.caller_phone);
-  o.caller_id_no = MaskIdNumber(o.caller_id_no);
-  // Callers often say numbers in the appeal itself ("请回电138…"): mask those too.
-  o.title = text::MaskPii(o.title);
-  o.content = text::MaskPii(o.content);
-  if (o.reply) o.reply->public_text = text::MaskPii(o.reply->public_text);
+  Impl::Redact(o, Impl::Pii::kMasked);
   return o;
 }
 
@@ -722,7 +772,8 @@ Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std:
   Impl& m = *impl_;
   HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "import users"));
   std::lock_guard lock(m.admin_mu);
-  ImportReport rep = ValidateUsers(ParseUsersCsv(csv), m.dir.AllUnits(), m.dir.AllUsers());
+  ImportReport rep =
+      ValidateUsers(ParseUsersCsv(csv), m.dir.AllUnits(), m.dir.AllUsers(), m.min_password_length);
   if (!rep.ok()) {
     CollectErrors(rep, errors);
     return Invalid("body",
@@ -783,11 +834,31 @@ Result<User> HotlineService::UpdateUser(const Actor& a, Id user_id, std::optiona
   }
   if (active) next.active = *active;
   if (password) {
-    HOTLINE_RETURN_IF_ERROR(ValidatePassword(*password));
+    HOTLINE_RETURN_IF_ERROR(ValidatePassword(*password, m.min_password_length));
     HOTLINE_ASSIGN_OR_RETURN(next.password_hash, HashPassword(*password));
+  }
+  // Nobody could undo it: the last active admin is neither disabled nor demoted
+  // (`hotline admin reset` is the way back for a store whose admins are all lost).
+  const bool was_admin = cur->active && cur->role == Role::kAdmin;
+  const bool is_admin = next.active && next.role == Role::kAdmin;
+  if (was_admin && !is_admin) {
+    bool other = false;
+    for (const User& u : m.dir.AllUsers())
+      other = other || (u.id != cur->id && u.active && u.role == Role::kAdmin);
+    if (!other)
+      return Status(Code::kFailedPrecondition,
+                    "the last active admin cannot be disabled or demoted; make another admin first",
+                    active && !*active ? "active" : "role");
   }
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUser(next));
   m.dir.PutUser(next);
+  std::string what;
+  if (role) what += " role=" + std::string(ToString(next.role));
+  if (unit_id) what += " unit=" + std::to_string(next.unit_id);
+  if (active) what += std::string(" active=") + (next.active ? "true" : "false");
+  if (password) what += " password";
+  (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "update_user", std::nullopt,
+                             "user " + std::to_string(user_id) + ":" + what});
   next.password_hash.clear();
   return next;
 }

@@ -57,6 +57,9 @@ struct Config {
   bool IsDepartmentMatter(std::string_view code) const;
 };
 
+// An appeal's content is at most this many bytes of UTF-8 (the API refuses more).
+inline constexpr std::size_t kMaxContentBytes = 20000;
+
 struct IntakeRequest {
   Channel channel = Channel::kHotline;
   std::optional<Nature> nature;
@@ -92,6 +95,12 @@ struct OrderView {
   bool identity_hidden = false;           // 举报 / confidential: not even masked values shown
   std::vector<Action> actions;            // what the caller may do now
   std::vector<DuplicateView> duplicates;  // filled by Intake and FindDuplicates
+};
+
+// One page of GET /orders: each item as its reader may see it.
+struct OrderViewPage {
+  std::vector<OrderView> items;
+  std::int64_t total = 0;
 };
 
 struct DispatchSuggestion {
@@ -297,7 +306,10 @@ class HotlineService {
   // Full caller contact for the lead/assisting unit (never for a 举报 or confidential
   // order); audited.
   Result<OrderView> RevealContact(const Actor& actor, Id order_id);
-  Result<OrderPage> ListOrders(const Actor& actor, OrderQuery query);  // items masked
+  // Items masked (or the caller hidden) as for lists. `query.caller_phone` is for agents,
+  // dispatchers and admins (403 otherwise) and is audited, as is a text that looks like
+  // personal data; for other roles `query.text` matches the masked text only.
+  Result<OrderViewPage> ListOrders(const Actor& actor, OrderQuery query);
   Result<std::vector<Event>> Events(const Actor& actor, Id order_id);
   Result<DispatchSuggestion> SuggestDispatch(const Actor& actor, Id order_id);
   // Open, visible orders this one may repeat (same caller, or near-identical text

@@ -120,7 +120,8 @@ Result<std::vector<HotspotView>> HotlineService::Hotspots(const Actor& a, const 
   for (const text::Hotspot& h : found) {
     HotspotView v;
     v.id = "h" + std::to_string(orders[h.members.front()].id);
-    v.title = text::MaskPii(orders[h.representative].title);
+    const WorkOrder& rep = orders[h.representative];
+    v.title = RedactTitle(rep.title, rep.content, rep.caller_name, rep.caller_phone, true);
     v.count = h.count;
     v.distinct_callers = h.distinct_callers;
     v.growth = h.growth;

@@ -431,7 +431,8 @@ Result<SuggestResult> HotlineService::Suggest(const Actor& a, const IntakeReques
     q.caller_phone = o.caller_phone;
     q.limit = kHistoryLimit;
     auto page = ListOrders(a, q);  // scoped to the actor, masked
-    if (page.ok()) res.caller_history = std::move(page->items);
+    if (page.ok())
+      for (OrderView& v : page->items) res.caller_history.push_back(std::move(v.order));
   }
   return res;
 }

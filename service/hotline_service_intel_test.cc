@@ -170,8 +170,8 @@ TEST_F(IntelTest, BelowTheThresholdTheOrderWaitsInTheReviewQueue) {
   auto page = svc_->ListOrders(dispatcher_, q);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->total, 1);
-  EXPECT_EQ(page->items[0].id, v.order.id);
-  EXPECT_NE(page->items[0].id, before);
+  EXPECT_EQ(page->items[0].order.id, v.order.id);
+  EXPECT_NE(page->items[0].order.id, before);
   // The dispatcher accepts the suggestion: the queue empties.
   ActionInput in{Action::kDispatch};
   in.subject_code = "020101";

@@ -441,10 +441,9 @@ Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
     q.limit = 20;
     HOTLINE_ASSIGN_OR_RETURN(OrderPage p, m.store.ListOrders(q));
     for (WorkOrder& o : p.items) {
-      o = MaskForList(std::move(o));
-      o.title = text::MaskPii(o.title);
-      o.content.clear();
-      d.red_list.push_back(std::move(o));
+      OrderView v = m.ListItem(a, std::move(o));
+      v.order.content.clear();
+      d.red_list.push_back(std::move(v.order));
     }
   }
 

@@ -121,7 +121,8 @@ void HotlineService::Impl::MapPut(const WorkOrder& o, const std::vector<Event>& 
   p.id = o.id;
   p.version = o.version;
   p.no = o.no;
-  p.title = text::MaskPii(o.title);
+  // The map is shared by every reader in scope: the strictest mask (caller hidden).
+  p.title = RedactTitle(o.title, o.content, o.caller_name, o.caller_phone, true);
   p.subject_code = o.subject_code;
   p.nature = o.nature;
   p.state = o.state;

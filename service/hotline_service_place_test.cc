@@ -273,8 +273,8 @@ class MapTest : public PlaceTest {
     EXPECT_TRUE(page.ok());
     std::map<Id, MapUnitCounts> out;
     const Timestamp now = clock_.Now();
-    for (const WorkOrder& o : page->items) {
-      auto full = store_->GetOrder(o.id);
+    for (const OrderView& v : page->items) {
+      auto full = store_->GetOrder(v.order.id);
       const bool in = full->created_at >= from && (!to || full->created_at < to);
       const bool open = !IsTerminal(full->state);
       for (auto id : {full->place.street_id, full->place.community_id, full->place.grid_id}) {
@@ -413,8 +413,8 @@ TEST_F(MapTest, MapLayersAreScopedByJurisdiction) {
   std::set<Id> visible;
   auto listed = svc_->ListOrders(s1_, lq);
   ASSERT_TRUE(listed.ok());
-  for (const WorkOrder& o : listed->items)
-    if (o.place.lon) visible.insert(o.id);
+  for (const OrderView& v : listed->items)
+    if (v.order.place.lon) visible.insert(v.order.id);
   std::set<Id> mapped;
   auto points = svc_->MapOrders(s1_, world);
   ASSERT_TRUE(points.ok());
@@ -472,7 +472,7 @@ TEST_F(MapTest, AUnitThatLostTheLeadKeepsSeeingTheOrderAfterARestart) {
     std::set<Id> out;
     auto page = svc_->ListOrders(a, q);
     EXPECT_TRUE(page.ok());
-    for (const WorkOrder& o : page->items) out.insert(o.id);
+    for (const OrderView& v : page->items) out.insert(v.order.id);
     return out;
   };
   EXPECT_EQ(ids(d1_), std::set<Id>{id});

@@ -289,9 +289,10 @@ TEST_F(ServiceTest, ScopeAndMasking) {
   EXPECT_EQ(sup.order.caller_phone, "138****5678");
   EXPECT_EQ(sup.order.caller_name.find("三丰"), std::string::npos);
   auto list = svc_->ListOrders(agent_, all).value();
-  EXPECT_EQ(list.items[0].caller_phone, "138****5678") << "lists are always masked";
-  EXPECT_EQ(list.items[0].content.find("13912345678"), std::string::npos) << "and so is the text";
-  EXPECT_NE(list.items[0].content.find("139****5678"), std::string::npos);
+  EXPECT_EQ(list.items[0].order.caller_phone, "138****5678") << "lists are always masked";
+  EXPECT_EQ(list.items[0].order.content.find("13912345678"), std::string::npos)
+      << "and so is the text";
+  EXPECT_NE(list.items[0].order.content.find("139****5678"), std::string::npos);
   EXPECT_NE(full.order.content.find("13912345678"), std::string::npos)
       << "the agent's detail is full";
   // The lead unit can reveal the contact, audited.
@@ -316,7 +317,7 @@ TEST_F(ServiceTest, InformantIsNeverShownToTheUnitReportedOn) {
   EXPECT_EQ(seen.order.caller_phone, "");
   EXPECT_EQ(seen.order.caller_name, "");
   EXPECT_EQ(svc_->RevealContact(d2_, id).status().code(), Code::kForbidden);
-  EXPECT_EQ(svc_->ListOrders(d2_, {})->items.at(0).caller_phone, "");
+  EXPECT_EQ(svc_->ListOrders(d2_, {})->items.at(0).order.caller_phone, "");
   // The lead handling unit of a report does not get the informant either.
   EXPECT_TRUE(svc_->GetOrder(s1_, id)->identity_hidden);
   EXPECT_EQ(svc_->GetOrder(agent_, id)->order.caller_phone, "13812345678");

@@ -431,7 +431,7 @@ ImportReport ValidateUnits(ImportReport parsed, const std::vector<Unit>& existin
 }
 
 ImportReport ValidateUsers(ImportReport parsed, const std::vector<Unit>& existing_units,
-                           const std::vector<User>& existing_users) {
+                           const std::vector<User>& existing_users, int min_password_length) {
   ImportReport out = std::move(parsed);
   auto& errors = out.errors;
   std::unordered_map<std::string, Known> units;
@@ -472,7 +472,7 @@ ImportReport ValidateUsers(ImportReport parsed, const std::vector<Unit>& existin
                         "a grid worker must belong to a grid, but " + u.unit_code + " is a " +
                             std::string(ToString(it->second.kind))});
     }
-    if (Status st = ValidatePassword(u.password); !st.ok())
+    if (Status st = ValidatePassword(u.password, min_password_length); !st.ok())
       errors.push_back({u.row, "password", st.message()});
     if (!u.phone.empty()) {
       if (Status st = ValidatePhone("phone", u.phone); !st.ok())

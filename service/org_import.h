@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "domain/types.h"
+#include "service/password.h"
 
 namespace hotline {
 
@@ -81,9 +82,11 @@ ImportReport ValidateUnits(ImportReport parsed, const std::vector<Unit>& existin
 // Checks parsed.users: unique logins (also against existing_users,
 // case-insensitively), non-empty display names, unit_code naming an active
 // existing unit or one of parsed.units, grid workers on grid units, the
-// password policy (ValidatePassword) and, when given, the phone (ValidatePhone).
+// password policy (ValidatePassword with `min_password_length`) and, when given, the phone
+// (ValidatePhone).
 ImportReport ValidateUsers(ImportReport parsed, const std::vector<Unit>& existing_units,
-                           const std::vector<User>& existing_users);
+                           const std::vector<User>& existing_users,
+                           int min_password_length = kMinPasswordLength);
 
 // The rows reordered so that each parent comes before its children (stable
 // otherwise); rows whose parent exists already or is missing come first,

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace hotline {
@@ -26,17 +27,31 @@ int CodePoints(std::string_view s) {
 
 }  // namespace
 
-Status ValidatePassword(std::string_view password) {
+Status ValidatePassword(std::string_view password, int min_length) {
   if (password.empty()) return Invalid("password", "password is required");
   if (password.size() > kMaxPasswordBytes)
     return Invalid("password", "password must be at most 1024 bytes");
   for (unsigned char c : password)
     if (c < 0x20 || c == 0x7F)
       return Invalid("password", "password must not contain control characters");
-  if (CodePoints(password) < kMinPasswordLength)
-    return Invalid("password", "password must be at least " + std::to_string(kMinPasswordLength) +
-                                   " characters");
+  if (CodePoints(password) < min_length)
+    return Invalid("password",
+                   "password must be at least " + std::to_string(min_length) + " characters");
   return Status::Ok();
+}
+
+std::string SecurityJson(int min_password_length) {
+  return "{\"min_password_length\":" + std::to_string(min_password_length) + "}";
+}
+
+int MinPasswordLengthOf(const std::string* security_json) {
+  if (!security_json) return kMinPasswordLength;
+  auto j = nlohmann::json::parse(*security_json, nullptr, false);
+  if (!j.is_object() || !j.contains("min_password_length") ||
+      !j["min_password_length"].is_number_integer())
+    return kMinPasswordLength;
+  const int n = j["min_password_length"].get<int>();
+  return n < kLowestMinPasswordLength ? kMinPasswordLength : n;
 }
 
 namespace {
@@ -46,7 +61,7 @@ std::atomic<bool> g_minimal_cost{false};
 void UseMinimalHashCostForTesting() { g_minimal_cost.store(true); }
 
 Result<std::string> HashPassword(std::string_view password) {
-  HOTLINE_RETURN_IF_ERROR(ValidatePassword(password));
+  HOTLINE_RETURN_IF_ERROR(ValidatePassword(password, 1));
   EnsureSodium();
   char out[crypto_pwhash_STRBYTES];
   const bool minimal = g_minimal_cost.load();

@@ -14,12 +14,21 @@
 
 namespace hotline {
 
-// Password policy. Minimum 4 code points for now, because the demo city's
-// accounts use "demo"; raise it (and add complexity rules) before production.
-// Maximum 1024 bytes; no control characters (which include NUL).
-inline constexpr int kMinPasswordLength = 4;
+// Password policy: at least `min_length` code points (a store's own minimum is set when it is
+// created, `hotline init --min-password-length`; Default: kMinPasswordLength; the demo city
+// uses 4, its accounts' password being "demo"), at most 1024 bytes, no control characters
+// (which include NUL).
+inline constexpr int kMinPasswordLength = 10;
+inline constexpr int kLowestMinPasswordLength = 4;  // what --min-password-length accepts
 inline constexpr std::size_t kMaxPasswordBytes = 1024;
-Status ValidatePassword(std::string_view password);
+Status ValidatePassword(std::string_view password, int min_length = kMinPasswordLength);
+
+// The store document holding the password policy: {"min_password_length": N}.
+inline constexpr const char* kSecurityKey = "security";
+std::string SecurityJson(int min_password_length);
+// The minimum of a stored policy document; kMinPasswordLength when there is none or it is
+// unreadable.
+int MinPasswordLengthOf(const std::string* security_json);
 
 // Tests only: hash with libsodium's minimum cost so suites that create many
 // users stay fast. Never called by the server.
@@ -29,7 +38,8 @@ void UseMinimalHashCostForTesting();
 // 2 passes over 64 MiB, roughly 50-150 ms and 64 MiB of RAM per call on one
 // core). The result is the self-describing "$argon2id$v=19$m=65536,t=2,p=1$..."
 // string with its own random salt. Rejects passwords that fail ValidatePassword
-// (kInvalidArgument, field "password"); kInternal if memory cannot be had.
+// (kInvalidArgument, field "password") except for their length, which is the policy of
+// the caller (ValidatePassword first); kInternal if memory cannot be had.
 Result<std::string> HashPassword(std::string_view password);
 
 // True when `password` matches `encoded` (from HashPassword). Any malformed,

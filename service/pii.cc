@@ -280,8 +280,7 @@ bool IsValidIdNumber(std::string_view id_number) {
   static constexpr int kProvinces[] = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34,
                                        35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
                                        53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83};
-  return std::find(std::begin(kProvinces), std::end(kProvinces), province) !=
-         std::end(kProvinces);
+  return std::find(std::begin(kProvinces), std::end(kProvinces), province) != std::end(kProvinces);
 }
 
 Status ValidatePhone(std::string_view field, std::string_view value) {
@@ -313,6 +312,53 @@ Status ValidatePhone(std::string_view field, std::string_view value) {
                  "phone number must be a mobile (11 digits starting with 1), a landline with area "
                  "code (0xx(x)-xxxxxxx(x)), a 400/800 number or a short service number (3-6 "
                  "digits starting with 1 or 9)");
+}
+
+namespace {
+
+// Replaces every occurrence of `needle` in `text`.
+void ReplaceAll(std::string& text, std::string_view needle, std::string_view with) {
+  if (needle.empty()) return;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + with.size()))
+    text.replace(at, needle.size(), with);
+}
+
+}  // namespace
+
+std::string RedactText(std::string_view text, std::string_view caller_name,
+                       std::string_view caller_phone, bool hide_identity) {
+  std::string out = text::MaskPii(text);
+  // The caller's own name and phone, as recorded, wherever the text repeats them. A name of
+  // one character would mask unrelated words; such names are not searched for.
+  const std::string name = Normalize(caller_name);
+  if (Decode(name).size() >= 2) ReplaceAll(out, name, hide_identity ? "**" : MaskName(name));
+  const std::string phone = Normalize(caller_phone);
+  if (phone.size() >= 5) ReplaceAll(out, phone, hide_identity ? "***" : MaskPhone(phone));
+  return out;
+}
+
+std::string RedactTitle(std::string_view title, std::string_view content,
+                        std::string_view caller_name, std::string_view caller_phone,
+                        bool hide_identity) {
+  std::string out = RedactText(title, caller_name, caller_phone, hide_identity);
+  // A title cut inside a number: the title ends with a digit and the content goes on with one.
+  const bool cut =
+      !title.empty() && title.size() < content.size() && content.substr(0, title.size()) == title;
+  if (!cut) return out;
+  std::vector<Char> rest = Decode(content.substr(title.size()));
+  if (rest.empty() || !IsDigit(Normalize(rest[0].bytes)[0])) return out;
+  std::vector<Char> cs = Decode(out);
+  std::string masked;
+  size_t keep = cs.size();
+  while (keep > 0) {
+    const std::string c = Normalize(cs[keep - 1].bytes);
+    if (!(c.size() == 1 && (IsDigit(c[0]) || c[0] == '*' || c[0] == '-' || c[0] == ' '))) break;
+    --keep;
+  }
+  for (size_t i = 0; i < keep; ++i) masked += cs[i].bytes;
+  masked.append(cs.size() - keep, '*');
+  return masked;
 }
 
 }  // namespace hotline

@@ -43,6 +43,22 @@ std::string MaskIdNumber(std::string_view id_number);
 // ("经10路") are kept.
 std::string MaskAddress(std::string_view address);
 
+// Free text (title, content, replies, notes, event texts) for a reader who may not see the
+// caller: every number text::MaskPii finds (phones, ID numbers, bank cards, e-mails) is
+// masked, and so are the order's own caller name and phone wherever they are written, even in
+// forms the patterns miss. `hide_identity` (举报/保密 orders, the unit reported on): the name
+// becomes "**" instead of its masked form ("张**"), which would still tell the surname.
+std::string RedactText(std::string_view text, std::string_view caller_name,
+                       std::string_view caller_phone, bool hide_identity);
+
+// The title as RedactText does it; in addition, when the title is the content's first
+// characters (the automatic title) and stops inside a number, every digit of the number's
+// visible part is masked: "举报人电话1382222" would otherwise keep digits MaskPii does not
+// recognise as a phone.
+std::string RedactTitle(std::string_view title, std::string_view content,
+                        std::string_view caller_name, std::string_view caller_phone,
+                        bool hide_identity);
+
 // 11 digits starting 13-19, optionally prefixed +86/0086/86; spaces and '-' ignored.
 bool IsValidMobile(std::string_view phone);
 

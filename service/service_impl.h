@@ -20,6 +20,8 @@
 #include "service/duplicate_index.h"
 #include "service/hotline_service.h"
 #include "service/map_index.h"
+#include "service/password.h"
+#include "service/pii.h"
 #include "text/normalize.h"
 #include "text/pii_detect.h"
 
@@ -139,7 +141,8 @@ struct HotlineService::Impl {
   Directory dir;
   mutable std::mutex config_mu;  // guards the pointer swap; readers copy the shared_ptr
   std::shared_ptr<const Config> config;
-  std::mutex admin_mu;  // serialises configuration and organisation writes
+  std::mutex admin_mu;                           // serialises configuration and organisation writes
+  int min_password_length = kMinPasswordLength;  // the store's policy (kSecurityKey)
   std::unique_ptr<text::Normalizer> normalizer;
   DuplicateIndex duplicates;
   std::shared_ptr<const geo::GridIndex> grids;  // swapped under config_mu
@@ -220,8 +223,7 @@ struct HotlineService::Impl {
 
   Status CheckAccess(const Actor& a, const WorkOrder& o) {
     if (a.role == Role::kCitizen) {
-      if (o.citizen_user_id != a.user_id)
-        return Status(Code::kNotFound, "no order " + std::to_string(o.id));
+      if (o.citizen_user_id != a.user_id) return NoSuchOrder();
       return {};
     }
     return CheckStaffAccess(a, o.id);
@@ -231,12 +233,17 @@ struct HotlineService::Impl {
     auto scope = ScopeOf(a);
     if (!scope) return {};
     HOTLINE_ASSIGN_OR_RETURN(bool ok, store.CanAccess(order_id, *scope));
-    if (!ok) return Status(Code::kNotFound, "no order " + std::to_string(order_id));
+    if (!ok) return NoSuchOrder();
     return {};
   }
 
+  // An order that does not exist and one outside the reader's scope get the same answer,
+  // so that existence does not leak (docs/access.md).
+  static Status NoSuchOrder() { return Status(Code::kNotFound, "no such order", "id"); }
   Result<WorkOrder> LoadVisible(const Actor& a, Id id) {
-    HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, store.GetOrder(id));
+    auto found = store.GetOrder(id);
+    if (!found.ok() && found.status().code() == Code::kNotFound) return NoSuchOrder();
+    HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, std::move(found));
     HOTLINE_RETURN_IF_ERROR(CheckAccess(a, o));
     return o;
   }
@@ -277,25 +284,74 @@ struct HotlineService::Impl {
     }
   }
 
+  // The order as `level` may see it: kMasked masks the caller and every free text
+  // (RedactText), kHidden removes the caller altogether and masks the texts without even the
+  // surname; kFull changes nothing. Every path that lets an order's text leave the server goes
+  // through here (views, lists, events, the dashboard, the map).
+  static void Redact(WorkOrder& o, Pii level) {
+    if (level == Pii::kFull) return;
+    const bool hide = level == Pii::kHidden;
+    const std::string name = o.caller_name, phone = o.caller_phone;
+    auto text = [&](std::string& t) { t = RedactText(t, name, phone, hide); };
+    o.title = RedactTitle(o.title, o.content, name, phone, hide);
+    text(o.content);
+    text(o.place.address);
+    text(o.pending_request);
+    if (o.reply) {
+      text(o.reply->public_text);
+      text(o.reply->actions_taken);
+      text(o.reply->unresolved_reason);
+    }
+    if (o.callback) text(o.callback->note);
+    if (hide) {
+      o.caller_name.clear();
+      o.caller_phone.clear();
+      o.caller_id_no.clear();
+      o.citizen_user_id.reset();
+    } else {
+      o.caller_name = MaskName(o.caller_name);
+      o.caller_phone = MaskPhone(o.caller_phone);
+      o.caller_id_no = MaskIdNumber(o.caller_id_no);
+    }
+  }
+  // What `q` matches for readers who may not see the caller (WorkOrder::search_text).
+  static std::string SearchText(const WorkOrder& o) {
+    return RedactTitle(o.title, o.content, o.caller_name, o.caller_phone, true) + "\n" +
+           RedactText(o.content, o.caller_name, o.caller_phone, true);
+  }
+  // An event's free text as the reader of `o` at `level` may see it.
+  static void Redact(Event& e, const WorkOrder& o, Pii level) {
+    if (level == Pii::kFull) return;
+    e.text = RedactText(e.text, o.caller_name, o.caller_phone, level == Pii::kHidden);
+  }
+
   OrderView View(const Actor& a, WorkOrder o, bool audit) {
     OrderView v;
     v.light = LightOf(o, clock.Now());
     v.actions = AvailableActions(o, a);
     Pii level = PiiLevel(a, o);
-    if (level == Pii::kHidden) {
-      o.caller_name.clear();
-      o.caller_phone.clear();
-      o.caller_id_no.clear();
-      v.identity_hidden = true;
-    } else if (level == Pii::kMasked) {
-      o = MaskForList(std::move(o));
-    } else {
-      v.pii_masked = false;
-      if (audit && !(o.caller_name.empty() && o.caller_phone.empty() && o.caller_id_no.empty()) &&
-          a.role != Role::kCitizen)
-        (void)store.AppendAudit(
-            {clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
-    }
+    v.identity_hidden = level == Pii::kHidden;
+    v.pii_masked = level != Pii::kFull;
+    if (level == Pii::kFull && audit &&
+        !(o.caller_name.empty() && o.caller_phone.empty() && o.caller_id_no.empty()) &&
+        a.role != Role::kCitizen)
+      (void)store.AppendAudit(
+          {clock.Now(), a.user_id, "read_pii", o.id, "caller name, phone, id_no"});
+    Redact(o, level);
+    v.order = std::move(o);
+    return v;
+  }
+  // A list item: as View, but staff who may read one order in full see lists masked (a list is
+  // not a reason to read personal data; nothing is audited).
+  OrderView ListItem(const Actor& a, WorkOrder o) {
+    Pii level = PiiLevel(a, o);
+    if (level == Pii::kFull && a.role != Role::kCitizen) level = Pii::kMasked;
+    OrderView v;
+    v.light = LightOf(o, clock.Now());
+    v.actions = AvailableActions(o, a);
+    v.identity_hidden = level == Pii::kHidden;
+    v.pii_masked = level != Pii::kFull;
+    Redact(o, level);
     v.order = std::move(o);
     return v;
   }

@@ -45,6 +45,7 @@ class SmallCity : public ::testing::Test {
     if (fresh) {
       BootstrapOptions b;
       b.admin_password = "pw12";
+      b.min_password_length = 4;  // the fixture's short passwords
       ASSERT_TRUE(Bootstrap(*store_, b).ok());
     }
     auto svc =

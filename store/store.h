@@ -32,7 +32,13 @@ struct OrderQuery {
   std::optional<Id> citizen_user_id;
   std::string caller_phone;  // exact
   std::string subject_prefix;
-  std::string text;  // substring of title or content
+  // Substring of title or content, or the order number (exact). With `text_masked`, the
+  // substring is looked for in the orders' search_text instead (personal data masked).
+  std::string text;
+  bool text_masked = false;
+  // Leave out orders reported on (举报) one of these units: their caller is hidden from the
+  // reader, so neither `caller_phone` nor an unmasked `text` may match them.
+  std::vector<Id> hidden_from_units;
   // Only orders whose intake stored a classifier suggestion (the dispatcher's review queue).
   bool with_suggestion = false;
   // Scope: only orders visible to one of these units (see Store::CreateOrder's access
@@ -129,6 +135,10 @@ class Store {
   // batches (the KPI engine is fed from it when the service opens).
   virtual Result<std::vector<Event>> ScanEvents(Id after_id, int limit) = 0;
   virtual Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) = 0;
+  // Orders whose search_text was never computed (stored before it existed, or loaded in
+  // bulk without it), up to `limit`, and the writing of it, in one transaction.
+  virtual Result<std::vector<Id>> OrdersWithoutSearchText(int limit) = 0;
+  virtual Status SetSearchText(const std::vector<std::pair<Id, std::string>>& texts) = 0;
 
   // Bulk load for the demo and benchmarks: orders with their full event history,
   // in one transaction. Order ids and event ids are assigned by the store.

@@ -289,6 +289,47 @@ TEST_P(StoreTest, WithSuggestionFilterFindsOrdersCarryingASuggestion) {
   EXPECT_EQ(store_->ListOrders(OrderQuery{})->total, 2);
 }
 
+TEST_P(StoreTest, MaskedSearchTextAndReportsHiddenFromTheirUnit) {
+  WorkOrder report = NewOrder("举报");
+  report.content = "举报人电话13822223333";
+  report.search_text = "举报\n举报人电话138****3333";
+  report.reported_unit_id = 5;
+  auto r = store_->CreateOrder(report, Created(), {}, "", 0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  WorkOrder plain = NewOrder("plain");  // stored without search_text: NULL until filled in
+  auto p = store_->CreateOrder(plain, Created(), {}, "", 0);
+  ASSERT_TRUE(p.ok());
+  auto count = [&](OrderQuery q) { return store_->ListOrders(q).value().total; };
+  OrderQuery q;
+  q.text = "13822223333";
+  EXPECT_EQ(count(q), 1) << "unmasked search";
+  q.hidden_from_units = {9, 5};
+  EXPECT_EQ(count(q), 0) << "not on a report about the reader's unit";
+  q.hidden_from_units.clear();
+  q.text_masked = true;
+  EXPECT_EQ(count(q), 0) << "masked search";
+  q.text = "138****3333";
+  EXPECT_EQ(count(q), 1);
+  q.text = r->no;
+  EXPECT_EQ(count(q), 1) << "the order number";
+  OrderQuery phone;
+  phone.caller_phone = "13800000000";
+  EXPECT_EQ(count(phone), 2);
+  phone.hidden_from_units = {5};
+  EXPECT_EQ(count(phone), 1);
+  // Filling in what is missing, in id order, survives a reopen.
+  auto missing = store_->OrdersWithoutSearchText(10);
+  ASSERT_TRUE(missing.ok());
+  ASSERT_EQ(*missing, std::vector<Id>{p->id});
+  ASSERT_TRUE(store_->SetSearchText({{p->id, "plain\n路灯不亮 'quoted' \\ text"}}).ok());
+  Reopen();
+  EXPECT_TRUE(store_->OrdersWithoutSearchText(10)->empty());
+  OrderQuery quoted;
+  quoted.text_masked = true;
+  quoted.text = "'quoted' \\";
+  EXPECT_EQ(count(quoted), 1);
+}
+
 TEST_P(StoreTest, UnitFilterFindsLeadAndAssistingUnitsAndGrantsAccumulate) {
   WorkOrder o = NewOrder("a");
   o.lead_unit_id = 20;

@@ -96,7 +96,7 @@ def main():
                            (": " + detail) if detail and not ok else ""))
 
     try:
-        run_cli(server.binary, "init", "--db", db, "--admin-password", PASSWORD)
+        run_cli(server.binary, "init", "--db", db, "--admin-password", PASSWORD, "--min-password-length", "4")
         server.start()
         admin = login(server, "admin", PASSWORD)
         # An agent to take the calls (admin if the user import is refused).

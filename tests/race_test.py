@@ -43,7 +43,7 @@ def main():
         print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""))
 
     try:
-        init = ["init", "--db", db, "--admin-password", PASSWORD]
+        init = ["init", "--db", db, "--admin-password", PASSWORD, "--min-password-length", "4"]
         run_cli(server.binary, *(init + (["--data", args.data] if args.data else [])))
         server.start()
         admin = login(server, "admin", PASSWORD)

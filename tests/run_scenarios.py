@@ -168,7 +168,7 @@ class Runner:
             run_cli(self.binary, *args)
             self.server.start()
         else:
-            args = ["init", "--db", self.db, "--admin-password", PASSWORD]
+            args = ["init", "--db", self.db, "--admin-password", PASSWORD, "--min-password-length", "4"]
             if self.data:
                 args += ["--data", self.data]
             run_cli(self.binary, *args)

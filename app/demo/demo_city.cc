@@ -299,7 +299,9 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
                      {"catalogue", catalogue_json},
                      {"calendar", CalendarToJson(calendar)},
                      {"boundaries", geo::ExportGeoJson(shapes)},
-                     {"gazetteer", geo::GazetteerToJson(gazetteer)}};
+                     {"gazetteer", geo::GazetteerToJson(gazetteer)},
+                     // Every demo account's password is "demo": the demo's own, lower minimum.
+                     {kSecurityKey, SecurityJson(kLowestMinPasswordLength)}};
   HOTLINE_RETURN_IF_ERROR(store.ApplyBatch(batch));
   out << "  " << city.streets.size() << " streets, " << city.communities.size() << " communities, "
       << city.grids.size() << " grids, " << city.departments.size() << " departments, "

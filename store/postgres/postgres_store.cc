@@ -284,6 +284,12 @@ class CopyRow {
     out_ += v ? 't' : 'f';
     return *this;
   }
+  CopyRow& TextOrNull(std::string_view v) {  // empty -> NULL
+    if (!v.empty()) return Text(v);
+    Sep();
+    out_ += "\\N";
+    return *this;
+  }
   CopyRow& Int(const std::optional<Id>& v) {
     if (v) return Int(*v);
     Sep();
@@ -351,6 +357,11 @@ CREATE TABLE audit(
 CREATE INDEX audit_order ON audit(order_id);
 CREATE TABLE sessions(
   digest TEXT PRIMARY KEY, user_id BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+)sql",
+    // 2: mirrors the SQLite schema 2 (orders.search_text).
+    R"sql(
+ALTER TABLE orders ADD COLUMN search_text TEXT;
+CREATE INDEX orders_no_search_text ON orders(id) WHERE search_text IS NULL;
 )sql",
 };
 
@@ -531,8 +542,9 @@ Status GrantAccess(PgConn& c, Id order_id, const std::vector<AccessGrant>& acces
 const char* kCreateOrder =
     "WITH o AS (INSERT INTO orders(id, no, state, version, channel, nature, urgency, "
     "subject_code, grid_id, community_id, street_id, lead_unit_id, created_at, due_at, yellow_at, "
-    "supervised, citizen_user_id, caller_phone, title, content, doc) "
-    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21) "
+    "supervised, citizen_user_id, caller_phone, title, content, doc, search_text) "
+    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,"
+    "NULLIF($34::text, '')) "
     "RETURNING id), "
     "e AS (INSERT INTO events(order_id, at, action, from_state, to_state, user_id, unit_id, text, "
     "data) SELECT id, $22::bigint, $23::text, $24::text, $25::text, $26::bigint, $27::bigint, "
@@ -545,7 +557,7 @@ const char* kCreateOrder =
 const char* kOrderCopy =
     "COPY orders(id, no, state, version, channel, nature, urgency, subject_code, grid_id, "
     "community_id, street_id, lead_unit_id, created_at, due_at, yellow_at, supervised, "
-    "citizen_user_id, caller_phone, title, content, doc) FROM STDIN";
+    "citizen_user_id, caller_phone, title, content, doc, search_text) FROM STDIN";
 
 Params OrderParams(const WorkOrder& o) {
   Params p;
@@ -567,7 +579,7 @@ void CopyOrder(std::string& out, const WorkOrder& o) {
   r.Int(o.place.street_id).Int(o.lead_unit_id).Int(o.created_at);
   r.Int(o.due_at).Int(o.yellow_at).Bool(o.supervised);
   r.Int(o.citizen_user_id).Text(o.caller_phone).Text(o.title).Text(o.content);
-  r.Text(EncodeOrder(o));
+  r.Text(EncodeOrder(o)).TextOrNull(o.search_text);
 }
 
 void CopyEvent(std::string& out, const Event& e, Id order_id) {
@@ -744,6 +756,7 @@ class PostgresStore final : public Store {
         rels.push_back(rel);
       }
       p.Add(IntArray(units)).Add(IntArray(rels)).Add(key_owner).Add(idempotency_key);
+      p.Add(o.search_text);  // $34
       HOTLINE_RETURN_IF_ERROR(c.Run(kCreateOrder, p));
       out = {o.id, o.no, false};
       return {};
@@ -821,13 +834,26 @@ class PostgresStore final : public Store {
     if (q.created_to) where += " AND created_at < " + arg(*q.created_to);
     if (q.supervised) where += " AND supervised = " + arg(*q.supervised);
     if (q.citizen_user_id) where += " AND citizen_user_id = " + arg(*q.citizen_user_id);
-    if (!q.caller_phone.empty()) where += " AND caller_phone = " + arg(q.caller_phone);
+    std::string hidden;  // the order is a report on one of hidden_from_units
+    if (!q.hidden_from_units.empty())
+      hidden = "COALESCE((doc::jsonb ->> 'reported_unit_id')::bigint, 0) = ANY(" +
+               arg(IntArray(q.hidden_from_units)) + "::bigint[])";
+    if (!q.caller_phone.empty()) {
+      where += " AND caller_phone = " + arg(q.caller_phone);
+      if (!hidden.empty()) where += " AND NOT " + hidden;
+    }
     if (q.with_suggestion) where += " AND (doc::jsonb -> 'suggestion') IS NOT NULL";
     if (!q.subject_prefix.empty())
       where += " AND starts_with(subject_code, " + arg(q.subject_prefix) + ")";
     if (!q.text.empty()) {
       std::string t = arg(q.text);
-      where += " AND (strpos(title, " + t + ") > 0 OR strpos(content, " + t + ") > 0)";
+      if (q.text_masked) {
+        where += " AND (no = " + t + " OR strpos(search_text, " + t + ") > 0)";
+      } else {
+        where += " AND (no = " + t + " OR ((strpos(title, " + t + ") > 0 OR strpos(content, " + t +
+                 ") > 0)" + (hidden.empty() ? std::string() : " AND NOT " + hidden) +
+                 ") OR strpos(search_text, " + t + ") > 0)";
+      }
     }
     if (q.light) {
       static const std::string open = OpenStatesSql();
@@ -922,6 +948,27 @@ class PostgresStore final : public Store {
       return {};
     }));
     return out;
+  }
+
+  Result<std::vector<Id>> OrdersWithoutSearchText(int limit) override {
+    std::vector<Id> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r, c.Query("SELECT id FROM orders WHERE search_text IS NULL ORDER BY id LIMIT $1",
+                          Params().Add(static_cast<std::int64_t>(limit))));
+      for (int i = 0; i < r.size(); ++i) out.push_back(r.Int(i, 0));
+      return {};
+    }));
+    return out;
+  }
+  Status SetSearchText(const std::vector<std::pair<Id, std::string>>& texts) override {
+    if (texts.empty()) return {};
+    return Write([&](PgConn& c) -> Status {
+      for (const auto& [id, text] : texts)
+        HOTLINE_RETURN_IF_ERROR(
+            c.Run("UPDATE orders SET search_text = $1 WHERE id = $2", Params().Add(text).Add(id)));
+      return {};
+    });
   }
 
   Result<bool> CanAccess(Id order_id, const std::vector<Id>& units) override {

@@ -199,6 +199,12 @@ CREATE INDEX audit_order ON audit(order_id);
 CREATE TABLE sessions(
   digest TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 )sql",
+    // 2: title and content with personal data masked, for searches by readers who may not see
+    // the caller (NULL until the service computes it; WorkOrder::search_text).
+    R"sql(
+ALTER TABLE orders ADD COLUMN search_text TEXT;
+CREATE INDEX orders_no_search_text ON orders(id) WHERE search_text IS NULL;
+)sql",
 };
 
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -319,8 +325,8 @@ Status GrantAccess(Conn& c, Id order_id, const std::vector<AccessGrant>& access)
 const char* kOrderInsert =
     "INSERT INTO orders(id, no, state, version, channel, nature, urgency, subject_code, grid_id, "
     "community_id, street_id, lead_unit_id, created_at, due_at, yellow_at, supervised, "
-    "citizen_user_id, caller_phone, title, content, doc) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "citizen_user_id, caller_phone, title, content, doc, search_text) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 void BindOrder(Stmt& s, const WorkOrder& o) {
   s.Bind(1, o.id).Bind(2, o.no).Bind(3, ToString(o.state)).Bind(4, o.version);
@@ -330,6 +336,11 @@ void BindOrder(Stmt& s, const WorkOrder& o) {
   s.Bind(14, o.due_at).Bind(15, o.yellow_at).Bind(16, o.supervised ? 1 : 0);
   s.Bind(17, o.citizen_user_id).Bind(18, o.caller_phone).Bind(19, o.title).Bind(20, o.content);
   s.Bind(21, EncodeOrder(o));
+  if (o.search_text.empty()) {
+    s.BindNull(22);
+  } else {
+    s.Bind(22, o.search_text);
+  }
 }
 
 std::string OpenStatesSql() {
@@ -600,13 +611,30 @@ class SqliteStore final : public Store {
         s.Bind(++i, p);
       });
     }
-    if (!q.text.empty()) {
-      where += " AND (instr(title, ?) > 0 OR instr(content, ?) > 0)";
-      binds.push_back([t = q.text](Stmt& s, int& i) {
-        s.Bind(++i, t);
-        s.Bind(++i, t);
-      });
+    std::string hidden;  // "reported_unit_id IN (...)" over the order document
+    if (!q.hidden_from_units.empty()) {
+      hidden = "COALESCE(json_extract(doc, '$.reported_unit_id'), 0) IN (";
+      for (size_t i = 0; i < q.hidden_from_units.size(); ++i)
+        hidden += (i ? "," : "") + std::to_string(q.hidden_from_units[i]);
+      hidden += ")";
     }
+    if (!q.text.empty()) {
+      if (q.text_masked) {
+        where += " AND (no = ? OR instr(search_text, ?) > 0)";
+        binds.push_back([t = q.text](Stmt& s, int& i) {
+          s.Bind(++i, t);
+          s.Bind(++i, t);
+        });
+      } else {
+        where += " AND (no = ? OR ((instr(title, ?) > 0 OR instr(content, ?) > 0)" +
+                 (hidden.empty() ? std::string() : " AND NOT " + hidden) +
+                 ") OR instr(search_text, ?) > 0)";
+        binds.push_back([t = q.text](Stmt& s, int& i) {
+          for (int k = 0; k < 4; ++k) s.Bind(++i, t);
+        });
+      }
+    }
+    if (!q.caller_phone.empty() && !hidden.empty()) where += " AND NOT " + hidden;
     if (q.light) {
       static const std::string open = OpenStatesSql();
       switch (*q.light) {
@@ -749,6 +777,27 @@ class SqliteStore final : public Store {
         HOTLINE_RETURN_IF_ERROR(GrantAccess(c, it.order.id, it.access));
       }
       next_order_id_ = next;
+      return {};
+    });
+  }
+
+  Result<std::vector<Id>> OrdersWithoutSearchText(int limit) override {
+    std::vector<Id> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, "SELECT id FROM orders WHERE search_text IS NULL ORDER BY id LIMIT ?");
+      s.Bind(1, limit);
+      Status st;
+      while (s.Step(&st)) out.push_back(s.Int(0));
+      return st;
+    }));
+    return out;
+  }
+  Status SetSearchText(const std::vector<std::pair<Id, std::string>>& texts) override {
+    return Write([&](Conn& c) -> Status {
+      for (const auto& [id, text] : texts) {
+        PREPARE(c, s, "UPDATE orders SET search_text = ? WHERE id = ?");
+        HOTLINE_RETURN_IF_ERROR(s.Bind(1, text).Bind(2, id).Run());
+      }
       return {};
     });
   }
