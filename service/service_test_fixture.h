@@ -47,8 +47,8 @@ class SmallCity : public ::testing::Test {
       b.admin_password = "pw12";
       ASSERT_TRUE(Bootstrap(*store_, b).ok());
     }
-    auto svc =
-        HotlineService::Open(*store_, clock_, HOTLINE_SOURCE_DATA_DIR "/calendar/cn_holidays.json");
+    auto svc = HotlineService::Open(*store_, clock_,
+                                    HOTLINE_SOURCE_DATA_DIR "/calendar/cn_holidays.json", options_);
     ASSERT_TRUE(svc.ok()) << svc.status().ToString();
     svc_ = std::move(svc).value();
     admin_ = Login("admin");
@@ -130,6 +130,7 @@ class SmallCity : public ::testing::Test {
     return r;
   }
 
+  ServiceOptions options_;  // set before Restart() to reopen the service with other options
   FakeClock clock_{kMonday10};
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
