@@ -396,13 +396,14 @@ Result<LoginResult> HotlineService::Login(const std::string& login, const std::s
     locked = state.locked_until && *state.locked_until > now;
     failed_before = state.failed_logins;
   }
-  // Unknown, disabled and locked accounts verify against a dummy hash of the same cost.
-  const std::string& against = usable && !locked ? user->password_hash : guard.DummyHash();
   if (!guard.slots().Acquire()) {
     *refusal = {LoginRefusal::Kind::kBusy, 2};
     return Status(Code::kUnavailable,
                   "the server is busy checking other logins; try again in a few seconds", "login");
   }
+  // Unknown, disabled and locked accounts verify against a dummy hash of the same cost (made
+  // on first use, inside the slot: it costs as much as a verification).
+  const std::string& against = usable && !locked ? user->password_hash : guard.DummyHash();
   bool match = m.options.verify_password ? m.options.verify_password(against, password)
                                          : VerifyPassword(against, password);
   guard.slots().Release();
