@@ -12,6 +12,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -40,6 +41,39 @@ constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool IsApiPath(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+
+// Why a request header's framing cannot be trusted (RFC 9112 §6): the status and the error, or
+// status 0 when the framing is unambiguous. Beast already refuses a Transfer-Encoding after a
+// Content-Length and Content-Lengths that differ; what it lets through is decided here:
+//  - any Transfer-Encoding but a single "chunked" (gzip, "gzip, chunked", ...): 501, since we
+//    do not decode other codings, and ignoring them would read the body as the next request;
+//  - Transfer-Encoding together with Content-Length, in either order: 400;
+//  - Content-Length repeated, as a field or as a list ("5, 5"), even with equal values: 400.
+std::pair<int, Status> CheckFraming(const http::request_header<>& h) {
+  int te = 0, cl = 0;
+  std::string coding;
+  bool cl_list = false;
+  for (const auto& f : h) {
+    if (f.name() == http::field::transfer_encoding) {
+      ++te;
+      coding = std::string(f.value());
+    } else if (f.name() == http::field::content_length) {
+      ++cl;
+      cl_list = cl_list || f.value().find(',') != beast::string_view::npos;
+    }
+  }
+  if (te > 0 && cl > 0)
+    return {400, Invalid("Content-Length",
+                         "a request must not carry both Transfer-Encoding and Content-Length")};
+  if (cl > 1 || cl_list)
+    return {400, Invalid("Content-Length", "Content-Length must be given once, as one number")};
+  if (te > 1 || (te == 1 && !beast::iequals(coding, "chunked")))
+    return {501, Status(Code::kInvalidArgument,
+                        "unsupported Transfer-Encoding \"" + coding +
+                            "\": only a single \"chunked\" is implemented",
+                        "Transfer-Encoding")};
+  return {0, Status::Ok()};
+}
 
 std::string Sanitize(std::string_view v) {
   std::string out;
@@ -107,7 +141,8 @@ struct ServerCore {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerCore& srv) : srv_(srv), stream_(std::move(socket)) {
+  Session(tcp::socket socket, ServerCore& srv)
+      : srv_(srv), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
@@ -156,6 +191,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     state_ = State::kReadingBody;
+    // Ambiguous framing: answer and close without reading on, so nothing the client sent after
+    // this header can be taken for another request.
+    if (auto [status, st] = CheckFraming(parser_->get().base()); status != 0)
+      return WriteError(status, st);
     if (parser_->is_done()) return OnRequest();
     auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -169,16 +208,40 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
+  // The body has idle_timeout to arrive. Not the stream's own timeout: that closes the socket,
+  // and a client that announced more than it sent deserves a 408 it can read.
   void ReadBody() {
-    stream_.expires_after(srv_.options.idle_timeout);
+    stream_.expires_never();
+    body_timed_out_ = false;
+    body_timer_.expires_after(srv_.options.idle_timeout);
+    body_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->state_ != State::kReadingBody) return;
+      self->body_timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->body_timer_.cancel();
                        if (ec) return self->OnReadError(ec);
                        self->OnRequest();
                      });
   }
 
   void OnReadError(beast::error_code ec) {
+    if (state_ == State::kReadingBody && !stop_requested_) {
+      // The header arrived but the body did not: tell the client before closing.
+      if (body_timed_out_)
+        return WriteError(
+            408, Invalid("body", "the request body did not arrive within " +
+                                     std::to_string(srv_.options.idle_timeout.count()) + " s"));
+      if (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+          ec == net::error::eof)
+        return WriteError(400, Invalid("body",
+                                       "the connection ended before the whole request body "
+                                       "(Content-Length or chunk size) arrived"));
+    }
     if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
         ec == net::error::eof || ec == net::error::operation_aborted ||
         ec == beast::error::timeout ||
@@ -309,6 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     state_ = State::kClosed;
+    body_timer_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
@@ -318,6 +382,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  net::steady_timer body_timer_;
+  bool body_timed_out_ = false;
   std::unique_ptr<http::response<http::string_body>> res_;
   std::unique_ptr<http::response<http::empty_body>> head_res_;
   std::string drain_;

@@ -1,7 +1,11 @@
 // Tests for the HTTP server, router and static files, over real sockets on 127.0.0.1.
 #include "api/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -61,6 +65,183 @@ Router EchoRouter() {
     return HttpResponse::Error(Status(Code::kConflict, "order moved on", "status"));
   });
   return router;
+}
+
+// A raw TCP exchange: sends `bytes`, optionally half-closes, and reads until the server closes
+// the connection. `closed` tells whether it did (rather than the 20 s safety timeout firing).
+struct RawExchange {
+  std::string received;
+  bool closed = false;
+};
+RawExchange Raw(std::uint16_t port, const std::string& bytes, bool half_close) {
+  RawExchange out;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  if (fd < 0) return out;
+  timeval tv{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ADD_FAILURE() << "connect failed";
+    ::close(fd);
+    return out;
+  }
+  EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(bytes.size()));
+  if (half_close) ::shutdown(fd, SHUT_WR);
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+      out.closed = true;
+      break;
+    }
+    if (n < 0) break;  // timeout
+    out.received.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// The status codes of every response in `raw` (a response per "HTTP/1.1 " status line).
+std::vector<int> Statuses(const std::string& raw) {
+  std::vector<int> out;
+  for (size_t at = raw.find("HTTP/1.1 "); at != std::string::npos;
+       at = raw.find("HTTP/1.1 ", at + 1))
+    out.push_back(std::atoi(raw.c_str() + at + 9));
+  return out;
+}
+
+// The JSON body of the first response in `raw`.
+json BodyOf(const std::string& raw) {
+  size_t at = raw.find("\r\n\r\n");
+  if (at == std::string::npos) return json();
+  size_t end = raw.find("HTTP/1.1 ", at);
+  return json::parse(
+      raw.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4), nullptr,
+      false);
+}
+
+// A router that counts the requests it ran, to prove none was smuggled in.
+struct CountingRouter {
+  CountingRouter() {
+    router.Add("POST", "/api/v1/echo", [this](HttpRequest& req) {
+      ++posts;
+      return HttpResponse::Json(200, json{{"body", req.body}}.dump());
+    });
+    router.Add("GET", "/api/v1/smuggled", [this](HttpRequest&) {
+      ++smuggled;
+      return HttpResponse::Json(200, "\"smuggled\"");
+    });
+  }
+  Router router;
+  std::atomic<int> posts{0}, smuggled{0};
+};
+
+const char kSmuggled[] = "GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+
+TEST(HttpFraming, UnsupportedTransferEncodingIs501AndTheBodyNeverRunsAsARequest) {
+  CountingRouter cr;
+  TestServer ts(cr.router.AsHandler());
+  for (std::string te : {"gzip", "gzip, chunked", "chunked, gzip", "identity", "GZIP"}) {
+    std::string second = kSmuggled;
+    std::string req =
+        "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te + "\r\n\r\n" + second;
+    RawExchange ex = Raw(ts.server->port(), req, false);
+    EXPECT_EQ(Statuses(ex.received), std::vector<int>{501}) << te << "\n" << ex.received;
+    EXPECT_EQ(BodyOf(ex.received)["error"]["field"], "Transfer-Encoding") << te;
+    EXPECT_TRUE(ex.closed) << te;
+  }
+  EXPECT_EQ(cr.smuggled.load(), 0);
+  EXPECT_EQ(cr.posts.load(), 0);
+  // Chunked alone still works.
+  RawExchange ok = Raw(ts.server->port(),
+                       "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                       "Connection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                       false);
+  EXPECT_EQ(Statuses(ok.received), std::vector<int>{200}) << ok.received;
+  EXPECT_EQ(BodyOf(ok.received)["body"], "abc");
+}
+
+TEST(HttpFraming, TransferEncodingWithContentLengthIs400AndCloses) {
+  CountingRouter cr;
+  TestServer ts(cr.router.AsHandler());
+  for (std::string headers : {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                              "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                              "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n"}) {
+    std::string req =
+        "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n0\r\n\r\n" + kSmuggled;
+    RawExchange ex = Raw(ts.server->port(), req, false);
+    EXPECT_EQ(Statuses(ex.received), std::vector<int>{400}) << headers << ex.received;
+    EXPECT_EQ(BodyOf(ex.received)["error"]["code"], "invalid_argument") << headers;
+    EXPECT_TRUE(ex.closed) << headers;
+  }
+  EXPECT_EQ(cr.smuggled.load(), 0);
+  EXPECT_EQ(cr.posts.load(), 0);
+}
+
+TEST(HttpFraming, RepeatedOrConflictingContentLengthIs400AndCloses) {
+  CountingRouter cr;
+  TestServer ts(cr.router.AsHandler());
+  for (std::string headers :
+       {"Content-Length: 5\r\nContent-Length: 5\r\n", "Content-Length: 5\r\nContent-Length: 0\r\n",
+        "Content-Length: 0\r\nContent-Length: 5\r\n", "Content-Length: 5, 5\r\n"}) {
+    std::string req =
+        "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\n" + headers + "\r\nhello" + kSmuggled;
+    RawExchange ex = Raw(ts.server->port(), req, false);
+    EXPECT_EQ(Statuses(ex.received), std::vector<int>{400}) << headers << ex.received;
+    EXPECT_EQ(BodyOf(ex.received)["error"]["code"], "invalid_argument") << headers;
+    EXPECT_TRUE(ex.closed) << headers;
+  }
+  EXPECT_EQ(cr.smuggled.load(), 0);
+  EXPECT_EQ(cr.posts.load(), 0);
+}
+
+TEST(HttpFraming, BodyShorterThanAnnouncedIs400BeforeClosing) {
+  CountingRouter cr;
+  TestServer ts(cr.router.AsHandler());
+  // Content-Length promises 100 bytes, 10 arrive, then the client half-closes.
+  RawExchange ex = Raw(ts.server->port(),
+                       "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                       "0123456789",
+                       true);
+  EXPECT_EQ(Statuses(ex.received), std::vector<int>{400}) << ex.received;
+  EXPECT_EQ(BodyOf(ex.received)["error"]["field"], "body") << ex.received;
+  EXPECT_TRUE(ex.closed);
+  // A chunk announced as 16 bytes with 3 behind it.
+  ex = Raw(ts.server->port(),
+           "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "10\r\nabc",
+           true);
+  EXPECT_EQ(Statuses(ex.received), std::vector<int>{400}) << ex.received;
+  EXPECT_EQ(BodyOf(ex.received)["error"]["field"], "body") << ex.received;
+  EXPECT_TRUE(ex.closed);
+  EXPECT_EQ(cr.posts.load(), 0);
+}
+
+TEST(HttpFraming, BodyThatStopsComingIs408AfterTheReadTimeout) {
+  CountingRouter cr;
+  ServerOptions o;
+  o.idle_timeout = 1s;
+  TestServer ts(cr.router.AsHandler(), o);
+  // The client stays connected but sends nothing more.
+  RawExchange ex = Raw(ts.server->port(),
+                       "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                       "0123456789",
+                       false);
+  EXPECT_EQ(Statuses(ex.received), std::vector<int>{408}) << ex.received;
+  EXPECT_EQ(BodyOf(ex.received)["error"]["field"], "body") << ex.received;
+  EXPECT_TRUE(ex.closed);
+  ex = Raw(ts.server->port(),
+           "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "10\r\nabc",
+           false);
+  EXPECT_EQ(Statuses(ex.received), std::vector<int>{408}) << ex.received;
+  EXPECT_TRUE(ex.closed);
+  EXPECT_EQ(cr.posts.load(), 0);
 }
 
 TEST(HttpHelpers, ParseTargetDecodesPathAndQuery) {

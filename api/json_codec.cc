@@ -408,6 +408,10 @@ Json RenderUser(const HotlineService& service, const User& user, bool with_phone
   PutEnum(j, "role", user.role);
   j["unit"] = UnitRef(service, user.unit_id);
   if (with_phone && !user.phone.empty()) j["phone"] = user.phone;
+  if (with_phone) {
+    j["failed_logins"] = user.failed_logins;
+    j["locked_until"] = user.locked_until ? Json(FormatTime(*user.locked_until)) : Json(nullptr);
+  }
   return j;
 }
 

@@ -97,7 +97,8 @@ std::optional<std::int64_t> ParseInt(std::string_view s);
 // A unit as a reference {id, code, name, kind}; null for an unknown id.
 Json UnitRef(const HotlineService& service, std::optional<Id> id);
 Json RenderUnit(const HotlineService& service, const Unit& unit);
-// Users never carry password hashes; phone only when `with_phone`.
+// Users never carry password hashes; phone, failed_logins and locked_until (null when not
+// locked) only when `with_phone` (admins, and the user itself).
 Json RenderUser(const HotlineService& service, const User& user, bool with_phone);
 Json RenderOrder(const HotlineService& service, const OrderView& view);
 // Duplicate suggestions (并单): [{id, no, title, state, state_label, score, reason}].

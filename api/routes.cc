@@ -50,8 +50,15 @@ HttpResponse Login(Ctx& c) {
   if (r.ok() && (!login || login->empty())) r.Fail("login", "login is required");
   if (r.ok() && !password) r.Fail("password", "password is required");
   if (!r.ok()) return Fail(r.status());
-  auto res = c.svc.Login(*login, *password);
-  if (!res.ok()) return Fail(res.status());
+  LoginRefusal refusal;
+  auto res = c.svc.Login(*login, *password, c.req.remote, &refusal);
+  if (!res.ok()) {
+    if (refusal.kind == LoginRefusal::Kind::kNone) return Fail(res.status());
+    HttpResponse out = HttpResponse::Error(
+        refusal.kind == LoginRefusal::Kind::kRateLimited ? 429 : 503, res.status());
+    out.headers.emplace_back("Retry-After", std::to_string(refusal.retry_after_seconds));
+    return out;
+  }
   return JsonReply(200, Json{{"token", res->token},
                              {"expires_at", FormatTime(res->expires_at)},
                              {"user", RenderUser(c.svc, res->user, true)}});
@@ -538,6 +545,15 @@ HttpResponse PatchUser(Ctx& c) {
   return JsonReply(200, RenderUser(c.svc, *res, true));
 }
 
+// POST /users/{id}/unlock: clears a login lock (docs/access.md "Login").
+HttpResponse UnlockUser(Ctx& c) {
+  auto id = PathId(c);
+  if (!id.ok()) return Fail(id.status());
+  auto res = c.svc.UnlockUser(c.actor, *id);
+  if (!res.ok()) return Fail(res.status());
+  return JsonReply(200, RenderUser(c.svc, *res, true));
+}
+
 // -- configuration documents --
 
 HttpResponse Document(const std::string& json) {
@@ -642,6 +658,7 @@ std::vector<route::Route> route::CoreRoutes() {
       {"GET", "/api/v1/users", Access::kStaff, ListUsers},
       {"POST", "/api/v1/users", Access::kAdmin, ImportUsers},
       {"PATCH", "/api/v1/users/{id}", Access::kAdmin, PatchUser},
+      {"POST", "/api/v1/users/{id}/unlock", Access::kAdmin, UnlockUser},
 
       {"GET", "/api/v1/taxonomy", Access::kUser, GetTaxonomy},
       {"PUT", "/api/v1/taxonomy", Access::kAdmin, PutTaxonomy},

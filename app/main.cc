@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -45,6 +46,7 @@ struct Common {
   std::string web_dir;
   int workers = 32;
   std::string model_dir;  // classifier models (subject.bin, nature.bin); docs/dispatch.md
+  LoginOptions login;     // docs/access.md "Login"
 };
 
 int Fail(const Status& st) {
@@ -62,6 +64,9 @@ std::string CalendarPath(const Common& c) { return c.data_dir + "/calendar/cn_ho
 int Serve(const Common& c, Store& store, const Clock& clock, const std::string& banner) {
   ServiceOptions so;
   so.model_dir = c.model_dir;
+  so.login = c.login;
+  // A login waiting for a verification slot holds a handler thread: leave most to the rest.
+  so.login.max_waiting = std::min(so.login.max_waiting, c.workers / 4);
   auto svc = HotlineService::Open(store, clock, CalendarPath(c), so);
   if (!svc.ok()) return Fail(svc.status());
   std::cout << (*svc)->KpiFeedSummary() << std::endl;
@@ -180,6 +185,17 @@ int main(int argc, char** argv) {
       sub->add_option("--workers", c.workers, "handler threads")
           ->capture_default_str()
           ->check(CLI::Range(1, 512));
+      sub->add_option("--login-lock-after", c.login.lock_after_failures,
+                      "consecutive failed logins that lock an account")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1000000));
+      sub->add_option("--login-lock-seconds", c.login.lock_seconds, "how long a login lock lasts")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 365 * 86400));
+      sub->add_option("--login-slots", c.login.max_concurrent_verifications,
+                      "password verifications at once (0 = the number of cores, at most 4)")
+          ->capture_default_str()
+          ->check(CLI::Range(0, 64));
       sub->add_option("--model-dir", c.model_dir,
                       "directory of the classifier models subject.bin and nature.bin "
                       "(demo default: FILE.models, trained on the demo history)");

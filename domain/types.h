@@ -143,6 +143,10 @@ struct User {
   std::string phone;          // citizens: links their appeals
   std::string password_hash;  // argon2id encoded; never leaves the service layer
   bool active = true;
+  // Login throttling (docs/access.md "Login"), kept by the store apart from the other fields:
+  // Store::UpdateUser does not write them.
+  int failed_logins = 0;                  // consecutive failures since the last success/unlock
+  std::optional<Timestamp> locked_until;  // set when failed_logins reached the lockout limit
 };
 
 // One node of the versioned 3-level subject tree (2+2+2 digit codes: "01", "0103", "010305").

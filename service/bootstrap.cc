@@ -46,6 +46,9 @@ Result<Id> ResetAdmin(Store& store, const std::string& login, const std::string&
     u.active = true;
     u.password_hash = hash;
     HOTLINE_RETURN_IF_ERROR(store.UpdateUser(u));
+    // A lock from failed logins goes, and so do the account's sessions (the password changed).
+    HOTLINE_RETURN_IF_ERROR(store.ClearLoginFailures(u.id));
+    HOTLINE_RETURN_IF_ERROR(store.DeleteUserSessions(u.id).status());
     id = u.id;
   }
   if (id == 0) {

@@ -24,7 +24,8 @@ struct BootstrapOptions {
 Status Bootstrap(Store& store, const BootstrapOptions& options);
 
 // Recovery (`hotline admin reset`): the admin `login` becomes active again with `password`
-// (the store's password policy applies); a login that does not exist is created as an admin
+// (the store's password policy applies), unlocked, its sessions revoked; a login that does not
+// exist is created as an admin
 // of the hotline centre; a login of another role is refused (field "--login"). Audited as
 // "admin_reset" by user 0 (the command line). Works on the store directly: a running server
 // sees the change after a restart. Returns the user's id.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -367,17 +369,97 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
 
 // ---- authentication ----
 
-Result<LoginResult> HotlineService::Login(const std::string& login, const std::string& password) {
-  auto user = impl_->dir.UserByLogin(login);
-  // The same message for an unknown login and a wrong password.
-  if (!user || !user->active || !VerifyPassword(user->password_hash, password))
-    return Status(Code::kUnauthenticated, "wrong login or password");
+namespace {
+// One answer for an unknown login, a disabled or locked account and a wrong password, so the
+// reply does not tell which logins exist or are locked (docs/access.md "Login").
+// "2026-03-02 09:15:00" Beijing time, for audit details.
+std::string BeijingTime(Timestamp t) {
+  using namespace std::chrono;
+  const std::int64_t local = t + 8 * 3600;
+  std::int64_t d = local / 86400, secs = local % 86400;
+  if (secs < 0) secs += 86400, --d;
+  const year_month_day ymd{sys_days{days{d}}};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(secs / 3600), int(secs / 60 % 60),
+                int(secs % 60));
+  return buf;
+}
+
+constexpr char kLoginFailed[] =
+    "wrong login or password, or the account is locked after too many failed logins: try "
+    "again later or ask an administrator";
+}  // namespace
+
+Result<LoginResult> HotlineService::Login(const std::string& login, const std::string& password,
+                                          const std::string& remote, LoginRefusal* refusal) {
+  Impl& m = *impl_;
+  LoginGuard& guard = m.login;
+  const LoginOptions& lo = guard.options();
+  LoginRefusal local;
+  if (!refusal) refusal = &local;
+  *refusal = LoginRefusal{};
+  // Rate limits first: a refused attempt costs no hashing.
+  const Timestamp now = m.clock.Now();
+  const std::string address_key = remote.empty() ? "-" : remote;
+  std::int64_t wait = std::max(guard.per_login().RetryAfter(login, now),
+                               guard.per_address().RetryAfter(address_key, now));
+  if (wait > 0) {
+    *refusal = {LoginRefusal::Kind::kRateLimited, wait};
+    return Status(Code::kUnavailable,
+                  "too many failed logins for this login or from this address; try again in " +
+                      std::to_string(wait) + " s",
+                  "login");
+  }
+
+  auto user = m.dir.UserByLogin(login);
+  bool usable = user && user->active;
+  bool locked = false;
+  int failed_before = 0;
+  if (usable) {
+    HOTLINE_ASSIGN_OR_RETURN(User state, m.store.GetLoginState(user->id));
+    locked = state.locked_until && *state.locked_until > now;
+    failed_before = state.failed_logins;
+  }
+  if (!guard.slots().Acquire()) {
+    *refusal = {LoginRefusal::Kind::kBusy, 2};
+    return Status(Code::kUnavailable,
+                  "the server is busy checking other logins; try again in a few seconds", "login");
+  }
+  // Unknown, disabled and locked accounts verify against a dummy hash of the same cost (made
+  // on first use, inside the slot: it costs as much as a verification).
+  const std::string& against = usable && !locked ? user->password_hash : guard.DummyHash();
+  bool match = m.options.verify_password ? m.options.verify_password(against, password)
+                                         : VerifyPassword(against, password);
+  guard.slots().Release();
+
+  if (!usable || locked || !match) {
+    const Timestamp at = m.clock.Now();
+    guard.per_login().Spend(login, at);
+    guard.per_address().Spend(address_key, at);
+    if (usable && !locked) {
+      HOTLINE_ASSIGN_OR_RETURN(
+          LoginFailure f,
+          m.store.RecordLoginFailure(user->id, at, lo.lock_after_failures, at + lo.lock_seconds));
+      if (f.locked_now)
+        HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
+            {at, user->id, "login_locked", std::nullopt,
+             "locked until " + BeijingTime(*f.locked_until) + " after " +
+                 std::to_string(f.failed_logins) + " failed logins; the last from " +
+                 (remote.empty() ? std::string("an unknown address") : remote)}));
+    }
+    return Status(Code::kUnauthenticated, kLoginFailed);
+  }
+  if (failed_before > 0) HOTLINE_RETURN_IF_ERROR(m.store.ClearLoginFailures(user->id));
+  guard.per_login().Reset(login);
   LoginResult r;
   r.token = NewToken();
-  r.expires_at = impl_->clock.Now() + impl_->options.session_seconds;
-  HOTLINE_RETURN_IF_ERROR(impl_->store.PutSession({TokenDigest(r.token), user->id, r.expires_at}));
+  r.expires_at = m.clock.Now() + m.options.session_seconds;
+  HOTLINE_RETURN_IF_ERROR(m.store.PutSession({TokenDigest(r.token), user->id, r.expires_at}));
   r.user = *user;
   r.user.password_hash.clear();
+  r.user.failed_logins = 0;
+  r.user.locked_until.reset();
   return r;
 }
 
@@ -722,8 +804,39 @@ Result<Unit> HotlineService::FindUnitByCode(const std::string& code) const {
 
 std::vector<User> HotlineService::Users() const {
   auto users = impl_->dir.AllUsers();
-  for (User& u : users) u.password_hash.clear();
+  // The lock state lives in the store only (another node may have changed it).
+  std::unordered_map<Id, std::pair<int, std::optional<Timestamp>>> state;
+  if (auto stored = impl_->store.ListUsers(); stored.ok())
+    for (const User& u : *stored) state[u.id] = {u.failed_logins, u.locked_until};
+  const Timestamp now = impl_->clock.Now();
+  for (User& u : users) {
+    u.password_hash.clear();
+    if (auto it = state.find(u.id); it != state.end()) {
+      u.failed_logins = it->second.first;
+      u.locked_until = it->second.second;
+    }
+    if (u.locked_until && *u.locked_until <= now) u.locked_until.reset();
+  }
   return users;
+}
+
+Result<User> HotlineService::UnlockUser(const Actor& a, Id user_id) {
+  Impl& m = *impl_;
+  HOTLINE_RETURN_IF_ERROR(m.RequireRole(a, {Role::kAdmin}, "unlock users"));
+  auto user = m.dir.UserById(user_id);
+  if (!user) return Status(Code::kNotFound, "no user " + std::to_string(user_id), "id");
+  HOTLINE_ASSIGN_OR_RETURN(User before, m.store.GetLoginState(user_id));
+  HOTLINE_RETURN_IF_ERROR(m.store.ClearLoginFailures(user_id));
+  m.login.per_login().Reset(user->login);
+  HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
+      {m.clock.Now(), a.user_id, "unlock_user", std::nullopt,
+       "user " + std::to_string(user_id) + " (" + user->login + "), " +
+           std::to_string(before.failed_logins) + " failed logins" +
+           (before.locked_until ? ", locked until " + BeijingTime(*before.locked_until) : "")}));
+  user->password_hash.clear();
+  user->failed_logins = 0;
+  user->locked_until.reset();
+  return *user;
 }
 
 namespace {
@@ -852,6 +965,10 @@ Result<User> HotlineService::UpdateUser(const Actor& a, Id user_id, std::optiona
   }
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUser(next));
   m.dir.PutUser(next);
+  // A new password or a change of `active` ends every session of the user: a disabled user's
+  // tokens must not come back when it is enabled again.
+  if (password || (active && *active != cur->active))
+    HOTLINE_RETURN_IF_ERROR(m.store.DeleteUserSessions(user_id).status());
   std::string what;
   if (role) what += " role=" + std::string(ToString(next.role));
   if (unit_id) what += " unit=" + std::to_string(next.unit_id);

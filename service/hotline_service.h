@@ -10,9 +10,11 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analytics/kpi.h"
@@ -24,6 +26,7 @@
 #include "domain/workflow.h"
 #include "geo/gazetteer.h"
 #include "service/duplicate_index.h"
+#include "service/login_guard.h"
 #include "service/map_index.h"
 #include "service/org_import.h"
 #include "store/store.h"
@@ -136,6 +139,17 @@ struct HotspotView {
   std::vector<Id> order_ids;  // up to 20, oldest first
 };
 
+// Why Login refused before checking any password (then the Status is kUnavailable).
+struct LoginRefusal {
+  enum class Kind {
+    kNone,
+    kRateLimited,  // too many failed logins for this login name or client address: HTTP 429
+    kBusy,         // every verification slot and queue place taken: HTTP 503
+  };
+  Kind kind = Kind::kNone;
+  std::int64_t retry_after_seconds = 0;
+};
+
 struct LoginResult {
   std::string token;
   User user;  // password_hash cleared
@@ -145,6 +159,11 @@ struct LoginResult {
 struct ServiceOptions {
   // Default: 12 hours.
   std::int64_t session_seconds = 12 * 3600;
+  // Login throttling and lockout (service/login_guard.h; each field states its Default).
+  LoginOptions login;
+  // Checks a password against a stored hash. Default: empty = VerifyPassword (argon2id).
+  // Tests inject a counting or blocking verifier.
+  std::function<bool(std::string_view encoded, std::string_view password)> verify_password;
   // Directory holding the classifier models `subject.bin` and `nature.bin` (docs/dispatch.md);
   // each is loaded when present. Default: "" (no models: no suggestions, no auto-dispatch).
   std::string model_dir;
@@ -293,7 +312,11 @@ class HotlineService {
   ~HotlineService();
 
   // -- authentication --
-  Result<LoginResult> Login(const std::string& login, const std::string& password);
+  // Unknown, disabled and locked logins and wrong passwords get the same kUnauthenticated
+  // error after the same work (an argon2id verification); rate limits and a full queue refuse
+  // before hashing and say so in `refusal`. `remote` is the client address (rate limits).
+  Result<LoginResult> Login(const std::string& login, const std::string& password,
+                            const std::string& remote = "", LoginRefusal* refusal = nullptr);
   Result<Actor> Authenticate(const std::string& token);
   Status Logout(const std::string& token);
   Result<User> Me(const Actor& actor);
@@ -323,7 +346,11 @@ class HotlineService {
   std::vector<Unit> Units() const;
   Result<Unit> FindUnit(Id id) const;
   Result<Unit> FindUnitByCode(const std::string& code) const;
-  std::vector<User> Users() const;  // password hashes cleared
+  // Password hashes cleared; failed_logins and locked_until from the store (locked_until
+  // empty once it has passed).
+  std::vector<User> Users() const;
+  // Admin: clears the user's lock and failed-login count; audited "unlock_user".
+  Result<User> UnlockUser(const Actor& actor, Id user_id);
   // A user's display name ("" if unknown): for rendering events and audit rows
   // without copying the whole user list.
   std::string UserDisplayName(Id user_id) const;

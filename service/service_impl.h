@@ -533,6 +533,8 @@ struct HotlineService::Impl {
     std::vector<HotspotView> items;  // up to 100, highest heat first
   };
   std::map<std::string, HotspotCacheEntry> hotspot_cache;
+  // ---- login throttling (hotline_service.cc) ----
+  LoginGuard login{options.login};
 };
 
 }  // namespace hotline

@@ -48,8 +48,8 @@ class SmallCity : public ::testing::Test {
       b.min_password_length = 4;  // the fixture's short passwords
       ASSERT_TRUE(Bootstrap(*store_, b).ok());
     }
-    auto svc =
-        HotlineService::Open(*store_, clock_, HOTLINE_SOURCE_DATA_DIR "/calendar/cn_holidays.json");
+    auto svc = HotlineService::Open(*store_, clock_,
+                                    HOTLINE_SOURCE_DATA_DIR "/calendar/cn_holidays.json", options_);
     ASSERT_TRUE(svc.ok()) << svc.status().ToString();
     svc_ = std::move(svc).value();
     admin_ = Login("admin");
@@ -131,6 +131,7 @@ class SmallCity : public ::testing::Test {
     return r;
   }
 
+  ServiceOptions options_;  // set before Restart() to reopen the service with other options
   FakeClock clock_{kMonday10};
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

@@ -64,6 +64,13 @@ struct AuditEntry {
   std::string detail;  // which fields
 };
 
+// The result of Store::RecordLoginFailure.
+struct LoginFailure {
+  int failed_logins = 0;                  // after this failure
+  std::optional<Timestamp> locked_until;  // the account's lock, if any
+  bool locked_now = false;                // this failure set the lock
+};
+
 struct Session {
   std::string token_digest;
   Id user_id = 0;
@@ -155,6 +162,19 @@ class Store {
   virtual Status PutSession(const Session& s) = 0;
   virtual Result<std::optional<Session>> GetSession(const std::string& token_digest) = 0;
   virtual Status DeleteSession(const std::string& token_digest) = 0;
+  // Revokes every session of the user (password change, disable); returns how many went.
+  virtual Result<std::int64_t> DeleteUserSessions(Id user_id) = 0;
+
+  // Login throttling state of a user: User::failed_logins and User::locked_until.
+  // RecordLoginFailure counts one failed login at `now`: a lock that has expired by `now` is
+  // cleared first and the count restarts at 1; when the count reaches `lock_after`, the user
+  // is locked until `lock_until` (locked_now = true). kNotFound for an unknown user.
+  // ClearLoginFailures resets both (a successful login, an admin's unlock).
+  virtual Result<LoginFailure> RecordLoginFailure(Id user_id, Timestamp now, int lock_after,
+                                                  Timestamp lock_until) = 0;
+  virtual Status ClearLoginFailures(Id user_id) = 0;
+  // The user's current failed_logins and locked_until (the rest of User left default).
+  virtual Result<User> GetLoginState(Id user_id) = 0;
 };
 
 }  // namespace hotline

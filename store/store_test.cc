@@ -466,6 +466,73 @@ TEST_P(StoreTest, UnitsUsersAndBatches) {
   EXPECT_EQ(store_->GetDocument("taxonomy")->value(), "{\"v\":1}");
 }
 
+TEST_P(StoreTest, FailedLoginsLockAndSurviveReopenAndUserUpdates) {
+  Store::Batch b;
+  b.units = {NewUnit(1, "370112")};
+  User u;
+  u.id = 1;
+  u.login = "agent";
+  u.display_name = "话务员";
+  u.role = Role::kAgent;
+  u.unit_id = 1;
+  u.password_hash = "h";
+  b.users = {u};
+  ASSERT_TRUE(store_->ApplyBatch(b).ok());
+  for (int i = 1; i <= 2; ++i) {
+    auto f = store_->RecordLoginFailure(1, 1000, 3, 1900);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(f->failed_logins, i);
+    EXPECT_FALSE(f->locked_until.has_value());
+    EXPECT_FALSE(f->locked_now);
+  }
+  auto f = store_->RecordLoginFailure(1, 1000, 3, 1900);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->failed_logins, 3);
+  EXPECT_EQ(f->locked_until, 1900);
+  EXPECT_TRUE(f->locked_now);
+  // Another failure while locked counts but does not lock again.
+  f = store_->RecordLoginFailure(1, 1100, 3, 2000);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->failed_logins, 4);
+  EXPECT_EQ(f->locked_until, 1900);
+  EXPECT_FALSE(f->locked_now);
+  // Changing the user's other fields leaves the lock alone, and the lock survives a reopen.
+  u.phone = "13900000000";
+  ASSERT_TRUE(store_->UpdateUser(u).ok());
+  Reopen();
+  auto users = store_->ListUsers().value();
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].failed_logins, 4);
+  EXPECT_EQ(users[0].locked_until, 1900);
+  EXPECT_EQ(store_->GetLoginState(1)->locked_until, 1900);
+  // After the lock expired the count restarts.
+  f = store_->RecordLoginFailure(1, 1900, 3, 2800);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->failed_logins, 1);
+  EXPECT_FALSE(f->locked_until.has_value());
+  ASSERT_TRUE(store_->ClearLoginFailures(1).ok());
+  auto state = store_->GetLoginState(1);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->failed_logins, 0);
+  EXPECT_FALSE(state->locked_until.has_value());
+  EXPECT_EQ(store_->RecordLoginFailure(9, 1000, 3, 1900).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->ClearLoginFailures(9).code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetLoginState(9).status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreTest, DeleteUserSessionsRevokesOnlyThatUsersTokens) {
+  ASSERT_TRUE(store_->PutSession({"a1", 3, 99}).ok());
+  ASSERT_TRUE(store_->PutSession({"a2", 3, 99}).ok());
+  ASSERT_TRUE(store_->PutSession({"b1", 4, 99}).ok());
+  auto n = store_->DeleteUserSessions(3);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  EXPECT_FALSE(store_->GetSession("a1")->has_value());
+  EXPECT_FALSE(store_->GetSession("a2")->has_value());
+  EXPECT_TRUE(store_->GetSession("b1")->has_value());
+  EXPECT_EQ(store_->DeleteUserSessions(3).value(), 0);
+}
+
 TEST_P(StoreTest, BulkLoadNumbersOrdersAndKeepsTextExact) {
   ASSERT_TRUE(store_->CreateOrder(NewOrder("first"), Created(), {}, "", 0).ok());
   std::vector<Store::HistoryItem> items;

@@ -34,8 +34,78 @@ def help_text(binary, sub):
     return p.stdout
 
 
+def store_args(db):
+    """The command-line arguments naming a store: a SQLite file, or a PostgreSQL conninfo
+    (anything with '=' in it, e.g. "host=/tmp/x port=5433 dbname=scn1")."""
+    return ["--pg", db] if "=" in db else ["--db", db]
+
+
+class PgCluster:
+    """A throwaway PostgreSQL cluster (like store/postgres/test_cluster.h): initdb into a
+    temporary directory, a postmaster on a unix socket there, a fresh database per call of
+    new_database(), and everything stopped and deleted by stop(). Raises RuntimeError with
+    what to install when the server binaries are missing: a missing backend fails loudly."""
+
+    def __init__(self):
+        import pwd
+        import shutil
+        import socket
+        import tempfile
+        bindir = os.environ.get("HOTLINE_PG_BINDIR", "")
+        if not bindir:
+            try:
+                bindir = subprocess.run(["pg_config", "--bindir"], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True,
+                                        check=True).stdout.strip()
+            except (OSError, subprocess.CalledProcessError):
+                bindir = ""
+        if not bindir or not os.access(os.path.join(bindir, "initdb"), os.X_OK):
+            raise RuntimeError("PostgreSQL server binaries not found (pg_config --bindir: %r); "
+                               "install the Debian packages postgresql postgresql-client, or "
+                               "set HOTLINE_PG_BINDIR" % bindir)
+        self.bindir = bindir
+        self.dir = tempfile.mkdtemp(prefix="hotline-scn-pg-")
+        self._rmtree = shutil.rmtree
+        self.as_owner = []
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "log")
+        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8", "--no-sync")
+        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "-o",
+                  "-c listen_addresses='' -p %d -c unix_socket_directories=%s "
+                  "-c shared_buffers=32MB -c fsync=off" % (self.port, self.dir), "start")
+        self.count = 0
+
+    def _run(self, tool, *args):
+        p = subprocess.run(self.as_owner + [os.path.join(self.bindir, tool), *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("%s failed: %s" % (tool, p.stdout[-2000:]))
+
+    def new_database(self):
+        self.count += 1
+        name = "scn%d" % self.count
+        self._run("createdb", "-h", self.dir, "-p", str(self.port), "-U", "postgres", name)
+        return "host=%s port=%d user=postgres dbname=%s" % (self.dir, self.port, name)
+
+    def stop(self):
+        try:
+            self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        finally:
+            self._rmtree(self.dir, ignore_errors=True)
+
+
 class Server:
-    """One `hotline serve` child process on a fixed DB file."""
+    """One `hotline serve` child process on a fixed store (SQLite file or PostgreSQL
+    conninfo, see store_args)."""
 
     def __init__(self, binary, db, data=None, clock_file=None, extra=()):
         self.binary, self.db, self.data = binary, db, data
@@ -47,7 +117,7 @@ class Server:
     def start(self, timeout=60):
         # Port 0: the server picks a free port and prints it (no race with other tests).
         self.port = None
-        cmd = [self.binary, "serve", "--db", self.db, "--port", "0",
+        cmd = [self.binary, "serve", *store_args(self.db), "--port", "0",
                "--host", "127.0.0.1"]
         if self.data:
             cmd += ["--data", self.data]

@@ -27,7 +27,10 @@ Matching: expected keys must match, "*" = any value present, "<absent>" = key
 missing, "<nonempty>" = present and not empty, lists by index, key "" = the object itself. Save paths are
 dotted ("items.0.id"); "#path" saves a list's length ("#" = the body's).
 
-Usage: run_scenarios.py --binary PATH --data DIR [--only SUBSTR] [FILES...]
+Usage: run_scenarios.py --binary PATH --data DIR [--backend sqlite|postgres] [--only SUBSTR]
+       [FILES...]
+--backend postgres runs every file on a fresh database of a throwaway PostgreSQL cluster
+(server binaries from `pg_config --bindir`; missing ones fail the run, never skip it).
 Prints each failing step with its request and reply; ends with "N passed, M failed".
 """
 
@@ -45,7 +48,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_proc import Server, help_text, run_cli  # noqa: E402
+from hotline_proc import PgCluster, Server, help_text, run_cli, store_args  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PASSWORD = "demo"
@@ -133,9 +136,9 @@ def short(v, n=300):
 # ---------------------------------------------------------------- running
 
 class Runner:
-    def __init__(self, binary, data, workdir, fixture):
+    def __init__(self, binary, data, workdir, fixture, db=None):
         self.binary, self.data, self.workdir, self.fixture = binary, data, workdir, fixture
-        self.db = os.path.join(workdir, "hotline.db")
+        self.db = db or os.path.join(workdir, "hotline.db")
         self.vars = {}
         self.tokens = {}
         self.passwords = {}
@@ -162,13 +165,14 @@ class Runner:
 
     def setup(self):
         if self.fixture == "demo":
-            args = ["demo", "--db", self.db, "--no-serve", "--months", "0", "--port", "0"]
+            args = ["demo", *store_args(self.db), "--no-serve", "--months", "0", "--port", "0"]
             if self.data:
                 args += ["--data", self.data]
             run_cli(self.binary, *args)
             self.server.start()
         else:
-            args = ["init", "--db", self.db, "--admin-password", PASSWORD, "--min-password-length", "4"]
+            args = ["init", *store_args(self.db), "--admin-password", PASSWORD,
+                    "--min-password-length", "4"]
             if self.data:
                 args += ["--data", self.data]
             run_cli(self.binary, *args)
@@ -341,7 +345,8 @@ def run_file(path, args):
     workdir = tempfile.mkdtemp(prefix="hotline-scn-")
     runner = None
     try:
-        runner = Runner(args.binary, args.data, workdir, doc["fixture"])
+        db = args.cluster.new_database() if args.cluster else None
+        runner = Runner(args.binary, args.data, workdir, doc["fixture"], db)
         runner.setup()
         runner.vars.update(doc.get("vars", {}))
         for i, step in enumerate(doc["steps"]):
@@ -380,20 +385,32 @@ def main():
     ap.add_argument("--data", default=None)
     ap.add_argument("--only", default="", help="run files whose name contains this")
     ap.add_argument("--keep", action="store_true", help="keep the temp DB directories")
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     args.binary = os.path.abspath(args.binary)
     files = args.files or sorted(glob.glob(os.path.join(HERE, "scenarios", "*.json")))
     files = [f for f in files if args.only in os.path.basename(f)]
     passed = failed = skipped = 0
-    for f in files:
-        r = run_file(f, args)
-        if r is None:
-            skipped += 1
-        elif r:
-            passed += 1
-        else:
-            failed += 1
+    args.cluster = None
+    if args.backend == "postgres":
+        try:
+            args.cluster = PgCluster()
+        except (RuntimeError, OSError, KeyError) as e:
+            print("FAIL: no PostgreSQL for --backend postgres: %s" % e)
+            return 1
+    try:
+        for f in files:
+            r = run_file(f, args)
+            if r is None:
+                skipped += 1
+            elif r:
+                passed += 1
+            else:
+                failed += 1
+    finally:
+        if args.cluster:
+            args.cluster.stop()
     if skipped:
         print("%d skipped" % skipped)
     print("%d passed, %d failed" % (passed, failed))

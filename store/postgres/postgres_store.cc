@@ -358,7 +358,13 @@ CREATE INDEX audit_order ON audit(order_id);
 CREATE TABLE sessions(
   digest TEXT PRIMARY KEY, user_id BIGINT NOT NULL, expires_at BIGINT NOT NULL);
 )sql",
-    // 2: mirrors the SQLite schema 2 (orders.search_text).
+    // 2: login lockout (failed logins, lock) and revoking a user's sessions.
+    R"sql(
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until BIGINT;
+CREATE INDEX sessions_user ON sessions(user_id);
+)sql",
+    // 3: mirrors the SQLite schema 3 (orders.search_text).
     R"sql(
 ALTER TABLE orders ADD COLUMN search_text TEXT;
 CREATE INDEX orders_no_search_text ON orders(id) WHERE search_text IS NULL;
@@ -405,7 +411,10 @@ Status Migrate(PgConn& c) {
 // ---- rows ------------------------------------------------------------------
 
 const char* kUnitCols = "id, code, name, kind, grid_kind, parent_id, active";
-const char* kUserCols = "id, login, display_name, role, unit_id, phone, password_hash, active";
+// For SELECT: UserFromRow reads them in this order.
+const char* kUserCols =
+    "id, login, display_name, role, unit_id, phone, password_hash, active, failed_logins, "
+    "locked_until";
 
 Unit UnitFromRow(const Rows& r, int i) {
   Unit u;
@@ -429,6 +438,8 @@ User UserFromRow(const Rows& r, int i) {
   u.phone = r.Text(i, 5);
   u.password_hash = r.Text(i, 6);
   u.active = r.Bool(i, 7);
+  u.failed_logins = static_cast<int>(r.Int(i, 8));
+  u.locked_until = r.OptInt(i, 9);
   return u;
 }
 
@@ -1063,6 +1074,74 @@ class PostgresStore final : public Store {
     return Write([&](PgConn& c) -> Status {
       return c.Run("DELETE FROM sessions WHERE digest = $1", Params().Add(digest));
     });
+  }
+  Result<std::int64_t> DeleteUserSessions(Id user_id) override {
+    std::int64_t n = 0;
+    HOTLINE_RETURN_IF_ERROR(Write([&](PgConn& c) -> Status {
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r, c.Query("DELETE FROM sessions WHERE user_id = $1", Params().Add(user_id)));
+      n = r.Affected();
+      return {};
+    }));
+    return n;
+  }
+
+  Result<LoginFailure> RecordLoginFailure(Id user_id, Timestamp now, int lock_after,
+                                          Timestamp lock_until) override {
+    LoginFailure out;
+    HOTLINE_RETURN_IF_ERROR(Write([&](PgConn& c) -> Status {
+      out = LoginFailure{};
+      // One statement, so concurrent failures on several nodes each count (the row lock
+      // orders them) and exactly one of them sets the lock. `old` is the row before.
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r,
+          c.Query("UPDATE users u SET "
+                  "failed_logins = CASE WHEN old.locked_until <= $2::bigint THEN 1 "
+                  "ELSE old.failed_logins + 1 END, "
+                  "locked_until = CASE "
+                  "WHEN (old.locked_until IS NULL OR old.locked_until <= $2::bigint) AND "
+                  "(CASE WHEN old.locked_until <= $2::bigint THEN 1 ELSE old.failed_logins + 1 "
+                  "END) >= $3::integer THEN $4::bigint "
+                  "WHEN old.locked_until <= $2::bigint THEN NULL ELSE old.locked_until END "
+                  "FROM (SELECT id, failed_logins, locked_until FROM users WHERE id = $1 "
+                  "FOR UPDATE) old WHERE u.id = old.id "
+                  "RETURNING u.failed_logins, u.locked_until, "
+                  "(old.locked_until IS NULL OR old.locked_until <= $2::bigint) "
+                  "AND u.locked_until IS NOT NULL",
+                  Params().Add(user_id).Add(now).Add(lock_after).Add(lock_until)));
+      if (r.size() == 0) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+      out.failed_logins = static_cast<int>(r.Int(0, 0));
+      out.locked_until = r.OptInt(0, 1);
+      out.locked_now = r.Bool(0, 2);
+      return {};
+    }));
+    return out;
+  }
+  Status ClearLoginFailures(Id user_id) override {
+    return Write([&](PgConn& c) -> Status {
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r, c.Query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+                          Params().Add(user_id)));
+      if (r.Affected() == 0) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+      return {};
+    });
+  }
+  Result<User> GetLoginState(Id user_id) override {
+    std::optional<User> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r, c.Query("SELECT failed_logins, locked_until FROM users WHERE id = $1",
+                          Params().Add(user_id)));
+      if (r.size() > 0) {
+        out = User{};
+        out->id = user_id;
+        out->failed_logins = static_cast<int>(r.Int(0, 0));
+        out->locked_until = r.OptInt(0, 1);
+      }
+      return {};
+    }));
+    if (!out) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+    return *out;
   }
 
  private:

@@ -199,7 +199,13 @@ CREATE INDEX audit_order ON audit(order_id);
 CREATE TABLE sessions(
   digest TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 )sql",
-    // 2: title and content with personal data masked, for searches by readers who may not see
+    // 2: login lockout (failed logins, lock) and revoking a user's sessions.
+    R"sql(
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER;
+CREATE INDEX sessions_user ON sessions(user_id);
+)sql",
+    // 3: title and content with personal data masked, for searches by readers who may not see
     // the caller (NULL until the service computes it; WorkOrder::search_text).
     R"sql(
 ALTER TABLE orders ADD COLUMN search_text TEXT;
@@ -258,11 +264,16 @@ User UserFromRow(const Stmt& s) {
   u.phone = s.Text(5);
   u.password_hash = s.Text(6);
   u.active = s.Int(7) != 0;
+  u.failed_logins = static_cast<int>(s.Int(8));
+  if (!s.IsNull(9)) u.locked_until = s.Int(9);
   return u;
 }
 
 const char* kUnitCols = "id, code, name, kind, grid_kind, parent_id, active";
-const char* kUserCols = "id, login, display_name, role, unit_id, phone, password_hash, active";
+// For SELECT: UserFromRow reads them in this order.
+const char* kUserCols =
+    "id, login, display_name, role, unit_id, phone, password_hash, active, failed_logins, "
+    "locked_until";
 
 Status InsertUnitRow(Conn& c, const Unit& u, bool with_id) {
   PREPARE(c, s,
@@ -853,6 +864,77 @@ class SqliteStore final : public Store {
       PREPARE(c, s, "DELETE FROM sessions WHERE digest = ?");
       return s.Bind(1, digest).Run();
     });
+  }
+  Result<std::int64_t> DeleteUserSessions(Id user_id) override {
+    std::int64_t n = 0;
+    HOTLINE_RETURN_IF_ERROR(Write([&](Conn& c) -> Status {
+      PREPARE(c, s, "DELETE FROM sessions WHERE user_id = ?");
+      HOTLINE_RETURN_IF_ERROR(s.Bind(1, user_id).Run());
+      n = c.Changes();
+      return {};
+    }));
+    return n;
+  }
+
+  Result<LoginFailure> RecordLoginFailure(Id user_id, Timestamp now, int lock_after,
+                                          Timestamp lock_until) override {
+    LoginFailure out;
+    HOTLINE_RETURN_IF_ERROR(Write([&](Conn& c) -> Status {
+      out = LoginFailure{};
+      bool found = false;
+      {
+        PREPARE(c, s,
+                "UPDATE users SET "
+                "failed_logins = CASE WHEN locked_until <= ?1 THEN 1 ELSE failed_logins + 1 END, "
+                "locked_until = CASE WHEN locked_until <= ?1 THEN NULL ELSE locked_until END "
+                "WHERE id = ?2 RETURNING failed_logins, locked_until");
+        s.Bind(1, now).Bind(2, user_id);
+        Status st;
+        if (s.Step(&st)) {
+          found = true;
+          out.failed_logins = static_cast<int>(s.Int(0));
+          if (!s.IsNull(1)) out.locked_until = s.Int(1);
+        }
+        HOTLINE_RETURN_IF_ERROR(st);
+        while (s.Step(&st)) {
+        }
+        HOTLINE_RETURN_IF_ERROR(st);
+      }
+      if (!found) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+      if (out.failed_logins >= lock_after && !out.locked_until) {
+        PREPARE(c, s, "UPDATE users SET locked_until = ? WHERE id = ?");
+        HOTLINE_RETURN_IF_ERROR(s.Bind(1, lock_until).Bind(2, user_id).Run());
+        out.locked_until = lock_until;
+        out.locked_now = true;
+      }
+      return {};
+    }));
+    return out;
+  }
+  Status ClearLoginFailures(Id user_id) override {
+    return Write([&](Conn& c) -> Status {
+      PREPARE(c, s, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?");
+      HOTLINE_RETURN_IF_ERROR(s.Bind(1, user_id).Run());
+      if (c.Changes() == 0) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+      return {};
+    });
+  }
+  Result<User> GetLoginState(Id user_id) override {
+    std::optional<User> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      PREPARE(c, s, "SELECT failed_logins, locked_until FROM users WHERE id = ?");
+      s.Bind(1, user_id);
+      Status st;
+      if (s.Step(&st)) {
+        out = User{};
+        out->id = user_id;
+        out->failed_logins = static_cast<int>(s.Int(0));
+        if (!s.IsNull(1)) out->locked_until = s.Int(1);
+      }
+      return st;
+    }));
+    if (!out) return Status(Code::kNotFound, "no user " + std::to_string(user_id));
+    return *out;
   }
 
  private:
