@@ -333,7 +333,10 @@ HttpResponse Act(Ctx& c) {
     rep.contacted_at = rr.Time("contacted_at").value_or(0);
     rep.contact_method = rr.String("contact_method").value_or("");
     auto resolved = rr.Bool("resolved");
-    if (!resolved && rr.ok()) rr.Fail("resolved", "reply.resolved (true or false) is required");
+    // A unit's reply says whether the matter is resolved (解决率 counts it); an agent's direct
+    // answer (answer) is a reply to a question and needs no such flag.
+    if (!resolved && rr.ok() && in.action == Action::kReply)
+      rr.Fail("resolved", "reply.resolved (true or false) is required");
     rep.resolved = resolved.value_or(false);
     rep.unresolved_reason = rr.String("unresolved_reason").value_or("");
     rep.actions_taken = rr.String("actions_taken").value_or("");

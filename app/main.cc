@@ -270,7 +270,13 @@ int main(int argc, char** argv) {
     auto store = Open(c);
     if (!store.ok()) return Fail(store.status());
     Status st = Bootstrap(**store, boot);
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) {
+      // Nothing half-made stays behind: a corrected `init` must be able to run.
+      store->reset();
+      if (c.pg.empty())
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c.db + suffix);
+      return Fail(st);
+    }
     std::cout << "initialised " << where << " (district " << boot.district_code << ", user "
               << boot.admin_login << ")" << std::endl;
     return 0;
