@@ -342,23 +342,33 @@ std::string RedactTitle(std::string_view title, std::string_view content,
                         std::string_view caller_name, std::string_view caller_phone,
                         bool hide_identity) {
   std::string out = RedactText(title, caller_name, caller_phone, hide_identity);
-  // A title cut inside a number: the title ends with a digit and the content goes on with one.
-  const bool cut =
-      !title.empty() && title.size() < content.size() && content.substr(0, title.size()) == title;
-  if (!cut) return out;
-  std::vector<Char> rest = Decode(content.substr(title.size()));
-  if (rest.empty() || !IsDigit(Normalize(rest[0].bytes)[0])) return out;
+  // An automatic title is the content's beginning, possibly folded and ended with "…"
+  // (text/title.h): when it stops inside a number, the digits it kept are no pattern that
+  // MaskPii knows. So a title that is not the whole content loses the digits at its end.
+  if (title == content) return out;
   std::vector<Char> cs = Decode(out);
-  std::string masked;
-  size_t keep = cs.size();
+  size_t end = cs.size();
+  std::string tail;
+  if (end > 0 && cs[end - 1].cp == 0x2026) tail = std::string(cs[--end].bytes);  // …
+  while (end >= 3 && tail.empty() && cs[end - 1].cp == '.' && cs[end - 2].cp == '.' &&
+         cs[end - 3].cp == '.') {
+    end -= 3;
+    tail = "...";
+  }
+  size_t keep = end;
+  bool digits = false;
   while (keep > 0) {
     const std::string c = Normalize(cs[keep - 1].bytes);
-    if (!(c.size() == 1 && (IsDigit(c[0]) || c[0] == '*' || c[0] == '-' || c[0] == ' '))) break;
+    const bool digit = c.size() == 1 && IsDigit(c[0]);
+    if (!(digit || c == "*" || (c.size() == 1 && c[0] == '-'))) break;
+    digits = digits || digit;
     --keep;
   }
+  if (!digits) return out;
+  std::string masked;
   for (size_t i = 0; i < keep; ++i) masked += cs[i].bytes;
-  masked.append(cs.size() - keep, '*');
-  return masked;
+  masked.append(end - keep, '*');
+  return masked + tail;
 }
 
 }  // namespace hotline

@@ -51,10 +51,10 @@ std::string MaskAddress(std::string_view address);
 std::string RedactText(std::string_view text, std::string_view caller_name,
                        std::string_view caller_phone, bool hide_identity);
 
-// The title as RedactText does it; in addition, when the title is the content's first
-// characters (the automatic title) and stops inside a number, every digit of the number's
-// visible part is masked: "举报人电话1382222" would otherwise keep digits MaskPii does not
-// recognise as a phone.
+// The title as RedactText does it; in addition, a title that is not the whole content (an
+// automatic title is the content's beginning, text/title.h, possibly ended with "…") loses
+// every digit at its end: "举报人电话1382222…" would otherwise keep digits that MaskPii does
+// not recognise as a phone ("举报人电话*******…").
 std::string RedactTitle(std::string_view title, std::string_view content,
                         std::string_view caller_name, std::string_view caller_phone,
                         bool hide_identity);

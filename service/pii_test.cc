@@ -120,3 +120,33 @@ TEST(Pii, HalfWidthDigits) {
 
 }  // namespace
 }  // namespace hotline
+
+namespace hotline {
+namespace {
+
+TEST(Pii, RedactTextMasksNumbersAndTheCallersOwnNameAndPhone) {
+  const std::string t = "我是张三丰，电话13812345678，身份证370112199202023450，备用1381234 5678";
+  const std::string masked = RedactText(t, "张三丰", "13812345678", false);
+  EXPECT_EQ(masked.find("张三丰"), std::string::npos);
+  EXPECT_NE(masked.find("张**"), std::string::npos);
+  EXPECT_EQ(masked.find("13812345678"), std::string::npos);
+  EXPECT_EQ(masked.find("199202023"), std::string::npos);
+  const std::string hidden = RedactText(t, "张三丰", "13812345678", true);
+  EXPECT_EQ(hidden.find("张"), std::string::npos) << "not even the surname: " << hidden;
+  EXPECT_EQ(RedactText("路灯不亮", "", "", true), "路灯不亮");
+  EXPECT_EQ(RedactText("王先生反映路灯不亮", "王", "", true), "王先生反映路灯不亮")
+      << "one-character names are not searched for";
+}
+
+TEST(Pii, RedactTitleMasksTheDigitsOfANumberTheTitleCut) {
+  const std::string content = "举报人电话13822223333，身份证370112199202023450，举报收受好处";
+  EXPECT_EQ(RedactTitle("举报人电话1382222", content, "", "", true), "举报人电话*******");
+  EXPECT_EQ(RedactTitle("举报人电话13822223333身份证3701121992…", content, "", "", true),
+            "举报人电话138****3333身份证**********…");
+  EXPECT_EQ(RedactTitle("路灯不亮…", content, "", "", true), "路灯不亮…");
+  EXPECT_EQ(RedactTitle("经十路12", "经十路12", "", "", true), "经十路12")
+      << "a title that is the whole content keeps its numbers";
+}
+
+}  // namespace
+}  // namespace hotline
