@@ -115,7 +115,7 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   HOTLINE_RETURN_IF_ERROR(CheckQuery(
       req, {"status", "unit",    "lead_unit", "grid",       "community", "street", "channel",
             "nature", "urgency", "light",     "supervised", "from",      "to",     "q",
-            "phone",  "subject", "sort",      "page",       "page_size", "review"}));
+            "phone",  "subject", "sort",      "page",       "page_size", "review", "offset"}));
   OrderQuery q;
   if (const auto* s = QueryParam(req, "status")) {
     std::size_t start = 0;
@@ -180,8 +180,12 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
     auto on = ParseBool(*v);
     if (!on) return Invalid("review", "review must be 1 or 0");
     if (*on) {
-      if (!q.states.empty())
-        return Invalid("review", "review=1 lists received orders; leave out status");
+      // status=received says the same thing; any other state cannot be in the queue.
+      for (State st : q.states)
+        if (st != State::kReceived)
+          return Invalid("review",
+                         "review=1 lists received orders; leave out status or send "
+                         "status=received");
       q.states = {State::kReceived};
       q.with_suggestion = true;
     }
@@ -216,6 +220,16 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
     return Invalid("page", "page is out of range");
   q.limit = *page_size;
   q.offset = (*page - 1) * *page_size;
+  // offset: rows to skip, for a client that joins several lists into one paged view; it
+  // replaces page (the reply then says the page the offset falls in).
+  if (const auto* v = QueryParam(req, "offset")) {
+    if (QueryParam(req, "page")) return Invalid("offset", "send page or offset, not both");
+    auto n = ParseInt(*v);
+    if (!n || *n < 0 || *n > 100'000'000)
+      return Invalid("offset", "offset must be an integer from 0 to 100000000");
+    q.offset = static_cast<int>(*n);
+    *page = static_cast<int>(*n / *page_size) + 1;
+  }
   return q;
 }
 

@@ -378,21 +378,37 @@ TEST_F(RoutesTest, ListFiltersAndPaging) {
   Resp paged = Get("/api/v1/orders?page=2&page_size=1", agent_);
   EXPECT_EQ(paged.body["items"].size(), 1u);
   EXPECT_EQ(paged.body["items"][0]["id"], a);
+  // offset: any row as the start, for a client joining lists into one paged view.
+  Resp skipped = Get("/api/v1/orders?offset=1&page_size=5", agent_);
+  ASSERT_EQ(skipped.status, 200) << skipped.raw.body;
+  EXPECT_EQ(skipped.body["total"], 2);
+  ASSERT_EQ(skipped.body["items"].size(), 1u);
+  EXPECT_EQ(skipped.body["items"][0]["id"], a);
+  EXPECT_EQ(Get("/api/v1/orders?offset=2", agent_).body["items"].size(), 0u);
+  // The review queue may name its state (the workbench sends status=received&review=1).
+  Resp review = Get("/api/v1/orders?status=received&review=1", agent_);
+  EXPECT_EQ(review.status, 200) << review.raw.body;
+  EXPECT_EQ(review.body["total"], Get("/api/v1/orders?review=1", agent_).body["total"]);
   // List items are masked.
   EXPECT_NE(all.body["items"][0]["caller"]["phone"], "13900000000");
 
-  for (auto [query, field] :
-       std::vector<std::pair<std::string, std::string>>{{"page_size=0", "page_size"},
-                                                        {"page_size=201", "page_size"},
-                                                        {"page=0", "page"},
-                                                        {"page=x", "page"},
-                                                        {"status=bogus", "status"},
-                                                        {"light=blue", "light"},
-                                                        {"street=nowhere", "street"},
-                                                        {"from=yesterday", "from"},
-                                                        {"sort=random", "sort"},
-                                                        {"supervised=maybe", "supervised"},
-                                                        {"stauts=closed", "stauts"}}) {
+  for (auto [query, field] : std::vector<std::pair<std::string, std::string>>{
+           {"page_size=0", "page_size"},
+           {"page_size=201", "page_size"},
+           {"page=0", "page"},
+           {"page=x", "page"},
+           {"status=bogus", "status"},
+           {"light=blue", "light"},
+           {"street=nowhere", "street"},
+           {"from=yesterday", "from"},
+           {"sort=random", "sort"},
+           {"supervised=maybe", "supervised"},
+           {"stauts=closed", "stauts"},
+           {"offset=-1", "offset"},
+           {"offset=x", "offset"},
+           {"page=1&offset=3", "offset"},
+           {"review=1&status=received,closed", "review"},
+           {"review=1&status=dispatched", "review"}}) {
     Resp r = Get("/api/v1/orders?" + query, agent_);
     EXPECT_EQ(r.status, 400) << query;
     EXPECT_EQ(r.ErrorField(), field) << query << " " << r.raw.body;
@@ -630,8 +646,9 @@ TEST_F(RoutesTest, ConfigurationDocumentsValidate) {
 
 TEST_F(RoutesTest, HotspotsRankClustersInScopeAndRejectBadDates) {
   SeedOrg();
-  const char* burst[] = {"甸柳小区3号楼楼下烧烤店每晚油烟噪音扰民", "甸柳小区3号楼下烧烤店油烟大噪音扰民到凌晨",
-                         "投诉甸柳小区烧烤店夜间油烟噪音扰民", "甸柳小区楼下烧烤店每天晚上油烟噪音扰民"};
+  const char* burst[] = {
+      "甸柳小区3号楼楼下烧烤店每晚油烟噪音扰民", "甸柳小区3号楼下烧烤店油烟大噪音扰民到凌晨",
+      "投诉甸柳小区烧烤店夜间油烟噪音扰民", "甸柳小区楼下烧烤店每天晚上油烟噪音扰民"};
   std::vector<Id> ids;
   for (int i = 0; i < 4; ++i) {
     Json b = Appeal();
@@ -668,15 +685,15 @@ TEST_F(RoutesTest, HotspotsRankClustersInScopeAndRejectBadDates) {
   EXPECT_EQ(outside.ErrorField(), "street");
   EXPECT_EQ(Get("/api/v1/hotspots", cit_).status, 403);
   // Bad input: 400 naming the field.
-  for (auto [query, field] : std::vector<std::pair<std::string, std::string>>{
-           {"from=2026-13-01", "from"},
-           {"to=yesterday", "to"},
-           {"from=2026-11-03&to=2026-11-01", "to"},
-           {"from=2025-01-01&to=2026-11-03", "to"},
-           {"limit=0", "limit"},
-           {"street=NOPE", "street"},
-           {"street=370112002001", "street"},
-           {"form=2026-11-01", "form"}}) {
+  for (auto [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"from=2026-13-01", "from"},
+                                                        {"to=yesterday", "to"},
+                                                        {"from=2026-11-03&to=2026-11-01", "to"},
+                                                        {"from=2025-01-01&to=2026-11-03", "to"},
+                                                        {"limit=0", "limit"},
+                                                        {"street=NOPE", "street"},
+                                                        {"street=370112002001", "street"},
+                                                        {"form=2026-11-01", "form"}}) {
     Resp bad = Get("/api/v1/hotspots?" + query, agent_);
     EXPECT_EQ(bad.status, 400) << query << " " << bad.raw.body;
     EXPECT_EQ(bad.ErrorField(), field) << query;
