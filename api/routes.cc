@@ -607,25 +607,57 @@ HttpResponse PutBoundaries(Ctx& c) {
   return JsonReply(200, Json{{"status", "imported"}});
 }
 
+// The audit log, newest first: filtered by order (id or number), user (login or id), action,
+// from/to (dates or times), paged (page, page_size; `limit` is the older name of page_size).
 HttpResponse GetAudit(Ctx& c) {
-  if (auto st = CheckQuery(c.req, {"order", "limit"}); !st.ok()) return Fail(st);
-  std::optional<Id> order;
+  if (auto st = CheckQuery(c.req,
+                           {"order", "user", "action", "from", "to", "page", "page_size", "limit"});
+      !st.ok())
+    return Fail(st);
+  AuditQuery q;
   if (const auto* v = QueryParam(c.req, "order")) {
     auto id = ResolveOrder(c.svc, *v, "order");
     if (!id.ok()) return Fail(id.status());
-    order = *id;
+    q.order_id = *id;
   }
-  int limit = 100;
-  if (const auto* v = QueryParam(c.req, "limit")) {
+  if (const auto* v = QueryParam(c.req, "user")) {
+    for (const User& u : c.svc.Users())
+      if (u.login == *v || std::to_string(u.id) == *v) q.user_id = u.id;
+    if (!q.user_id)
+      return Fail(Invalid("user", "no user with login or id \"" + v->substr(0, 64) + "\""));
+  }
+  if (const auto* v = QueryParam(c.req, "action")) q.action = *v;
+  if (const auto* v = QueryParam(c.req, "from")) {
+    auto t = ParseTime(*v, "from");
+    if (!t.ok()) return Fail(t.status());
+    q.from = *t;
+  }
+  if (const auto* v = QueryParam(c.req, "to")) {
+    auto t = ParseTime(*v, "to", /*end_of_day=*/true);
+    if (!t.ok()) return Fail(t.status());
+    q.to = *t;
+  }
+  if (q.from && q.to && *q.to < *q.from) return Fail(Invalid("to", "to must not be before from"));
+  int page = 1, page_size = 100;
+  for (const char* key : {"limit", "page_size"}) {
+    if (const auto* v = QueryParam(c.req, key)) {
+      auto n = ParseInt(*v);
+      if (!n || *n < 1 || *n > 1000)
+        return Fail(Invalid(key, std::string(key) + " must be an integer from 1 to 1000"));
+      page_size = static_cast<int>(*n);
+    }
+  }
+  if (const auto* v = QueryParam(c.req, "page")) {
     auto n = ParseInt(*v);
-    if (!n || *n < 1 || *n > 1000)
-      return Fail(Invalid("limit", "limit must be an integer from 1 to 1000"));
-    limit = static_cast<int>(*n);
+    if (!n || *n < 1 || *n > 1000000) return Fail(Invalid("page", "page must be an integer >= 1"));
+    page = static_cast<int>(*n);
   }
-  auto entries = c.svc.Audit(c.actor, order, limit);
-  if (!entries.ok()) return Fail(entries.status());
+  q.limit = page_size;
+  q.offset = (page - 1) * page_size;
+  auto res = c.svc.QueryAudit(c.actor, q);
+  if (!res.ok()) return Fail(res.status());
   Json items = Json::array();
-  for (const AuditEntry& e : *entries) {
+  for (const AuditEntry& e : res->items) {
     Json j{{"at", FormatTime(e.at)},
            {"user", {{"id", e.user_id}, {"display_name", c.svc.UserDisplayName(e.user_id)}}},
            {"action", e.action},
@@ -633,7 +665,10 @@ HttpResponse GetAudit(Ctx& c) {
     j["order_id"] = e.order_id ? Json(*e.order_id) : Json(nullptr);
     items.push_back(std::move(j));
   }
-  return JsonReply(200, Json{{"items", std::move(items)}});
+  return JsonReply(200, Json{{"items", std::move(items)},
+                             {"total", res->total},
+                             {"page", page},
+                             {"page_size", page_size}});
 }
 
 }  // namespace
@@ -674,7 +709,7 @@ std::vector<route::Route> route::CoreRoutes() {
       {"PUT", "/api/v1/calendar", Access::kAdmin, PutCalendar},
       {"GET", "/api/v1/light-policy", Access::kAdmin, GetLightPolicy},
       {"PUT", "/api/v1/light-policy", Access::kAdmin, PutLightPolicy},
-      {"GET", "/api/v1/audit", Access::kAdmin, GetAudit},
+      {"GET", "/api/v1/audit", Access::kStaff, GetAudit},  // admins and supervisors
   };
 }
 
