@@ -598,7 +598,9 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       if (!life.Do(at, life.Handler(), rp)) break;
       ActionInput cb = In(Action::kCallback);
       cb.rating = PickRating(sim, late || !resolved);
-      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 40) * kHour),
+      // The hotline calls back within hours of the reply (a well-run centre's callback queue
+      // holds a few dozen, not days of replies).
+      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 12) * kHour),
                    sim.Chance(0.5) ? kAgent : Actor{kAgent2User, Role::kAgent, kCenter}, cb))
         break;
       bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;
