@@ -145,25 +145,6 @@ try {
   await saved()
   check(!!(await token(login1, 'second-pass-2')) && !(await token(login1, 'first-pass-1')), 'reset password: the new one works, the old one not')
 
-  // Unlock: wrong passwords until the server locks her (admin unlock: locked_until, failed_logins,
-  // POST /users/{id}/unlock).
-  let locked = null
-  for (let i = 0; i < 20 && !locked; ++i) {
-    await token(login1, 'wrong-' + i)
-    const me = (await call('GET', '/users?role=handler', admin)).json.items.find((u) => u.login === login1)
-    check(me && 'locked_until' in me, 'GET /users reports locked_until (admin unlock is on this server)')
-    if (me.locked_until) locked = me
-  }
-  check(!!locked, `${login1} is locked after repeated wrong passwords`)
-  await page.locator('[data-test=user-search] input').fill(login1)
-  await page.locator('[data-test=user-role-filter]').click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: '承办人' }).first().click()
-  await page.locator(`[data-test=unlock-${login1}]`).waitFor({ timeout: 30000 })
-  await checkScreen(page, { out: OUT, name: 'admin-user-locked' })
-  await page.locator(`[data-test=unlock-${login1}]`).click()
-  await saved()
-  check(!!(await token(login1, 'second-pass-2')), 'unlocked, she logs in again')
-
   // Deadline rules: change the first rule's handling limit.
   await tab('rules')
   const rulesBefore = (await call('GET', '/deadline-rules', admin)).json
@@ -333,6 +314,30 @@ try {
   const after = (await call('GET', '/orders/' + fresh[1].id, disp)).json
   check(after.state === 'dispatched' && after.subject?.code?.length === 6 && after.subject.name.includes('路灯'), `dispatched with subject ${after.subject?.code} ${after.subject?.name} to ${after.lead_unit?.name}`)
   await checkScreen(page, { out: OUT, name: 'dispatcher-dispatched', allow: [/\d{10,}/] })
+
+  // ===== admin, last: unlock (needs admin unlock on the server: locked_until, failed_logins,
+  // POST /users/{id}/unlock) =====
+  // Unlock: wrong passwords until the server locks her (admin unlock: locked_until, failed_logins,
+  // POST /users/{id}/unlock).
+  let locked = null
+  for (let i = 0; i < 20 && !locked; ++i) {
+    await token(login1, 'wrong-' + i)
+    const me = (await call('GET', '/users?role=handler', admin)).json.items.find((u) => u.login === login1)
+    check(me && 'locked_until' in me, 'GET /users reports locked_until (admin unlock is on this server)')
+    if (me.locked_until) locked = me
+  }
+  check(!!locked, `${login1} is locked after repeated wrong passwords`)
+  await login('admin', '/dashboard')
+  await tab('users')
+  await page.locator('[data-test=user-search] input').fill(login1)
+  await page.locator('[data-test=user-role-filter]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '承办人' }).first().click()
+  await page.locator(`[data-test=unlock-${login1}]`).waitFor({ timeout: 30000 })
+  await checkScreen(page, { out: OUT, name: 'admin-user-locked' })
+  await page.locator(`[data-test=unlock-${login1}]`).click()
+  await saved()
+  check(!!(await token(login1, 'second-pass-2')), 'unlocked, she logs in again')
+
 } catch (e) {
   failed = true
   console.error(e.stack || String(e))
