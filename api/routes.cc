@@ -657,12 +657,22 @@ HttpResponse GetAudit(Ctx& c) {
   auto res = c.svc.QueryAudit(c.actor, q);
   if (!res.ok()) return Fail(res.status());
   Json items = Json::array();
+  std::map<Id, Json> numbers;  // order id -> its number, read once per page
   for (const AuditEntry& e : res->items) {
     Json j{{"at", FormatTime(e.at)},
            {"user", {{"id", e.user_id}, {"display_name", c.svc.UserDisplayName(e.user_id)}}},
            {"action", e.action},
            {"detail", e.detail}};
     j["order_id"] = e.order_id ? Json(*e.order_id) : Json(nullptr);
+    j["order_no"] = nullptr;
+    if (e.order_id) {
+      auto it = numbers.find(*e.order_id);
+      if (it == numbers.end()) {
+        auto o = c.svc.store().GetOrder(*e.order_id);
+        it = numbers.emplace(*e.order_id, o.ok() ? Json(o->no) : Json(nullptr)).first;
+      }
+      j["order_no"] = it->second;
+    }
     items.push_back(std::move(j));
   }
   return JsonReply(200, Json{{"items", std::move(items)},

@@ -420,6 +420,8 @@ TEST_F(RoutesTest, AuditLogFiltersAndPages) {
   const Id id = NewOrder(Appeal());
   const Id other = NewOrder(Appeal());
   const std::string path = "/api/v1/orders/" + std::to_string(id);
+  const Json no = Get(path, sup_).body["no"];  // masked for supervisors: not audited
+  ASSERT_TRUE(no.is_string());
   for (int i = 0; i < 3; ++i) ASSERT_EQ(Get(path, admin_).status, 200);  // 3 x read_pii
   ASSERT_EQ(Get("/api/v1/orders/" + std::to_string(other), disp_).status, 200);
 
@@ -431,6 +433,7 @@ TEST_F(RoutesTest, AuditLogFiltersAndPages) {
   for (const Json& e : all.body["items"]) {
     EXPECT_EQ(e["action"], "read_pii");
     EXPECT_EQ(e["order_id"], id);
+    EXPECT_EQ(e["order_no"], no);
   }
   // Pages of 2, newest first: page 2 holds the oldest read only.
   Resp p2 = Get(reads + "&page_size=2&page=2", admin_);

@@ -275,23 +275,6 @@ try {
   check(!(await page.locator('[data-test=audit-error]').count()), 'the supervisor reads the audit log')
   await checkScreen(page, { out: OUT, name: 'supervisor-audit' })
 
-  // The supervisor's report on a phone.
-  {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'UTC', isMobile: true, hasTouch: true })
-    const p = await phone.newPage()
-    const sup = await token('supervisor')
-    const me = (await call('GET', '/me', sup)).json
-    await p.goto(URL_ + '/login')
-    await p.evaluate(([t, u]) => localStorage.setItem('hotline.session', JSON.stringify({ token: t, user: u })), [sup, me])
-    await p.goto(URL_ + '/reports')
-    await p.locator('[data-test=reports] .sheet').first().waitFor({ timeout: 60000 })
-    await checkScreen(p, { out: OUT, name: 'supervisor-report-phone' })
-    await p.goto(URL_ + '/reports?tab=rankings')
-    await p.locator('[data-test=ranking-table] .el-table__row').first().waitFor({ timeout: 30000 })
-    await checkScreen(p, { out: OUT, name: 'supervisor-rankings-phone' })
-    await phone.close()
-  }
-
   // ===== dispatcher: review queue, paging, number search, dispatch with the subject tree =====
   await login('dispatcher', '/workbench')
   await page.locator('[data-test=inbox] .el-table__row').first().waitFor({ timeout: 60000 })
@@ -353,6 +336,23 @@ try {
   const after = (await call('GET', '/orders/' + fresh[1].id, disp)).json
   check(after.state === 'dispatched' && after.subject?.code?.length === 6 && after.subject.name.includes('路灯'), `dispatched with subject ${after.subject?.code} ${after.subject?.name} to ${after.lead_unit?.name}`)
   await checkScreen(page, { out: OUT, name: 'dispatcher-dispatched', allow: [/\d{10,}/] })
+
+  // ===== the supervisor's report on a phone (390×844) =====
+  {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'UTC', isMobile: true, hasTouch: true })
+    const p = await phone.newPage()
+    const sup = await token('supervisor')
+    const me = (await call('GET', '/me', sup)).json
+    await p.goto(URL_ + '/login')
+    await p.evaluate(([t, u]) => localStorage.setItem('hotline.session', JSON.stringify({ token: t, user: u })), [sup, me])
+    await p.goto(URL_ + '/reports')
+    await p.locator('[data-test=reports] .sheet').first().waitFor({ timeout: 60000 })
+    await checkScreen(p, { out: OUT, name: 'supervisor-report-phone' })
+    await p.goto(URL_ + '/reports?tab=rankings')
+    await p.locator('[data-test=ranking-table] .el-table__row').first().waitFor({ timeout: 30000 })
+    await checkScreen(p, { out: OUT, name: 'supervisor-rankings-phone' })
+    await phone.close()
+  }
 
   // ===== admin, last: unlock (needs admin unlock on the server: locked_until, failed_logins,
   // POST /users/{id}/unlock) =====

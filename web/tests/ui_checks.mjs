@@ -20,7 +20,6 @@ export const LATIN_ALLOW = new Set([
   'ID',                                // 身份证/ID is how forms name identity numbers
   'km', 'kg', 'cm', 'mm',              // units
   'Ctrl', 'Alt', 'Shift', 'Enter', 'Tab', 'Esc',  // keys on the keyboard, as printed on them
-  'APP',                               // the channel is called APP in Chinese government usage
 ])
 
 // A word: two or more Latin letters in a row (single letters like the "B" of "B座" are fine).
@@ -54,7 +53,9 @@ function collectTextInPage() {
   }
   for (const el of document.querySelectorAll('input, textarea')) {
     if (!visible(el) || el.type === 'hidden' || el.type === 'password') continue
-    if (el.value) out.push({ text: el.value, where: where(el) + ' (value)' })
+    // What the user typed is theirs (a login is Latin); what the UI put in a read-only box
+    // (a select's or a date picker's text) is the UI's.
+    if (el.value) { if (el.readOnly) out.push({ text: el.value, where: where(el) + ' (value)' }) }
     else if (el.placeholder) out.push({ text: el.placeholder, where: where(el) + ' (placeholder)' })
   }
   return out
@@ -117,8 +118,10 @@ export async function horizontalOverflow(page) {
   })
 }
 
-// Short words (no whitespace, 2..24 characters: labels, order numbers, dates) laid out on more
-// than one line — the "one character per line" squeeze — and order numbers cut by an ellipsis.
+// Squeezed text: a label or word of up to 8 characters, a number or time, broken over lines,
+// or any short text (no whitespace, up to 24 characters) at two characters a line or fewer —
+// the "one character per line" squeeze; and order numbers cut by an ellipsis. (A long name
+// that simply continues on the next line is ordinary text flow.)
 export async function squeezedText(page, { orderNo = /\b\d{10,}\b/ } = {}) {
   return page.evaluate((src) => {
     const no = new RegExp(src)
@@ -132,7 +135,8 @@ export async function squeezedText(page, { orderNo = /\b\d{10,}\b/ } = {}) {
       const range = document.createRange()
       range.selectNodeContents(n)
       const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
-      if (tops.size > 1) bad.push({ what: 'wraps', text: s, lines: tops.size })
+      const lines = tops.size
+      if (lines > 1 && (s.length <= 8 || /^[\d:.\-/+]+$/.test(s) || s.length / lines <= 2)) bad.push({ what: 'wraps', text: s, lines })
       if (no.test(s)) {
         // Cut off by an ellipsis or clipped by its own box?
         for (let a = el; a && a !== document.body; a = a.parentElement) {
