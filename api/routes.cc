@@ -122,7 +122,7 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
   HOTLINE_RETURN_IF_ERROR(CheckQuery(
       req, {"status", "unit",    "lead_unit", "grid",       "community", "street", "channel",
             "nature", "urgency", "light",     "supervised", "from",      "to",     "q",
-            "phone",  "subject", "sort",      "page",       "page_size", "review"}));
+            "phone",  "subject", "sort",      "page",       "page_size", "review", "offset"}));
   OrderQuery q;
   if (const auto* s = QueryParam(req, "status")) {
     std::size_t start = 0;
@@ -187,8 +187,12 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
     auto on = ParseBool(*v);
     if (!on) return Invalid("review", "review must be 1 or 0");
     if (*on) {
-      if (!q.states.empty())
-        return Invalid("review", "review=1 lists received orders; leave out status");
+      // status=received says the same thing; any other state cannot be in the queue.
+      for (State st : q.states)
+        if (st != State::kReceived)
+          return Invalid("review",
+                         "review=1 lists received orders; leave out status or send "
+                         "status=received");
       q.states = {State::kReceived};
       q.with_suggestion = true;
     }
@@ -223,6 +227,16 @@ Result<OrderQuery> ParseOrderQuery(Ctx& c, int* page, int* page_size) {
     return Invalid("page", "page is out of range");
   q.limit = *page_size;
   q.offset = (*page - 1) * *page_size;
+  // offset: rows to skip, for a client that joins several lists into one paged view; it
+  // replaces page (the reply then says the page the offset falls in).
+  if (const auto* v = QueryParam(req, "offset")) {
+    if (QueryParam(req, "page")) return Invalid("offset", "send page or offset, not both");
+    auto n = ParseInt(*v);
+    if (!n || *n < 0 || *n > 100'000'000)
+      return Invalid("offset", "offset must be an integer from 0 to 100000000");
+    q.offset = static_cast<int>(*n);
+    *page = static_cast<int>(*n / *page_size) + 1;
+  }
   return q;
 }
 
@@ -607,33 +621,78 @@ HttpResponse PutBoundaries(Ctx& c) {
   return JsonReply(200, Json{{"status", "imported"}});
 }
 
+// The audit log, newest first: filtered by order (id or number), user (login or id), action,
+// from/to (dates or times), paged (page, page_size; `limit` is the older name of page_size).
 HttpResponse GetAudit(Ctx& c) {
-  if (auto st = CheckQuery(c.req, {"order", "limit"}); !st.ok()) return Fail(st);
-  std::optional<Id> order;
+  if (auto st = CheckQuery(c.req,
+                           {"order", "user", "action", "from", "to", "page", "page_size", "limit"});
+      !st.ok())
+    return Fail(st);
+  AuditQuery q;
   if (const auto* v = QueryParam(c.req, "order")) {
     auto id = ResolveOrder(c.svc, *v, "order");
     if (!id.ok()) return Fail(id.status());
-    order = *id;
+    q.order_id = *id;
   }
-  int limit = 100;
-  if (const auto* v = QueryParam(c.req, "limit")) {
+  if (const auto* v = QueryParam(c.req, "user")) {
+    for (const User& u : c.svc.Users())
+      if (u.login == *v || std::to_string(u.id) == *v) q.user_id = u.id;
+    if (!q.user_id)
+      return Fail(Invalid("user", "no user with login or id \"" + v->substr(0, 64) + "\""));
+  }
+  if (const auto* v = QueryParam(c.req, "action")) q.action = *v;
+  if (const auto* v = QueryParam(c.req, "from")) {
+    auto t = ParseTime(*v, "from");
+    if (!t.ok()) return Fail(t.status());
+    q.from = *t;
+  }
+  if (const auto* v = QueryParam(c.req, "to")) {
+    auto t = ParseTime(*v, "to", /*end_of_day=*/true);
+    if (!t.ok()) return Fail(t.status());
+    q.to = *t;
+  }
+  if (q.from && q.to && *q.to < *q.from) return Fail(Invalid("to", "to must not be before from"));
+  int page = 1, page_size = 100;
+  for (const char* key : {"limit", "page_size"}) {
+    if (const auto* v = QueryParam(c.req, key)) {
+      auto n = ParseInt(*v);
+      if (!n || *n < 1 || *n > 1000)
+        return Fail(Invalid(key, std::string(key) + " must be an integer from 1 to 1000"));
+      page_size = static_cast<int>(*n);
+    }
+  }
+  if (const auto* v = QueryParam(c.req, "page")) {
     auto n = ParseInt(*v);
-    if (!n || *n < 1 || *n > 1000)
-      return Fail(Invalid("limit", "limit must be an integer from 1 to 1000"));
-    limit = static_cast<int>(*n);
+    if (!n || *n < 1 || *n > 1000000) return Fail(Invalid("page", "page must be an integer >= 1"));
+    page = static_cast<int>(*n);
   }
-  auto entries = c.svc.Audit(c.actor, order, limit);
-  if (!entries.ok()) return Fail(entries.status());
+  q.limit = page_size;
+  q.offset = (page - 1) * page_size;
+  auto res = c.svc.QueryAudit(c.actor, q);
+  if (!res.ok()) return Fail(res.status());
   Json items = Json::array();
-  for (const AuditEntry& e : *entries) {
+  std::map<Id, Json> numbers;  // order id -> its number, read once per page
+  for (const AuditEntry& e : res->items) {
     Json j{{"at", FormatTime(e.at)},
            {"user", {{"id", e.user_id}, {"display_name", c.svc.UserDisplayName(e.user_id)}}},
            {"action", e.action},
            {"detail", e.detail}};
     j["order_id"] = e.order_id ? Json(*e.order_id) : Json(nullptr);
+    j["order_no"] = nullptr;
+    if (e.order_id) {
+      auto it = numbers.find(*e.order_id);
+      if (it == numbers.end()) {
+        auto o = c.svc.store().GetOrder(*e.order_id);
+        it = numbers.emplace(*e.order_id, o.ok() ? Json(o->no) : Json(nullptr)).first;
+      }
+      j["order_no"] = it->second;
+    }
     items.push_back(std::move(j));
   }
-  return JsonReply(200, Json{{"items", std::move(items)}});
+  return JsonReply(200, Json{{"items", std::move(items)},
+                             {"total", res->total},
+                             {"page", page},
+                             {"page_size", page_size}});
 }
 
 }  // namespace

@@ -1065,6 +1065,14 @@ Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optio
   return impl_->store.ListAudit(order_id, limit);
 }
 
+Result<AuditPage> HotlineService::QueryAudit(const Actor& a, const AuditQuery& q) {
+  HOTLINE_RETURN_IF_ERROR(
+      impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
+  if (q.limit < 1 || q.limit > 1000) return Invalid("page_size", "page_size must be 1..1000");
+  if (q.offset < 0) return Invalid("page", "page is out of range");
+  return impl_->store.QueryAudit(q);
+}
+
 const Clock& HotlineService::clock() const { return impl_->clock; }
 Store& HotlineService::store() { return impl_->store; }
 

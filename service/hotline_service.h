@@ -403,6 +403,9 @@ class HotlineService {
   Result<MapOrdersResult> MapOrders(const Actor& actor, MapOrdersQuery query) const;
 
   Result<std::vector<AuditEntry>> Audit(const Actor& actor, std::optional<Id> order_id, int limit);
+  // A filtered page of the audit log (admins and supervisors). REQUIRES nothing of q: bad
+  // limits and offsets are refused (kInvalidArgument naming page_size / page).
+  Result<AuditPage> QueryAudit(const Actor& actor, const AuditQuery& q);
 
   // -- KPIs (docs/kpis.md; service/hotline_service_kpi.cc) --
   // The engine is fed from the event log at Open and by every committed intake and

@@ -71,6 +71,21 @@ struct LoginFailure {
   bool locked_now = false;                // this failure set the lock
 };
 
+// A filtered page of the audit log, newest first (GET /audit). Empty/absent fields match all.
+struct AuditQuery {
+  std::optional<Id> order_id;
+  std::optional<Id> user_id;
+  std::string action;                 // exact action name
+  std::optional<Timestamp> from, to;  // from <= at < to
+  int limit = 100;                    // REQUIRES: >= 1
+  int offset = 0;                     // REQUIRES: >= 0
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> items;
+  std::int64_t total = 0;  // entries matching the filters, all pages
+};
+
 struct Session {
   std::string token_digest;
   Id user_id = 0;
@@ -158,6 +173,7 @@ class Store {
 
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> order_id, int limit) = 0;
+  virtual Result<AuditPage> QueryAudit(const AuditQuery& q) = 0;
 
   virtual Status PutSession(const Session& s) = 0;
   virtual Result<std::optional<Session>> GetSession(const std::string& token_digest) = 0;

@@ -605,6 +605,43 @@ TEST_P(StoreTest, AuditIsNewestFirstAndFiltersByOrder) {
   EXPECT_EQ(store_->ListAudit(std::nullopt, 2)->size(), 2u);
 }
 
+TEST_P(StoreTest, QueryAuditFiltersAndPages) {
+  // Six entries: users 7 and 8, read_pii and export, orders 42 and none, at 100..105.
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(store_
+                    ->AppendAudit({100 + i, i < 4 ? Id{7} : Id{8}, i % 3 ? "read_pii" : "export",
+                                   i % 2 ? std::optional<Id>(42) : std::nullopt,
+                                   "entry " + std::to_string(i)})
+                    .ok());
+  AuditQuery q;
+  auto all = store_->QueryAudit(q).value();
+  EXPECT_EQ(all.total, 6);
+  ASSERT_EQ(all.items.size(), 6u);
+  EXPECT_EQ(all.items[0].detail, "entry 5");  // newest first
+  q.limit = 4;
+  q.offset = 4;
+  auto last = store_->QueryAudit(q).value();
+  EXPECT_EQ(last.total, 6);
+  ASSERT_EQ(last.items.size(), 2u);
+  EXPECT_EQ(last.items[1].detail, "entry 0");
+  AuditQuery f;
+  f.user_id = 7;
+  f.action = "read_pii";
+  auto mine = store_->QueryAudit(f).value();
+  EXPECT_EQ(mine.total, 2);  // entries 1 and 2
+  f = {};
+  f.order_id = 42;
+  f.from = 102;
+  f.to = 105;
+  auto window = store_->QueryAudit(f).value();
+  ASSERT_EQ(window.total, 1);  // entry 3 (entries 1 and 5 are outside [102, 105))
+  EXPECT_EQ(window.items[0].detail, "entry 3");
+  EXPECT_EQ(window.items[0].order_id, 42);
+  f = {};
+  f.action = "nothing";
+  EXPECT_EQ(store_->QueryAudit(f)->total, 0);
+}
+
 // Figures for docs/storage.md, not a check: single-row CreateOrder with 32 callers.
 // Run: store_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
 // (HOTLINE_CALLERS=N for another number of callers).

@@ -515,15 +515,22 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       Timestamp at = std::min(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour),
                               life.T() + (window_end - life.T()) * 4 / 5);
       if (life.Do(at, life.Handler(), rr)) {
+        // The dispatcher rules within hours (a return is reviewed within a working day): a
+        // department matter goes to another department (never down to a street), anything
+        // else from a department to the street or from the street to a department.
         if (sim.Chance(0.7)) {
           ActionInput ar = In(Action::kApproveReturn);
           Id cur = *life.O().lead_unit_id;
-          ar.lead_unit_id =
-              city.U(cur).kind == UnitKind::kDepartment ? street : sim.Pick(city.departments);
+          const bool dept_matter = cfg->IsDepartmentMatter(w.subject_code);
+          if (dept_matter || city.U(cur).kind != UnitKind::kDepartment) {
+            ar.lead_unit_id = sim.Pick(city.departments);
+            for (int i = 0; i < 8 && *ar.lead_unit_id == cur; ++i)
+              ar.lead_unit_id = sim.Pick(city.departments);
+          } else {
+            ar.lead_unit_id = street;
+          }
           if (*ar.lead_unit_id == cur) ar.lead_unit_id = street;
-          if (!cfg->IsDepartmentMatter(w.subject_code) ||
-              city.U(*ar.lead_unit_id).kind == UnitKind::kDepartment)
-            life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, ar);
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, ar);
         } else {
           ActionInput rj = Text("经审核，该事项属于你单位职责范围，请按时办理。");
           rj.action = Action::kRejectReturn;
@@ -593,7 +600,9 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       if (!life.Do(at, life.Handler(), rp)) break;
       ActionInput cb = In(Action::kCallback);
       cb.rating = PickRating(sim, late || !resolved);
-      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 40) * kHour),
+      // The hotline calls back within hours of the reply (a well-run centre's callback queue
+      // holds a few dozen, not days of replies).
+      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 12) * kHour),
                    sim.Chance(0.5) ? kAgent : Actor{kAgent2User, Role::kAgent, kCenter}, cb))
         break;
       bool unhappy = *cb.rating == Rating::kUnsatisfied || *cb.rating == Rating::kVeryUnsatisfied;

@@ -842,6 +842,41 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<AuditPage> QueryAudit(const AuditQuery& q) override {
+    static constexpr const char* kWhere =
+        " FROM audit WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR user_id = ?2) "
+        "AND (?3 = '' OR action = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)";
+    AuditPage page;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      auto bind = [&](Stmt& s) -> Stmt& {
+        return s.Bind(1, q.order_id)
+            .Bind(2, q.user_id)
+            .Bind(3, q.action)
+            .Bind(4, q.from)
+            .Bind(5, q.to);
+      };
+      {
+        PREPARE(c, s, std::string("SELECT count(*)") + kWhere);
+        bind(s);
+        Status st;
+        if (s.Step(&st)) page.total = s.Int(0);
+        HOTLINE_RETURN_IF_ERROR(st);
+      }
+      PREPARE(c, s,
+              std::string("SELECT at, user_id, action, order_id, detail") + kWhere +
+                  " ORDER BY id DESC LIMIT ?6 OFFSET ?7");
+      bind(s).Bind(6, q.limit).Bind(7, q.offset);
+      Status st;
+      while (s.Step(&st)) {
+        AuditEntry e{s.Int(0), s.Int(1), s.Text(2), std::nullopt, s.Text(4)};
+        if (!s.IsNull(3)) e.order_id = s.Int(3);
+        page.items.push_back(std::move(e));
+      }
+      return st;
+    }));
+    return page;
+  }
+
   Status PutSession(const Session& se) override {
     return Write([&](Conn& c) -> Status {
       PREPARE(c, s, "INSERT OR REPLACE INTO sessions(digest, user_id, expires_at) VALUES(?,?,?)");

@@ -1,5 +1,6 @@
 // zh-CN by default; English switchable, the choice kept in localStorage.
 import { createI18n } from 'vue-i18n'
+import { adminZh, adminEn } from './i18n_admin'
 
 const zh = {
   app: { title: '12345 政务服务便民热线', logout: '退出', lang: 'English', unavailable: '数据暂不可用', loading: '加载中…', refresh: '刷新', none: '暂无' },
@@ -21,7 +22,7 @@ const zh = {
   },
   wb: {
     title: '工单处置', inbox: '待办', all: '全部', red: '红灯', yellow: '黄灯', green: '绿灯', state: '状态', due: '办理时限',
-    no: '工单号', subject: '分类', lead: '承办单位', light: '灯色', created: '受理时间', pick: '请选择左侧工单', search: '搜索标题/内容',
+    no: '工单号', subject: '分类', lead: '承办单位', light: '灯色', created: '受理时间', pick: '请选择左侧工单', search: '工单号/标题/内容',
     openOnly: '仅在办', review: '待确认智能分派', reviewUnavailable: '待确认队列暂不可用',
   },
   order: {
@@ -87,7 +88,7 @@ const en: typeof zh = {
   },
   wb: {
     title: 'Workbench', inbox: 'Inbox', all: 'All', red: 'Red', yellow: 'Yellow', green: 'Green', state: 'State', due: 'Due',
-    no: 'No.', subject: 'Category', lead: 'Lead unit', light: 'Light', created: 'Received', pick: 'Pick an order on the left', search: 'Search title/content',
+    no: 'No.', subject: 'Category', lead: 'Lead unit', light: 'Light', created: 'Received', pick: 'Pick an order on the left', search: 'Number / title / content',
     openOnly: 'Open only', review: 'Suggestions to confirm', reviewUnavailable: 'Review queue not available',
   },
   order: {
@@ -138,7 +139,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: localStorage.getItem(LANG_KEY) || 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: { 'zh-CN': { ...zh, ...adminZh }, en: { ...en, ...adminEn } },
 })
 
 export function toggleLang() {

@@ -10,6 +10,9 @@ const routes = [
   { path: '/orders/:id', component: () => import('./views/Workbench.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'] } },
   { path: '/dashboard', component: () => import('./views/Dashboard.vue'), meta: { roles: ['agent', 'dispatcher', 'handler', 'grid_worker', 'supervisor', 'admin'], bare: true } },
   { path: '/patrol', component: () => import('./views/Patrol.vue'), meta: { roles: ['grid_worker'] } },
+  { path: '/reports', component: () => import('./views/Reports.vue'), meta: { roles: ['supervisor', 'admin'] } },
+  { path: '/admin', component: () => import('./views/Admin.vue'), meta: { roles: ['admin'] } },
+  { path: '/audit', component: () => import('./views/Audit.vue'), meta: { roles: ['supervisor'] } },
   { path: '/citizen', component: () => import('./views/Citizen.vue'), meta: { roles: ['citizen'] } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

@@ -25,3 +25,25 @@ export function loadUnits(query: string): Promise<Unit[]> {
   }
   return unitCache.get(query)!
 }
+
+// The subject tree for pickers (el-tree-select): value = code, label = "code name"; only the
+// leaves are categories an order can carry, the upper levels group them.
+export interface SubjectNode { value: string; label: string; children?: SubjectNode[]; disabled?: boolean }
+let tree: Promise<SubjectNode[]> | null = null
+export function loadSubjectTree(): Promise<SubjectNode[]> {
+  if (!tree) {
+    tree = get<any>('/taxonomy').then((doc) => {
+      const list: any[] = doc.subjects || []
+      const nodes = new Map<string, SubjectNode>(list.map((s) => [s.code, { value: s.code, label: s.code + ' ' + s.name }]))
+      const roots: SubjectNode[] = []
+      for (const s of list) {
+        const n = nodes.get(s.code)!
+        const p = s.parent ? nodes.get(s.parent) : undefined
+        if (p) (p.children ||= []).push(n)
+        else roots.push(n)
+      }
+      return roots
+    }).catch((e) => { tree = null; throw e })
+  }
+  return tree
+}
