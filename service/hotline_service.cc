@@ -875,6 +875,8 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   }
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
+  (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "import_units", std::nullopt,
+                             std::to_string(batch.units.size()) + " unit(s)"});
   m.KpiUnitsChanged();
   m.OnUnitsChanged();
   return batch.units;
@@ -906,10 +908,14 @@ Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std:
     batch.users.push_back(u);
   }
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
+  std::string logins;
   for (User& u : batch.users) {
     m.dir.PutUser(u);
     u.password_hash.clear();
+    if (logins.size() < 400) logins += (logins.empty() ? "" : ", ") + u.login;
   }
+  (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "import_users", std::nullopt,
+                             std::to_string(batch.users.size()) + " user(s): " + logins});
   return batch.users;
 }
 
@@ -925,6 +931,9 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   next.active = unit.active;
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
+  (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "update_unit", std::nullopt,
+                             "unit " + next.code + " name=" + next.name +
+                                 " active=" + (next.active ? "true" : "false")});
   m.KpiUnitsChanged();
   m.OnUnitsChanged();
   return next;
