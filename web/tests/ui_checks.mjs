@@ -20,7 +20,6 @@ export const LATIN_ALLOW = new Set([
   'ID',                                // 身份证/ID is how forms name identity numbers
   'km', 'kg', 'cm', 'mm',              // units
   'Ctrl', 'Alt', 'Shift', 'Enter', 'Tab', 'Esc',  // keys on the keyboard, as printed on them
-  'APP',                               // the channel is called APP in Chinese government usage
 ])
 
 // A word: two or more Latin letters in a row (single letters like the "B" of "B座" are fine).
