@@ -12,7 +12,7 @@ const zh = {
   login: { title: '登录', login: '账号', password: '密码', submit: '登录', failed: '登录失败' },
   agent: {
     title: '坐席受理', phone: '来电号码', name: '来电人', nature: '诉求性质', urgency: '紧急程度', subject: '诉求分类',
-    titleField: '标题', content: '诉求内容', address: '诉求地点', mode: '处理方式', modeDispatch: '提交派单', modeAnswer: '直接答复',
+    titleField: '标题', titleHint: '选填，默认：{title}', titleEmpty: '选填，默认取诉求内容的第一句', similar: '相似度{p}%', content: '诉求内容', address: '诉求地点', mode: '处理方式', modeDispatch: '提交派单', modeAnswer: '直接答复',
     answer: '答复内容', submit: '提交', submitted: '已受理，工单号', history: '来电人历史诉求', suggestions: '智能建议',
     duplicates: '可能重复的工单', mergeInto: '并入此单', place: '地址解析', shortcuts: '快捷键', newCall: '新来电',
     street: '街道', community: '社区', noModel: '服务器未加载分类模型，暂无分类建议', noSuggestion: '暂无把握较大的建议',
@@ -38,7 +38,8 @@ const zh = {
     resolution: '解决率', satisfaction: '满意率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
     streets: '街道排名', departments: '部门排名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
-    current: '本期', previous: '上期', allFell: '三量齐降',
+    current: '本期', previous: '上期', allFell: '三量齐降', overdue: '超期{d}', weighted: '加权{num}分/回访{den}件', open: '在办', noOpen: '无在办',
+    legendCount: '本月受理量（颜色越深越多）', legendOverdue: '超期件数（颜色越深越多）',
   },
   track: { title: '工单进度查询', no: '工单号', phone: '诉求时留的电话', find: '查询', notFound: '未找到：请核对工单号和电话', tooMany: '查询过于频繁，请一分钟后再试', link: '查询工单进度（无需登录）' },
   cit: {
@@ -100,7 +101,7 @@ const en: typeof zh = {
   login: { title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   agent: {
     title: 'Agent console', phone: 'Caller phone', name: 'Caller name', nature: 'Nature', urgency: 'Urgency', subject: 'Category',
-    titleField: 'Title', content: 'Appeal', address: 'Place', mode: 'Handling', modeDispatch: 'Submit for dispatch', modeAnswer: 'Answer directly',
+    titleField: 'Title', titleHint: 'optional; default: {title}', titleEmpty: 'optional; default: the first sentence of the appeal', similar: '{p}% similar', content: 'Appeal', address: 'Place', mode: 'Handling', modeDispatch: 'Submit for dispatch', modeAnswer: 'Answer directly',
     answer: 'Answer', submit: 'Submit', submitted: 'Recorded, order number', history: "Caller's earlier appeals", suggestions: 'Suggestions',
     duplicates: 'Possible duplicates', mergeInto: 'Merge into this', place: 'Place lookup', shortcuts: 'Shortcuts', newCall: 'New call',
     street: 'Street', community: 'Community', noModel: 'No classifier model loaded on the server', noSuggestion: 'No confident suggestion',
@@ -126,7 +127,8 @@ const en: typeof zh = {
     resolution: 'Resolution', satisfaction: 'Satisfaction', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
     streets: 'Streets', departments: 'Departments', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
-    current: 'current', previous: 'previous', allFell: 'all three fell',
+    current: 'current', previous: 'previous', allFell: 'all three fell', overdue: '{d} overdue', weighted: 'score {num} of {den} callbacks (weighted)', open: 'open', noOpen: 'none open',
+    legendCount: 'received this month (darker = more)', legendOverdue: 'overdue (darker = more)',
   },
   track: { title: 'Track an appeal', no: 'Order number', phone: 'Phone used for the appeal', find: 'Find', notFound: 'Not found: check the number and the phone', tooMany: 'Too many lookups; try again in a minute', link: 'Track an appeal (no login)' },
   cit: {
