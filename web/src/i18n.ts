@@ -16,7 +16,7 @@ const zh = {
     answer: '答复内容', submit: '提交', submitted: '已受理，工单号', history: '来电人历史诉求', suggestions: '智能建议',
     duplicates: '可能重复的工单', mergeInto: '并入此单', place: '地址解析', shortcuts: '快捷键', newCall: '新来电',
     street: '街道', community: '社区', noModel: '服务器未加载分类模型，暂无分类建议', noSuggestion: '暂无把握较大的建议',
-    suggestUnavailable: '智能建议暂不可用（/suggest 未上线），已退回到来电号码查询', placeUnavailable: '地址解析暂不可用',
+    suggestUnavailable: '智能建议暂不可用，已改为按来电号码查询历史诉求', placeUnavailable: '地址解析暂不可用',
     useSuggestion: '采用', leadUnit: '建议承办单位', confidence: '置信度', resolved: '已解析', ambiguous: '多个候选', unknown: '未能识别',
     keyHint: 'Ctrl+Enter 提交 · Alt+S 采用建议 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
   },
@@ -39,7 +39,7 @@ const zh = {
     streets: '街道排名', departments: '部门排名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
     current: '本期', previous: '上期', allFell: '三量齐降', overdue: '超期{d}', weighted: '加权{num}分/回访{den}件', open: '在办', noOpen: '无在办',
-    legendCount: '本月受理量（颜色越深越多）', legendOverdue: '超期件数（颜色越深越多）',
+    legendCount: '本月受理量（颜色越深越多）', todayAssigned: '今日派入', monthAssigned: '本月派入', trendAssigned: '近30天派入与属地受理趋势', placeReceived: '属地受理', assigned: '派入', legendOverdue: '超期件数（颜色越深越多）',
   },
   track: { title: '工单进度查询', no: '工单号', phone: '诉求时留的电话', find: '查询', notFound: '未找到：请核对工单号和电话', tooMany: '查询过于频繁，请一分钟后再试', link: '查询工单进度（无需登录）' },
   cit: {
@@ -128,7 +128,7 @@ const en: typeof zh = {
     streets: 'Streets', departments: 'Departments', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
     current: 'current', previous: 'previous', allFell: 'all three fell', overdue: '{d} overdue', weighted: 'score {num} of {den} callbacks (weighted)', open: 'open', noOpen: 'none open',
-    legendCount: 'received this month (darker = more)', legendOverdue: 'overdue (darker = more)',
+    legendCount: 'received this month (darker = more)', todayAssigned: 'Assigned today', monthAssigned: 'Assigned this month', trendAssigned: 'Last 30 days: assigned and placed here', placeReceived: 'placed here', assigned: 'Assigned', legendOverdue: 'overdue (darker = more)',
   },
   track: { title: 'Track an appeal', no: 'Order number', phone: 'Phone used for the appeal', find: 'Find', notFound: 'Not found: check the number and the phone', tooMany: 'Too many lookups; try again in a minute', link: 'Track an appeal (no login)' },
   cit: {

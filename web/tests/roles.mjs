@@ -53,7 +53,7 @@ async function tokenOf(login) {
 // whose unit is of the wanted kind.
 async function people() {
   const admin = await tokenOf('admin')
-  const users = async (role) => (await apiCall('GET', '/users?role=' + role + '&page_size=500', admin)).items || []
+  const users = async (role) => { const r = await apiCall('GET', '/users?role=' + role, admin); return Array.isArray(r) ? r : r.items || [] }
   const handlers = await users('handler')
   const grid = (await users('grid_worker'))[0]
   const byKind = (kind) => handlers.find((u) => u.unit?.kind === kind)
@@ -95,7 +95,8 @@ async function login(page, user, landing) {
 // Let a screen settle: no request in flight for a moment, no panel still loading.
 async function settle(page) {
   await page.waitForLoadState('networkidle', { timeout: 120000 }).catch(() => {})
-  await page.waitForFunction(() => !document.body.innerText.includes('加载中'), null, { timeout: 180000 }).catch(() => {})
+  await page.waitForFunction(() => !document.body.innerText.includes('加载中') &&
+    ![...document.querySelectorAll('.el-loading-mask')].some((m) => m.offsetParent !== null), null, { timeout: 180000 }).catch(() => {})
   await page.waitForTimeout(300)  // Leaflet's fitBounds and ECharts' first frame (not an assertion)
 }
 

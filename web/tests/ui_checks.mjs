@@ -53,7 +53,9 @@ function collectTextInPage() {
   }
   for (const el of document.querySelectorAll('input, textarea')) {
     if (!visible(el) || el.type === 'hidden' || el.type === 'password') continue
-    if (el.value) out.push({ text: el.value, where: where(el) + ' (value)' })
+    // What the user typed is theirs (a login is Latin); what the UI put in a read-only box
+    // (a select's or a date picker's text) is the UI's.
+    if (el.value) { if (el.readOnly) out.push({ text: el.value, where: where(el) + ' (value)' }) }
     else if (el.placeholder) out.push({ text: el.placeholder, where: where(el) + ' (placeholder)' })
   }
   return out
