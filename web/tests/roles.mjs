@@ -138,6 +138,11 @@ async function tour(role, who, size) {
   const landing = { citizen: '/citizen', agent: '/agent', supervisor: '/dashboard', admin: '/dashboard' }[role] || '/workbench'
   await login(page, who.login, landing)
   await screen(page, tag + '-landing')
+  // The wall-screen dashboard has no top bar: its users' other screens start at the workbench.
+  if (landing === '/dashboard') {
+    await page.goto(URL_ + '/workbench')
+    await screen(page, tag + '-workbench')
+  }
   // The top bar: one line, every link reachable (phones: in the menu).
   const bar = await page.locator('[data-test=topbar]').boundingBox().catch(() => null)
   if (bar) check(bar.height <= 56, `${tag}: the top bar is one line (${Math.round(bar.height)} px high)`)
@@ -147,16 +152,17 @@ async function tour(role, who, size) {
     await screen(page, tag + '-menu')
     await page.locator('[data-test=menu]').click()
   }
+  const home = new URL(page.url()).pathname
   const links = bar ? await page.locator('[data-test=nav] a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))) : []
   for (const href of links) {
-    if (href === landing) continue
+    if (href === landing || href === home) continue
     if (href === '/dashboard') {
       await page.goto(URL_ + '/dashboard')
     } else {
       await nav(page, size, href)
     }
     await screen(page, tag + href.replace(/\//g, '-'))
-    if (href === '/dashboard') await page.goto(URL_ + landing)
+    if (href === '/dashboard') await page.goto(URL_ + home)
   }
   if (links.includes('/workbench') || landing === '/workbench') {
     if (new URL(page.url()).pathname !== '/workbench') await page.goto(URL_ + '/workbench')
@@ -197,7 +203,9 @@ async function gridWorkerFlow(who) {
   if (!order) order = (await apiCall('GET', '/orders?status=received&sort=newest&page_size=20', disp)).items.find((o) => o.no === no)
   check(!!order, `the dispatcher finds ${no}`)
   if (order.state === 'received') {
-    order = await apiCall('POST', `/orders/${order.id}/actions/dispatch`, disp, { lead_unit: who.unit.id, expect_version: order.version })
+    // The dispatcher classifies it (a subject from the taxonomy) and names the grid as lead.
+    order = await apiCall('POST', `/orders/${order.id}/actions/dispatch`, disp,
+      { lead_unit: who.unit.id, subject_code: order.subject?.code || order.suggestion?.subject_code || '120402', expect_version: order.version })
   }
   check(order.lead_unit?.id === who.unit.id, `${no} is led by the worker's grid ${who.unit.name} (${order.lead_unit?.name})`)
 

@@ -118,8 +118,10 @@ export async function horizontalOverflow(page) {
   })
 }
 
-// Short words (no whitespace, 2..24 characters: labels, order numbers, dates) laid out on more
-// than one line — the "one character per line" squeeze — and order numbers cut by an ellipsis.
+// Squeezed text: a label or word of up to 8 characters, a number or time, broken over lines,
+// or any short text (no whitespace, up to 24 characters) at two characters a line or fewer —
+// the "one character per line" squeeze; and order numbers cut by an ellipsis. (A long name
+// that simply continues on the next line is ordinary text flow.)
 export async function squeezedText(page, { orderNo = /\b\d{10,}\b/ } = {}) {
   return page.evaluate((src) => {
     const no = new RegExp(src)
@@ -133,7 +135,8 @@ export async function squeezedText(page, { orderNo = /\b\d{10,}\b/ } = {}) {
       const range = document.createRange()
       range.selectNodeContents(n)
       const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
-      if (tops.size > 1) bad.push({ what: 'wraps', text: s, lines: tops.size })
+      const lines = tops.size
+      if (lines > 1 && (s.length <= 8 || /^[\d:.\-/+]+$/.test(s) || s.length / lines <= 2)) bad.push({ what: 'wraps', text: s, lines })
       if (no.test(s)) {
         // Cut off by an ellipsis or clipped by its own box?
         for (let a = el; a && a !== document.body; a = a.parentElement) {
