@@ -168,6 +168,8 @@ async function tour(role, who, size) {
     if (new URL(page.url()).pathname !== '/workbench') await page.goto(URL_ + '/workbench')
     if (await openFirstOrder(page, size)) {
       await screen(page, tag + '-order')
+      const kpi = await page.locator('[data-test=action-exclude_from_kpi], [data-test=action-include_in_kpi]').count()
+      check(kpi <= 1, `${tag}: at most one of 剔除考核 / 恢复考核 is offered (${kpi})`)
       const due = (await page.locator('[data-test=order-due]').textContent()).trim()
       check(due === '—' || /^(\d{4}年)?\d{1,2}月\d{1,2}日 \d\d:\d\d$/.test(due), `${tag}: the deadline reads as a Chinese date (${due})`)
     } else {
