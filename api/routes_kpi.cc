@@ -282,6 +282,10 @@ HttpResponse GetDashboard(Ctx& c) {
   for (const RankingRow& r : d->street_ranking) streets.push_back(RankingRowJson(r, false));
   for (const RankingRow& r : d->department_ranking) departments.push_back(RankingRowJson(r, false));
   Json red = Json::array();
+  // Deadlines are counted in working days (docs/lifecycle.md): how many whole working days
+  // have passed since the deadline, beside the hours.
+  const WorkCalendar& calendar = c.svc.config()->calendar;
+  const CivilDate today = calendar.LocalDate(now);
   for (const WorkOrder& o : d->red_list) {
     Json unit = nullptr;
     if (o.lead_unit_id) {
@@ -294,7 +298,9 @@ HttpResponse GetDashboard(Ctx& c) {
                        {"state", std::string(ToString(o.state))},
                        {"unit", std::move(unit)},
                        {"due_at", FormatTime(o.due_at)},
-                       {"overdue_hours", (now - o.due_at) / 3600}});
+                       {"overdue_hours", (now - o.due_at) / 3600},
+                       {"overdue_working_days",
+                        calendar.WorkingDaysInRange(calendar.LocalDate(o.due_at), today)}});
   }
   Json scope = d->unit_id == analytics::kAllUnits ? Json(nullptr) : UnitRef(c.svc, d->unit_id);
   return JsonReply(200,

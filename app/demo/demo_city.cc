@@ -315,16 +315,31 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     taken.insert(e.name);
     taken.insert(e.aliases.begin(), e.aliases.end());
   }
+  // Nor the name of a division or its short form (祥泰城 beside 祥泰城社区 would be ambiguous).
+  for (const Unit& u : city.units) {
+    taken.insert(u.name);
+    taken.insert(CommunityStem(u.name));
+  }
   for (Id c : city.communities) {
+    const std::string stem = CommunityStem(city.U(c).name);
+    const std::string street = city.U(*city.U(c).parent_id).name;
+    const std::string street_stem = street.substr(0, street.rfind("街道"));
     for (int k = 0; k < 3; ++k) {
-      std::string name = gen.CompoundName(sim.rng);
-      for (int tries = 0; taken.count(name) && tries < 8; ++tries) name = gen.CompoundName(sim.rng);
-      // The generator's names run out long before ~650 communities do: then the 小区 is
-      // named after its community (甸柳 -> 甸柳家园), as many are.
-      for (size_t i = 0; taken.count(name) && i < kCompoundSuffixes.size(); ++i)
-        name = CommunityStem(city.U(c).name) +
-               std::string(kCompoundSuffixes[(i + k * 4) % kCompoundSuffixes.size()]);
-      if (!taken.insert(name).second) continue;  // every name taken: fewer 小区 here
+      // The generator's names first; they run out long before ~650 communities do, and then
+      // the 小区 is named after its community (甸柳 -> 甸柳家园), as many are, or after its
+      // street and community when even those are taken.
+      std::vector<std::string> candidates;
+      for (int tries = 0; tries < 8; ++tries) candidates.push_back(gen.CompoundName(sim.rng));
+      for (size_t i = 0; i < kCompoundSuffixes.size(); ++i)
+        candidates.push_back(
+            stem + std::string(kCompoundSuffixes[(i + k * 3) % kCompoundSuffixes.size()]));
+      for (size_t i = 0; i < kCompoundSuffixes.size(); ++i)
+        candidates.push_back(street_stem + stem + std::string(kCompoundSuffixes[i]));
+      auto free = std::find_if(candidates.begin(), candidates.end(),
+                               [&](const std::string& n) { return !taken.count(n); });
+      if (free == candidates.end()) continue;  // every name taken: fewer 小区 here
+      const std::string name = *free;
+      taken.insert(name);
       city.compounds[c].push_back(name);
       geo::GazetteerEntry e;
       e.name = name;

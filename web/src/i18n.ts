@@ -39,7 +39,7 @@ const zh = {
     streets: '街道排名', departments: '部门排名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
     current: '本期', previous: '上期', allFell: '三量齐降', overdue: '超期{d}', weighted: '加权{num}分/回访{den}件', open: '在办', noOpen: '无在办',
-    legendCount: '本月受理量（颜色越深越多）', todayAssigned: '今日派入', monthAssigned: '本月派入', trendAssigned: '近30天派入与属地受理趋势', placeReceived: '属地受理', assigned: '派入', legendOverdue: '超期件数（颜色越深越多）',
+    legendCount: '本月受理量（颜色越深越多）', todayAssigned: '今日派入', workingDays: '{n}个工作日', monthAssigned: '本月派入', trendAssigned: '近30天派入与属地受理趋势', placeReceived: '属地受理', assigned: '派入', legendOverdue: '超期件数（颜色越深越多）',
   },
   track: { title: '工单进度查询', no: '工单号', phone: '诉求时留的电话', find: '查询', notFound: '未找到：请核对工单号和电话', tooMany: '查询过于频繁，请一分钟后再试', link: '查询工单进度（无需登录）' },
   cit: {
@@ -128,7 +128,7 @@ const en: typeof zh = {
     streets: 'Streets', departments: 'Departments', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
     current: 'current', previous: 'previous', allFell: 'all three fell', overdue: '{d} overdue', weighted: 'score {num} of {den} callbacks (weighted)', open: 'open', noOpen: 'none open',
-    legendCount: 'received this month (darker = more)', todayAssigned: 'Assigned today', monthAssigned: 'Assigned this month', trendAssigned: 'Last 30 days: assigned and placed here', placeReceived: 'placed here', assigned: 'Assigned', legendOverdue: 'overdue (darker = more)',
+    legendCount: 'received this month (darker = more)', todayAssigned: 'Assigned today', workingDays: '{n} working days', monthAssigned: 'Assigned this month', trendAssigned: 'Last 30 days: assigned and placed here', placeReceived: 'placed here', assigned: 'Assigned', legendOverdue: 'overdue (darker = more)',
   },
   track: { title: 'Track an appeal', no: 'Order number', phone: 'Phone used for the appeal', find: 'Find', notFound: 'Not found: check the number and the phone', tooMany: 'Too many lookups; try again in a minute', link: 'Track an appeal (no login)' },
   cit: {
