@@ -282,6 +282,10 @@ HttpResponse GetDashboard(Ctx& c) {
   for (const RankingRow& r : d->street_ranking) streets.push_back(RankingRowJson(r, false));
   for (const RankingRow& r : d->department_ranking) departments.push_back(RankingRowJson(r, false));
   Json red = Json::array();
+  // Deadlines are counted in working days (docs/lifecycle.md): how many whole working days
+  // have passed since the deadline, beside the hours.
+  const WorkCalendar& calendar = c.svc.config()->calendar;
+  const CivilDate today = calendar.LocalDate(now);
   for (const WorkOrder& o : d->red_list) {
     Json unit = nullptr;
     if (o.lead_unit_id) {
@@ -294,31 +298,38 @@ HttpResponse GetDashboard(Ctx& c) {
                        {"state", std::string(ToString(o.state))},
                        {"unit", std::move(unit)},
                        {"due_at", FormatTime(o.due_at)},
-                       {"overdue_hours", (now - o.due_at) / 3600}});
+                       {"overdue_hours", (now - o.due_at) / 3600},
+                       {"overdue_working_days",
+                        calendar.WorkingDaysInRange(calendar.LocalDate(o.due_at), today)}});
   }
   Json scope = d->unit_id == analytics::kAllUnits ? Json(nullptr) : UnitRef(c.svc, d->unit_id);
-  return JsonReply(
-      200, Json{{"date", FormatDay(d->date)},
-                {"month", FormatMonth(d->month_to_date.from)},
-                {"scope", std::move(scope)},
-                {"today",
-                 {{"received", d->today_received},
-                  {"by_channel", ByEnum<Channel>(d->today_by_channel)},
-                  {"closed", d->today_closed}}},
-                {"month_to_date",
-                 {{"from", FormatDay(d->month_to_date.from)},
-                  {"to", FormatDay(d->month_to_date.to)},
-                  {"received", d->mtd_received},
-                  {"by_channel", ByEnum<Channel>(d->mtd_by_channel)},
-                  {"by_nature", ByEnum<Nature>(d->mtd_by_nature)}}},
-                {"rates", std::move(rates)},
-                {"composite", Num(d->mtd.composite)},
-                {"lights", {{"red", d->red}, {"yellow", d->yellow}, {"green", d->green}}},
-                {"trend", {{"days", std::move(days)}, {"by_channel", std::move(trend_channels)}}},
-                {"three", ThreeJson(d->three)},
-                {"street_ranking", std::move(streets)},
-                {"department_ranking", std::move(departments)},
-                {"red_list", std::move(red)}});
+  return JsonReply(200,
+                   Json{{"date", FormatDay(d->date)},
+                        {"month", FormatMonth(d->month_to_date.from)},
+                        {"scope", std::move(scope)},
+                        {"today",
+                         {{"received", d->today_received},
+                          {"assigned", d->today_assigned},
+                          {"by_channel", ByEnum<Channel>(d->today_by_channel)},
+                          {"closed", d->today_closed}}},
+                        {"month_to_date",
+                         {{"from", FormatDay(d->month_to_date.from)},
+                          {"to", FormatDay(d->month_to_date.to)},
+                          {"received", d->mtd_received},
+                          {"assigned", d->mtd_assigned},
+                          {"by_channel", ByEnum<Channel>(d->mtd_by_channel)},
+                          {"by_nature", ByEnum<Nature>(d->mtd_by_nature)}}},
+                        {"rates", std::move(rates)},
+                        {"composite", Num(d->mtd.composite)},
+                        {"lights", {{"red", d->red}, {"yellow", d->yellow}, {"green", d->green}}},
+                        {"trend",
+                         {{"days", std::move(days)},
+                          {"by_channel", std::move(trend_channels)},
+                          {"assigned", d->trend_assigned}}},
+                        {"three", ThreeJson(d->three)},
+                        {"street_ranking", std::move(streets)},
+                        {"department_ranking", std::move(departments)},
+                        {"red_list", std::move(red)}});
 }
 
 HttpResponse GetMonthlyReport(Ctx& c) {

@@ -20,6 +20,7 @@
 #include "service/service_impl.h"
 #include "text/normalize.h"
 #include "text/pii_detect.h"
+#include "text/title.h"
 
 namespace hotline {
 
@@ -59,18 +60,6 @@ bool LooksPersonal(std::string_view q) {
     if (run >= 7) return true;
   }
   return false;
-}
-
-// The first `n` code points of a UTF-8 string.
-std::string Utf8Prefix(std::string_view s, size_t n) {
-  size_t i = 0, count = 0;
-  while (i < s.size() && count < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    i += len;
-    ++count;
-  }
-  return std::string(s.substr(0, std::min(i, s.size())));
 }
 
 }  // namespace
@@ -538,7 +527,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   o.urgency = r.urgency;
   o.subject_code = r.subject_code;
   o.content = r.content;
-  o.title = Blank(r.title) ? Utf8Prefix(r.content, 24) : r.title;
+  o.title = Blank(r.title) ? text::AutoTitle(r.content) : r.title;
   o.caller_name = r.caller_name;
   o.caller_phone = HalfWidthDigits(r.caller_phone);
   o.caller_id_no = r.caller_id_no;

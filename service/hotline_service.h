@@ -252,6 +252,10 @@ struct DashboardData {
   analytics::DayRange month_to_date;  // first of the month .. date (inclusive)
   Id unit_id = 0;                     // the scope: 0 = whole area
   std::int64_t today_received = 0, today_closed = 0;
+  // Assignments (派入: dispatch, reassignment, redo) to the scope unit and the units under it:
+  // what reaches a handling unit — a department is no place, so it receives no intakes.
+  std::int64_t today_assigned = 0, mtd_assigned = 0;
+  std::vector<std::int64_t> trend_assigned;  // [day], the same 30 days as trend_days
   std::vector<std::int64_t> today_by_channel;
   std::int64_t mtd_received = 0;
   std::vector<std::int64_t> mtd_by_channel, mtd_by_nature;

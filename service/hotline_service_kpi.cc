@@ -453,6 +453,7 @@ Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
   for (size_t ch = 0; const auto& c : e.SumByChannel(unit, {date, date + 1})) {
     d.today_by_channel[ch] = c[Counter::kReceived];
     d.today_received += c[Counter::kReceived];
+    d.today_assigned += c[Counter::kAssigned];
     ++ch;
   }
   d.today_closed = m.kpi->Closed(e.units(), unit, {date, date + 1});
@@ -461,6 +462,7 @@ Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
     d.mtd_by_channel[ch++] = c[Counter::kReceived];
   d.mtd = e.Report(unit, d.month_to_date, *cfg);
   d.mtd_received = d.mtd.counters[Counter::kReceived];
+  d.mtd_assigned = d.mtd.counters[Counter::kAssigned];
   d.mtd_by_nature.assign(kNatures, 0);
   for (int n = 0; n < kNatures; ++n)
     d.mtd_by_nature[static_cast<size_t>(n)] =
@@ -469,8 +471,12 @@ Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
   for (Day day = date - 29; day <= date; ++day) {
     d.trend_days.push_back(day);
     auto by = e.SumByChannel(unit, {day, day + 1});
-    for (size_t ch = 0; ch < kChannels; ++ch)
+    std::int64_t assigned = 0;
+    for (size_t ch = 0; ch < kChannels; ++ch) {
       d.trend_by_channel[ch].push_back(by[ch][Counter::kReceived]);
+      assigned += by[ch][Counter::kAssigned];
+    }
+    d.trend_assigned.push_back(assigned);
   }
   d.three = Three(e, unit, d.month_to_date, SameDaysLastMonth(d.month_to_date), *cfg);
   d.street_ranking = RankLocked(m.dir, e, scope, UnitKind::kStreet, d.month_to_date, *cfg).rows;

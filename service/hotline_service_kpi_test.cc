@@ -415,6 +415,10 @@ TEST_F(KpiServiceTest, DashboardSummarisesTheCallersJurisdiction) {
   EXPECT_EQ(d->trend_by_channel[static_cast<size_t>(Channel::kHotline)].back(), 3);
   EXPECT_EQ(d->trend_by_channel[static_cast<size_t>(Channel::kHotline)][30 - 22], 1)
       << "the late order's day";
+  // Assignments (派入): the late order was dispatched on its day, nothing today.
+  EXPECT_EQ(d->today_assigned, 0);
+  ASSERT_EQ(d->trend_assigned.size(), 30u);
+  EXPECT_EQ(d->trend_assigned[30 - 22], 1);
   EXPECT_EQ(d->street_ranking.size(), 2u);
   EXPECT_EQ(d->department_ranking.size(), 2u);
   EXPECT_EQ(d->mtd.metrics.at("response_rate").den, 1);

@@ -5,6 +5,8 @@ web/tests/story.mjs (playwright-core driving Debian's Chromium): citizen submits
 records, dispatcher dispatches, street signs and replies, callback rates, the citizen sees the
 answer and rates it, the dashboard shows the day. Screenshots go to --out. No timed assertions: the
 dashboard's first paint is printed, not checked.
+With --script roles.mjs it runs web/tests/roles.mjs instead: every role's screens at a desktop
+and a phone size, checked for sideways overflow, squeezed text and English in zh-CN.
 """
 
 import argparse
@@ -54,6 +56,7 @@ def main():
     ap.add_argument("--web", required=True, help="the repository's web/ directory")
     ap.add_argument("--out", required=True, help="where the screenshots go")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--script", default="story.mjs", help="the suite in web/tests/ to run")
     a = ap.parse_args()
     a.web, a.out, a.binary = os.path.abspath(a.web), os.path.abspath(a.out), os.path.abspath(a.binary)
     if not os.path.exists(a.chromium):
@@ -75,15 +78,15 @@ def main():
                                              token=admin)
             if st != 200 and not (st == 404 and '"path"' in text):
                 raise SystemExit("cannot switch auto-dispatch off: %d %s" % (st, text[:300]))
-            p = subprocess.run(["node", os.path.join(a.web, "tests", "story.mjs"),
+            p = subprocess.run(["node", os.path.join(a.web, "tests", a.script),
                                 "--url", "http://127.0.0.1:%d" % server.port, "--out", a.out,
                                 "--chromium", a.chromium], cwd=a.web, timeout=1200)
         finally:
             server.stop()
         if p.returncode != 0:
             print("server log:\n" + "\n".join(server.log[-60:]))
-            raise SystemExit("the web story failed (exit %d)" % p.returncode)
-    print("web story passed; screenshots in " + a.out)
+            raise SystemExit("%s failed (exit %d)" % (a.script, p.returncode))
+    print("%s passed; screenshots in %s" % (a.script, a.out))
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "app/demo/appeal_gen.h"
@@ -54,6 +56,23 @@ struct City {
 };
 
 constexpr Id kDistrict = 1, kCenter = 2;
+
+// Suffixes of 小区 named after their community.
+constexpr std::array<std::string_view, 8> kCompoundSuffixes = {"家园", "新苑", "花园", "小区",
+                                                               "嘉园", "雅居", "华庭", "新村"};
+
+// "甸柳第一社区居民委员会" -> "甸柳第一"; "西蒋峪村村民委员会" -> "西蒋峪".
+std::string CommunityStem(std::string name) {
+  for (std::string_view tail :
+       {"社区居民委员会", "居民委员会", "村民委员会", "社区", "村", "居委会"}) {
+    if (name.size() > tail.size() &&
+        name.compare(name.size() - tail.size(), tail.size(), tail) == 0) {
+      name.resize(name.size() - tail.size());
+      break;
+    }
+  }
+  return name;
+}
 constexpr Id kAdminUser = 1, kAgentUser = 2, kAgent2User = 3, kDispatcherUser = 4,
              kSupervisorUser = 5, kCitizenUser = 6;
 
@@ -277,8 +296,6 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   HOTLINE_ASSIGN_OR_RETURN(std::string hash, HashPassword(kDemoPassword));
   std::vector<User> users;
   AddUsers(city, hash, gen, sim, users);
-  for (Id c : city.communities)
-    for (int k = 0; k < 3; ++k) city.compounds[c].push_back(gen.CompoundName(sim.rng));
 
   // Boundaries: streets split into communities split into grids, covering the district.
   HOTLINE_ASSIGN_OR_RETURN(geo::PlaceSet shapes, geo::GenerateDemoBoundaries(city.units));
@@ -291,6 +308,47 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       geo::ParseGazetteerCsv(gazetteer_csv, &gazetteer_errors);
   if (!gazetteer_errors.empty())
     return Invalid("gazetteer.csv", gazetteer_errors.front().ToString());
+  // Three 小区 per community, each name used once in the district and entered in the
+  // gazetteer with its community: every compound an appeal names resolves to its place.
+  std::set<std::string> taken;
+  for (const geo::GazetteerEntry& e : gazetteer) {
+    taken.insert(e.name);
+    taken.insert(e.aliases.begin(), e.aliases.end());
+  }
+  // Nor the name of a division or its short form (祥泰城 beside 祥泰城社区 would be ambiguous).
+  for (const Unit& u : city.units) {
+    taken.insert(u.name);
+    taken.insert(CommunityStem(u.name));
+  }
+  for (Id c : city.communities) {
+    const std::string stem = CommunityStem(city.U(c).name);
+    const std::string street = city.U(*city.U(c).parent_id).name;
+    const std::string street_stem = street.substr(0, street.rfind("街道"));
+    for (int k = 0; k < 3; ++k) {
+      // The generator's names first; they run out long before ~650 communities do, and then
+      // the 小区 is named after its community (甸柳 -> 甸柳家园), as many are, or after its
+      // street and community when even those are taken.
+      std::vector<std::string> candidates;
+      for (int tries = 0; tries < 8; ++tries) candidates.push_back(gen.CompoundName(sim.rng));
+      for (size_t i = 0; i < kCompoundSuffixes.size(); ++i)
+        candidates.push_back(
+            stem + std::string(kCompoundSuffixes[(i + k * 3) % kCompoundSuffixes.size()]));
+      for (size_t i = 0; i < kCompoundSuffixes.size(); ++i)
+        candidates.push_back(street_stem + stem + std::string(kCompoundSuffixes[i]));
+      auto free = std::find_if(candidates.begin(), candidates.end(),
+                               [&](const std::string& n) { return !taken.count(n); });
+      if (free == candidates.end()) continue;  // every name taken: fewer 小区 here
+      const std::string name = *free;
+      taken.insert(name);
+      city.compounds[c].push_back(name);
+      geo::GazetteerEntry e;
+      e.name = name;
+      e.kind = geo::EntryKind::kCompound;
+      e.community_code = city.U(c).code;
+      e.street_code = city.U(*city.U(c).parent_id).code;
+      gazetteer.push_back(std::move(e));
+    }
+  }
 
   Store::Batch batch;
   batch.units = city.units;
@@ -356,7 +414,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     PlaceNames place;
     place.street = city.U(street).name;
     place.community = city.U(community).name;
-    place.compound = sim.Pick(city.compounds[community]);
+    if (!city.compounds[community].empty()) place.compound = sim.Pick(city.compounds[community]);
     place.building = 1 + static_cast<int>(sim.Uni(0, 28));
     place.unit = 1 + static_cast<int>(sim.Uni(0, 4));
     place.room = (1 + static_cast<int>(sim.Uni(0, 18))) * 100 + 1 + static_cast<int>(sim.Uni(0, 3));

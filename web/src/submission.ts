@@ -18,7 +18,7 @@ export function useSubmission(prefix: string) {
       key = newKey()
       return result
     } catch (e: any) {
-      error.value = (e.field ? e.field + ': ' : '') + e.message
+      error.value = e.message
       return undefined
     } finally {
       busy.value = false
