@@ -106,7 +106,8 @@ struct ServerOptions {
   // anything under /assets/) get "Cache-Control: public, max-age=31536000, immutable",
   // other files "no-cache".
   std::string static_dir;
-  // Default: 60 s. A connection idle (or sending a request) for this long is closed.
+  // Default: 60 s. A connection idle (or sending a request header) for this long is closed; a
+  // request body that has not fully arrived by then gets 408 (field "body"), then the close.
   std::chrono::seconds idle_timeout{60};
   // Default: 10 s. Stop() waits this long for in-flight requests before closing them hard.
   std::chrono::seconds stop_grace{10};
@@ -128,6 +129,9 @@ struct ServerStats {
 // (pipelined requests wait in the read buffer), so responses go back in order. Each request
 // is handed to the worker pool; a handler that blocks holds only its own connection.
 // Malformed HTTP gets a 400 JSON error, an over-limit body 413, a handler exception 500;
+// ambiguous framing (RFC 9112 §6) is answered and the connection closed: a Transfer-Encoding
+// other than a single "chunked" 501, Transfer-Encoding with Content-Length or a repeated
+// Content-Length 400, a body cut short by the client 400;
 // every response carries "Server: hotline". "Connection: close" (and HTTP/1.0 without
 // keep-alive) closes the connection after the response.
 class HttpServer {
