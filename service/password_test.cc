@@ -38,18 +38,31 @@ TEST(Password, GarbageEncodingsNeverVerify) {
 }
 
 TEST(Password, PolicyRejectsShortEmptyAndControlCharacters) {
-  EXPECT_TRUE(ValidatePassword("demo").ok());
-  EXPECT_TRUE(ValidatePassword("网格密码").ok());  // 4 code points
+  // A store's minimum (default 10 code points; the demo's store uses 4).
+  EXPECT_TRUE(ValidatePassword("demo", 4).ok());
+  EXPECT_TRUE(ValidatePassword("网格密码", 4).ok());  // 4 code points
+  EXPECT_FALSE(ValidatePassword("demo").ok()) << "the default minimum is 10";
+  EXPECT_TRUE(ValidatePassword("网格员巡查密码二〇二六").ok());  // 11 code points
   EXPECT_FALSE(ValidatePassword("").ok());
-  EXPECT_FALSE(ValidatePassword("abc").ok());
-  EXPECT_FALSE(ValidatePassword("密码").ok());
-  EXPECT_FALSE(ValidatePassword(std::string("ab\0cd", 5)).ok());
+  EXPECT_FALSE(ValidatePassword("abc", 4).ok());
+  EXPECT_FALSE(ValidatePassword("密码", 4).ok());
+  EXPECT_FALSE(ValidatePassword(std::string("ab\0cd", 5), 4).ok());
   EXPECT_FALSE(ValidatePassword(std::string(1025, 'a')).ok());
   Status st = ValidatePassword("abc");
   EXPECT_EQ(st.field(), "password");
-  auto h = HashPassword("abc");
+  // Hashing leaves the length to the caller's policy but still refuses the unhashable.
+  auto h = HashPassword(std::string("ab\0cd", 5));
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.status().code(), Code::kInvalidArgument);
+  EXPECT_FALSE(HashPassword("").ok());
+}
+
+TEST(Password, StoredPolicyDocument) {
+  const std::string doc = SecurityJson(6);
+  EXPECT_EQ(MinPasswordLengthOf(&doc), 6);
+  EXPECT_EQ(MinPasswordLengthOf(nullptr), kMinPasswordLength);
+  const std::string bad = R"({"min_password_length":1})";
+  EXPECT_EQ(MinPasswordLengthOf(&bad), kMinPasswordLength) << "below 4 is not a policy";
 }
 
 TEST(Password, TokensDifferAndAreUrlSafe) {
