@@ -149,6 +149,11 @@ class PathTracker : public nlohmann::json_sax<Json> {
     return Value();
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    // A text cut short is the body's fault, not the last field's.
+    if (std::string_view(e.what()).find("end of input") != std::string_view::npos) {
+      reason = e.what();
+      return false;
+    }
     return Stop(e.what());
   }
   std::string path;    // of the field where parsing stopped; "" = none
@@ -166,6 +171,7 @@ class PathTracker : public nlohmann::json_sax<Json> {
   }
   bool Stop(std::string why) {
     reason = std::move(why);
+    if (stack_.empty() || !stack_.front().object) return false;  // only fields of the object
     for (const Level& l : stack_) {
       if (l.object) {
         if (l.key.empty()) break;

@@ -73,3 +73,28 @@ TEST(JsonCodecTest, ParsesBodies) {
 
 }  // namespace
 }  // namespace hotline::api
+
+namespace hotline::api {
+namespace {
+
+TEST(JsonCodec, InvalidJsonNamesTheFieldWhereItStops) {
+  EXPECT_EQ(ParseJsonObject(R"({"place":{"lon":1e400,"lat":36.7}})").status().field(),
+            "place.lon");
+  EXPECT_EQ(ParseJsonObject(R"({"a":[1,2,1e999]})").status().field(), "a[2]");
+  EXPECT_EQ(ParseJsonObject(R"({"nature":)").status().field(), "body") << "cut short";
+  EXPECT_EQ(ParseJsonObject("[").status().field(), "body");
+}
+
+TEST(JsonCodec, StringsRefuseControlCharactersAndOversizedText) {
+  Json j = Json::parse(R"({"a":"x\u0000y","b":"line\nnext\ttab","c":"12345"})");
+  JsonReader r(j);
+  EXPECT_EQ(r.String("b"), "line\nnext\ttab");
+  EXPECT_EQ(r.String("c", 4), std::nullopt);
+  EXPECT_EQ(r.status().field(), "c");
+  JsonReader r2(j);
+  EXPECT_EQ(r2.String("a"), std::nullopt);
+  EXPECT_EQ(r2.status().field(), "a");
+}
+
+}  // namespace
+}  // namespace hotline::api

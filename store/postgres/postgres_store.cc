@@ -845,8 +845,11 @@ class PostgresStore final : public Store {
     if (q.created_to) where += " AND created_at < " + arg(*q.created_to);
     if (q.supervised) where += " AND supervised = " + arg(*q.supervised);
     if (q.citizen_user_id) where += " AND citizen_user_id = " + arg(*q.citizen_user_id);
-    std::string hidden;  // the order is a report on one of hidden_from_units
-    if (!q.hidden_from_units.empty())
+    // "the order is a report on one of hidden_from_units"; its parameter is bound only when a
+    // filter below uses it (an unused parameter has no type and fails the statement).
+    std::string hidden;
+    if (!q.hidden_from_units.empty() &&
+        (!q.caller_phone.empty() || (!q.text.empty() && !q.text_masked)))
       hidden = "COALESCE((doc::jsonb ->> 'reported_unit_id')::bigint, 0) = ANY(" +
                arg(IntArray(q.hidden_from_units)) + "::bigint[])";
     if (!q.caller_phone.empty()) {

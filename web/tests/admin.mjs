@@ -328,7 +328,7 @@ try {
   await err.waitFor({ timeout: 30000 })
   const errText = (await err.textContent()).trim()
   check(errText.length > 0 && !/^[a-z_]+:/.test(errText), `a refused dispatch shows the server's reason without a field name: "${errText.slice(0, 80)}"`)
-  await checkScreen(page, { out: OUT, name: 'dispatcher-dispatch-refused', allow: [/\d{10,}/], skip: ['english'] })
+  await checkScreen(page, { out: OUT, name: 'dispatcher-dispatch-refused', allow: [/\d{10,}/] })
   await page.locator('[data-test=f-lead-unit]').hover()
   await page.locator('[data-test=f-lead-unit] .el-select__clear').first().click()
   await page.locator('[data-test=action-confirm]:visible').click()
