@@ -68,7 +68,7 @@ Result<Id> ResetAdmin(Store& store, const std::string& login, const std::string&
   }
   HOTLINE_RETURN_IF_ERROR(
       store.AppendAudit({std::time(nullptr), 0, "admin_reset", std::nullopt,
-                         "user " + std::to_string(id) + " (" + login + ") re-enabled as admin"}));
+                         "用户" + std::to_string(id) + "（" + login + "）经命令行恢复为管理员"}));
   return id;
 }
 

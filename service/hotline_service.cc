@@ -433,9 +433,9 @@ Result<LoginResult> HotlineService::Login(const std::string& login, const std::s
       if (f.locked_now)
         HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
             {at, user->id, "login_locked", std::nullopt,
-             "locked until " + BeijingTime(*f.locked_until) + " after " +
-                 std::to_string(f.failed_logins) + " failed logins; the last from " +
-                 (remote.empty() ? std::string("an unknown address") : remote)}));
+             "连续" + std::to_string(f.failed_logins) + "次登录失败，锁定至" +
+                 BeijingTime(*f.locked_until) + "；最后一次来自" +
+                 (remote.empty() ? std::string("未知地址") : remote)}));
     }
     return Status(Code::kUnauthenticated, kLoginFailed);
   }
@@ -723,8 +723,8 @@ Result<OrderViewPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
   if (a.role != Role::kCitizen && (!q.caller_phone.empty() || (reads_pii && LooksPersonal(q.text))))
     HOTLINE_RETURN_IF_ERROR(
         m.store.AppendAudit({m.clock.Now(), a.user_id, "search_pii", std::nullopt,
-                             !q.caller_phone.empty() ? "orders by caller phone"
-                                                     : "orders by text with personal data"}));
+                             !q.caller_phone.empty() ? "按来电号码查询工单"
+                                                     : "按含个人信息的文字查询工单"}));
   HOTLINE_ASSIGN_OR_RETURN(OrderPage page, m.store.ListOrders(q));
   OrderViewPage out;
   out.total = page.total;
@@ -819,9 +819,9 @@ Result<User> HotlineService::UnlockUser(const Actor& a, Id user_id) {
   m.login.per_login().Reset(user->login);
   HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
       {m.clock.Now(), a.user_id, "unlock_user", std::nullopt,
-       "user " + std::to_string(user_id) + " (" + user->login + "), " +
-           std::to_string(before.failed_logins) + " failed logins" +
-           (before.locked_until ? ", locked until " + BeijingTime(*before.locked_until) : "")}));
+       "用户" + std::to_string(user_id) + "（" + user->login + "），此前连续失败" +
+           std::to_string(before.failed_logins) + "次" +
+           (before.locked_until ? "，锁定至" + BeijingTime(*before.locked_until) : "")}));
   user->password_hash.clear();
   user->failed_logins = 0;
   user->locked_until.reset();
@@ -865,7 +865,7 @@ Result<std::vector<Unit>> HotlineService::ImportUnits(const Actor& a, const std:
   HOTLINE_RETURN_IF_ERROR(m.store.ApplyBatch(batch));
   for (const Unit& u : batch.units) m.dir.PutUnit(u);
   (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "import_units", std::nullopt,
-                             std::to_string(batch.units.size()) + " unit(s)"});
+                             "导入" + std::to_string(batch.units.size()) + "个单位"});
   m.KpiUnitsChanged();
   m.OnUnitsChanged();
   return batch.units;
@@ -904,7 +904,7 @@ Result<std::vector<User>> HotlineService::ImportUsers(const Actor& a, const std:
     if (logins.size() < 400) logins += (logins.empty() ? "" : ", ") + u.login;
   }
   (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "import_users", std::nullopt,
-                             std::to_string(batch.users.size()) + " user(s): " + logins});
+                             "导入" + std::to_string(batch.users.size()) + "个用户：" + logins});
   return batch.users;
 }
 
@@ -921,8 +921,8 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
   (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "update_unit", std::nullopt,
-                             "unit " + next.code + " name=" + next.name +
-                                 " active=" + (next.active ? "true" : "false")});
+                             "单位" + next.code + "（" + next.name + "），" +
+                                 (next.active ? "启用" : "停用")});
   m.KpiUnitsChanged();
   m.OnUnitsChanged();
   return next;
@@ -967,13 +967,17 @@ Result<User> HotlineService::UpdateUser(const Actor& a, Id user_id, std::optiona
   // tokens must not come back when it is enabled again.
   if (password || (active && *active != cur->active))
     HOTLINE_RETURN_IF_ERROR(m.store.DeleteUserSessions(user_id).status());
+  // What changed (never the password itself), in the words of the audit screen.
   std::string what;
-  if (role) what += " role=" + std::string(ToString(next.role));
-  if (unit_id) what += " unit=" + std::to_string(next.unit_id);
-  if (active) what += std::string(" active=") + (next.active ? "true" : "false");
-  if (password) what += " password";
+  if (role) what += "，角色改为" + std::string(ZhLabel(next.role));
+  if (unit_id) {
+    auto u = m.dir.Unit_(next.unit_id);
+    what += "，单位改为" + (u ? u->name : std::to_string(next.unit_id));
+  }
+  if (active) what += next.active ? "，启用" : "，停用";
+  if (password) what += "，重设密码";
   (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "update_user", std::nullopt,
-                             "user " + std::to_string(user_id) + ":" + what});
+                             "用户" + std::to_string(user_id) + "（" + next.login + "）" + what});
   next.password_hash.clear();
   return next;
 }

@@ -114,7 +114,7 @@ TEST_F(LoginTest, FailuresLockTheAccountWithAnAuditEventUntilItExpiresOrAnAdminU
   auto locked = AuditOf("login_locked");
   ASSERT_EQ(locked.size(), 1u);
   EXPECT_EQ(locked[0].user_id, s2_.user_id);
-  EXPECT_NE(locked[0].detail.find("3 failed logins"), std::string::npos) << locked[0].detail;
+  EXPECT_NE(locked[0].detail.find("连续3次登录失败"), std::string::npos) << locked[0].detail;
   EXPECT_NE(locked[0].detail.find("10.0.0.2"), std::string::npos) << locked[0].detail;
   User u = UserNamed("s2");
   EXPECT_EQ(u.failed_logins, 3);

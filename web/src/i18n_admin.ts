@@ -33,7 +33,7 @@ export const adminZh = {
     put_deadline_rules: '修改时限规则', put_calendar: '修改节假日', put_light_policy: '修改亮灯规则', put_boundaries: '导入网格边界',
     import_units: '导入单位', update_unit: '修改单位', import_users: '导入用户', update_user: '修改用户', unlock_user: '解锁用户',
     exclude_kpi: '剔除考核', include_kpi: '恢复考核', put_kpi: '修改考核配置', put_auto_dispatch: '修改自动派单', reload_classifier: '重载分类模型',
-    import_gazetteer: '导入地名库',
+    import_gazetteer: '导入地名库', search_pii: '按个人信息查询', login_locked: '登录锁定', admin_reset: '命令行恢复管理员',
   },
   report: {
     nav: '月报排名', title: '月度报表', download: '下载电子表格', preview: '月报预览', rankings: '月度排名', more: '展开其余 {n} 行',
@@ -77,7 +77,7 @@ export const adminEn: typeof adminZh = {
     put_deadline_rules: 'Changed deadline rules', put_calendar: 'Changed calendar', put_light_policy: 'Changed light policy', put_boundaries: 'Imported boundaries',
     import_units: 'Imported units', update_unit: 'Changed unit', import_users: 'Imported users', update_user: 'Changed user', unlock_user: 'Unlocked user',
     exclude_kpi: 'Excluded from KPIs', include_kpi: 'Included in KPIs', put_kpi: 'Changed KPI config', put_auto_dispatch: 'Changed auto-dispatch', reload_classifier: 'Reloaded classifier',
-    import_gazetteer: 'Imported gazetteer',
+    import_gazetteer: 'Imported gazetteer', search_pii: 'Searched by personal data', login_locked: 'Login locked', admin_reset: 'Admin reset (command line)',
   },
   report: {
     nav: 'Reports', title: 'Monthly report', download: 'Download Excel', preview: 'Preview', rankings: 'Rankings', more: 'Show {n} more rows',
