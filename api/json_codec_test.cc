@@ -78,8 +78,7 @@ namespace hotline::api {
 namespace {
 
 TEST(JsonCodec, InvalidJsonNamesTheFieldWhereItStops) {
-  EXPECT_EQ(ParseJsonObject(R"({"place":{"lon":1e400,"lat":36.7}})").status().field(),
-            "place.lon");
+  EXPECT_EQ(ParseJsonObject(R"({"place":{"lon":1e400,"lat":36.7}})").status().field(), "place.lon");
   EXPECT_EQ(ParseJsonObject(R"({"a":[1,2,1e999]})").status().field(), "a[2]");
   EXPECT_EQ(ParseJsonObject(R"({"nature":)").status().field(), "body") << "cut short";
   EXPECT_EQ(ParseJsonObject("[").status().field(), "body");

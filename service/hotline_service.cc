@@ -431,11 +431,11 @@ Result<LoginResult> HotlineService::Login(const std::string& login, const std::s
           LoginFailure f,
           m.store.RecordLoginFailure(user->id, at, lo.lock_after_failures, at + lo.lock_seconds));
       if (f.locked_now)
-        HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
-            {at, user->id, "login_locked", std::nullopt,
-             "连续" + std::to_string(f.failed_logins) + "次登录失败，锁定至" +
-                 BeijingTime(*f.locked_until) + "；最后一次来自" +
-                 (remote.empty() ? std::string("未知地址") : remote)}));
+        HOTLINE_RETURN_IF_ERROR(
+            m.store.AppendAudit({at, user->id, "login_locked", std::nullopt,
+                                 "连续" + std::to_string(f.failed_logins) + "次登录失败，锁定至" +
+                                     BeijingTime(*f.locked_until) + "；最后一次来自" +
+                                     (remote.empty() ? std::string("未知地址") : remote)}));
     }
     return Status(Code::kUnauthenticated, kLoginFailed);
   }
@@ -721,10 +721,9 @@ Result<OrderViewPage> HotlineService::ListOrders(const Actor& a, OrderQuery q) {
     q.text_masked = !reads_pii;
   }
   if (a.role != Role::kCitizen && (!q.caller_phone.empty() || (reads_pii && LooksPersonal(q.text))))
-    HOTLINE_RETURN_IF_ERROR(
-        m.store.AppendAudit({m.clock.Now(), a.user_id, "search_pii", std::nullopt,
-                             !q.caller_phone.empty() ? "按来电号码查询工单"
-                                                     : "按含个人信息的文字查询工单"}));
+    HOTLINE_RETURN_IF_ERROR(m.store.AppendAudit(
+        {m.clock.Now(), a.user_id, "search_pii", std::nullopt,
+         !q.caller_phone.empty() ? "按来电号码查询工单" : "按含个人信息的文字查询工单"}));
   HOTLINE_ASSIGN_OR_RETURN(OrderPage page, m.store.ListOrders(q));
   OrderViewPage out;
   out.total = page.total;
@@ -920,9 +919,9 @@ Result<Unit> HotlineService::UpdateUnit(const Actor& a, const Unit& unit) {
   next.active = unit.active;
   HOTLINE_RETURN_IF_ERROR(m.store.UpdateUnit(next));
   m.dir.PutUnit(next);
-  (void)m.store.AppendAudit({m.clock.Now(), a.user_id, "update_unit", std::nullopt,
-                             "单位" + next.code + "（" + next.name + "），" +
-                                 (next.active ? "启用" : "停用")});
+  (void)m.store.AppendAudit(
+      {m.clock.Now(), a.user_id, "update_unit", std::nullopt,
+       "单位" + next.code + "（" + next.name + "），" + (next.active ? "启用" : "停用")});
   m.KpiUnitsChanged();
   m.OnUnitsChanged();
   return next;
