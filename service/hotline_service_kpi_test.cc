@@ -21,12 +21,7 @@ using testing::SmallCity;
 
 constexpr std::int64_t kHour = 3600, kDay = 86400;
 
-ActionInput In(Action a, std::string text = "") {
-  ActionInput in;
-  in.action = a;
-  in.text = std::move(text);
-  return in;
-}
+using testing::In;
 
 class KpiServiceTest : public SmallCity {
  protected:

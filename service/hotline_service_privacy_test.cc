@@ -10,26 +10,7 @@
 namespace hotline::testing {
 namespace {
 
-ActionInput In(Action a, std::string text = "") {
-  ActionInput in;
-  in.action = a;
-  in.text = std::move(text);
-  return in;
-}
-
-class PrivacyTest : public SmallCity {
- protected:
-  Id NewOrder(IntakeRequest r = {}) {
-    if (r.content.empty()) r = Appeal();
-    bool existed = false;
-    auto v = svc_->Intake(agent_, r, &existed);
-    EXPECT_TRUE(v.ok()) << v.status().ToString();
-    return v.ok() ? v->order.id : 0;
-  }
-  Result<OrderView> Act(const Actor& a, Id id, ActionInput in) {
-    return svc_->Act(a, id, in, std::nullopt);
-  }
-};
+using PrivacyTest = SmallCity;
 
 // A report on D02 whose text carries the informant's phone, ID number and name.
 constexpr const char* kInformantText =

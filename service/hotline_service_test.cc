@@ -12,12 +12,7 @@ using testing::SmallCity;
 
 constexpr std::int64_t kHour = 3600, kDay = 86400;
 
-ActionInput In(Action a, std::string text = "") {
-  ActionInput in;
-  in.action = a;
-  in.text = std::move(text);
-  return in;
-}
+using testing::In;
 
 Reply GoodReply(Timestamp contacted) {
   Reply r;
@@ -31,16 +26,6 @@ Reply GoodReply(Timestamp contacted) {
 
 class ServiceTest : public SmallCity {
  protected:
-  Id NewOrder(IntakeRequest r = {}) {
-    if (r.content.empty()) r = Appeal();
-    bool existed = false;
-    auto v = svc_->Intake(agent_, r, &existed);
-    EXPECT_TRUE(v.ok()) << v.status().ToString();
-    return v.ok() ? v->order.id : 0;
-  }
-  Result<OrderView> Act(const Actor& a, Id id, ActionInput in) {
-    return svc_->Act(a, id, in, std::nullopt);
-  }
   WorkOrder Raw(Id id) { return store_->GetOrder(id).value(); }
   size_t EventCount(Id id) { return store_->ListEvents(id)->size(); }
 };

@@ -15,6 +15,14 @@
 
 namespace hotline::testing {
 
+// An action with its text (the other fields left for the test to fill).
+inline ActionInput In(Action a, std::string text = "") {
+  ActionInput in;
+  in.action = a;
+  in.text = std::move(text);
+  return in;
+}
+
 // 2026-11-23 10:00 Beijing time, a Monday.
 inline constexpr Timestamp kMonday10 = 1795399200;
 
@@ -66,6 +74,17 @@ class SmallCity : public ::testing::Test {
     return *a;
   }
   Id UnitId(const std::string& code) { return svc_->FindUnitByCode(code).value().id; }
+  // An appeal recorded by the agent (default: Appeal()); 0 when refused.
+  Id NewOrder(IntakeRequest r = {}) {
+    if (r.content.empty()) r = Appeal();
+    bool existed = false;
+    auto v = svc_->Intake(agent_, r, &existed);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->order.id : 0;
+  }
+  Result<OrderView> Act(const Actor& a, Id id, ActionInput in) {
+    return svc_->Act(a, id, in, std::nullopt);
+  }
 
   void Seed() {
     std::vector<ImportError> errors;
