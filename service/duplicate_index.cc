@@ -27,22 +27,29 @@ void DuplicateIndex::IndexBandsLocked(Id id, const text::MinHash& fp, std::optio
     Push(buckets_[BucketKey(band, street.value_or(0))], id);
 }
 
-void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp) {
+void DuplicateIndex::Add(const WorkOrder& o, const text::MinHash& fp,
+                         const DuplicateMatter& matter) {
   std::unique_lock lock(mu_);
-  if (!entries_.emplace(o.id, Entry{o.created_at, o.caller_phone, o.place.street_id, fp}).second)
+  if (!entries_.emplace(o.id, Entry{o.created_at, o.caller_phone, o.place.street_id, fp, matter})
+           .second)
     return;
   IndexBandsLocked(o.id, fp, o.place.street_id);
+  if (matter.place) Push(by_place_[matter.place], o.id);
   // A caller who appeals every day (or a shared number) must not make every lookup slow.
   if (!o.caller_phone.empty()) Push(by_phone_[o.caller_phone], o.id);
   newest_ = std::max(newest_, o.created_at);
   if (++added_since_prune_ >= std::max<size_t>(4096, entries_.size() / 4)) PruneLocked();
 }
 
-void DuplicateIndex::Move(Id id, std::optional<Id> street_id) {
+void DuplicateIndex::Move(Id id, std::optional<Id> street_id, const DuplicateMatter& matter) {
   std::unique_lock lock(mu_);
   auto it = entries_.find(id);
-  if (it == entries_.end() || it->second.street_id == street_id) return;
-  // The entries left in the old street's buckets no longer match it (Find checks the street).
+  if (it == entries_.end()) return;
+  // Entries left in the old buckets and place lists no longer match them (Find checks both).
+  const bool moved = it->second.matter.place != matter.place;
+  it->second.matter = matter;
+  if (moved && matter.place) Push(by_place_[matter.place], id);
+  if (it->second.street_id == street_id) return;
   it->second.street_id = street_id;
   IndexBandsLocked(id, it->second.fingerprint, street_id);
 }
@@ -60,10 +67,15 @@ void DuplicateIndex::PruneLocked() {
     std::erase_if(it->second, gone);
     it = it->second.empty() ? by_phone_.erase(it) : std::next(it);
   }
+  for (auto it = by_place_.begin(); it != by_place_.end();) {
+    std::erase_if(it->second, gone);
+    it = it->second.empty() ? by_place_.erase(it) : std::next(it);
+  }
 }
 
 std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const text::MinHash& fp,
-                                                     Timestamp now) const {
+                                                     Timestamp now,
+                                                     const DuplicateMatter& matter) const {
   std::shared_lock lock(mu_);
   const Timestamp since = now - options_.window_seconds;
   struct Hit {
@@ -117,6 +129,27 @@ std::vector<DuplicateCandidate> DuplicateIndex::Find(const WorkOrder& o, const t
         if (o.place.street_id && e->street_id && *o.place.street_id != *e->street_id) continue;
         const double s = text::EstimateJaccard(fp, e->fingerprint);
         if (s >= options_.min_similarity) hits.push_back({bucket[k], s, "similar_text_same_place"});
+      }
+    }
+  }
+  // Same place and same subject, whatever the words: the newest `cap` orders of the place.
+  // After the text, so that a near-copy or the same caller keeps its own reason.
+  if (matter.place && SpecificSubject(matter.subject)) {
+    if (auto it = by_place_.find(matter.place); it != by_place_.end()) {
+      std::unordered_set<Id> found;
+      for (const Hit& h : hits) found.insert(h.id);
+      const std::vector<Id>& here = it->second;
+      const size_t stop = here.size() > cap ? here.size() - cap : 0;
+      for (size_t k = here.size(); k-- > stop;) {
+        const Id id = here[k];
+        if (id == o.id || found.count(id)) continue;
+        auto e = entries_.find(id);
+        if (e == entries_.end() || e->second.created_at < since ||
+            e->second.matter.place != matter.place || e->second.matter.subject != matter.subject)
+          continue;
+        found.insert(id);
+        hits.push_back(
+            {id, text::EstimateJaccard(fp, e->second.fingerprint), "same_place_same_subject"});
       }
     }
   }

@@ -1,8 +1,12 @@
 // Finds open orders that repeat an appeal (并单 candidates): the same caller
-// within the window, or near-identical text (MinHash Jaccard estimate over
+// within the window; near-identical text (MinHash Jaccard estimate over
 // character 3-shingles, found through LSH bands) in the same street within the
-// window. In memory; the service feeds it every intake and rebuilds it at start
-// from the store's recent orders.
+// window; or the same matter at the same place — the same residential compound,
+// building or landmark of the gazetteer (the caller's `place` key) and the same
+// subject (a 6-digit leaf of the taxonomy), however differently it is worded:
+// six households calling about the heating of one compound write six short,
+// different texts about one heat exchanger. In memory; the service feeds it every intake and
+// rebuilds it at start from the store's recent orders.
 //
 // Staying fast at millions of orders: LSH buckets are keyed by (band, street), so a
 // lookup reads only its own street's buckets (and those of orders without a place), and
@@ -27,8 +31,18 @@ namespace hotline {
 
 struct DuplicateCandidate {
   Id order_id = 0;
-  double score = 0;    // estimated text similarity (1.0 for the same caller with similar text)
-  std::string reason;  // "same_caller", "similar_text_same_place", "same_caller_similar_text"
+  double score = 0;  // estimated text similarity (1.0 for the same caller with similar text)
+  // "same_caller", "similar_text_same_place", "same_caller_similar_text",
+  // "same_place_same_subject"
+  std::string reason;
+};
+
+// Where and what an order is about, for "same place, same subject": the key of the gazetteer
+// place its address names (0: none) and its subject (the order's, or the classifier's confident
+// suggestion while it has none). Computed by the service (Impl::DuplicateMatter).
+struct DuplicateMatter {
+  std::uint64_t place = 0;
+  std::string subject;
 };
 
 struct DuplicateOptions {
@@ -51,14 +65,18 @@ class DuplicateIndex {
   static text::MinHash Fingerprint(std::string_view normalized_title_and_content) {
     return text::MinHashOf(normalized_title_and_content);
   }
-  void Add(const WorkOrder& order, const text::MinHash& fingerprint);
-  // The order's place was corrected: it is found in its new street from now on.
-  void Move(Id order_id, std::optional<Id> street_id);
+  void Add(const WorkOrder& order, const text::MinHash& fingerprint,
+           const DuplicateMatter& matter = {});
+  // The order's place was corrected: it is found in its new street and place from now on.
+  void Move(Id order_id, std::optional<Id> street_id, const DuplicateMatter& matter = {});
   // Candidates for `order` (which need not be in the index), best first; excludes
   // the order itself and anything received outside the window before `now`.
   // The caller checks that candidates are still open and visible.
   std::vector<DuplicateCandidate> Find(const WorkOrder& order, const text::MinHash& fingerprint,
-                                       Timestamp now) const;
+                                       Timestamp now, const DuplicateMatter& matter = {}) const;
+  // Whether a subject code is specific enough for "same place, same subject": a leaf of the
+  // taxonomy (6 digits). "02" (城市管理) at one compound is many matters.
+  static bool SpecificSubject(std::string_view code) { return code.size() >= 6; }
   // Orders held (those older than the window before the newest order are dropped as the
   // index grows, so this is roughly the window's orders).
   size_t size() const;
@@ -72,6 +90,7 @@ class DuplicateIndex {
     std::string phone;
     std::optional<Id> street_id;
     text::MinHash fingerprint;
+    DuplicateMatter matter;
   };
   static std::uint64_t BucketKey(std::uint64_t band_key, Id street);
   size_t Cap() const;  // options_.max_bucket, at least 1
@@ -87,6 +106,7 @@ class DuplicateIndex {
   // (band, street or 0) -> order ids, oldest first.
   std::unordered_map<std::uint64_t, std::vector<Id>> buckets_;
   std::unordered_map<std::string, std::vector<Id>> by_phone_;
+  std::unordered_map<std::uint64_t, std::vector<Id>> by_place_;  // place key -> ids, oldest first
   std::set<Id> streets_;  // the streets seen: a lookup without a place reads all of them
   Timestamp newest_ = 0;
   size_t added_since_prune_ = 0;

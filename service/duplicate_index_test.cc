@@ -30,6 +30,39 @@ std::vector<Id> Ids(const std::vector<DuplicateCandidate>& cs) {
   return out;
 }
 
+TEST(DuplicateIndexTest, SamePlaceAndSubjectWhateverTheWords) {
+  // Six households of one compound call about its heating, each in their own words.
+  const std::string first =
+      "洪家楼街道祥泰小区1号楼2单元，这几天暖气一直不热，家里室温只有十三四度，老人孩子受不了，"
+      "多次打供热公司电话无人处理，请尽快解决";
+  const std::string second = "祥泰小区3号楼暖气不热";
+  const std::uint64_t xiangtai = 11, other_compound = 12;
+  const DuplicateMatter heating{xiangtai, "100301"};
+  DuplicateIndex idx;
+  idx.Add(Order(1, 7, kNow - 2 * kDay), DuplicateIndex::Fingerprint(first), heating);
+  idx.Add(Order(2, 7, kNow - kDay), DuplicateIndex::Fingerprint(first), {other_compound, "100301"});
+  idx.Add(Order(3, 7, kNow - kDay),
+          DuplicateIndex::Fingerprint("祥泰小区南门烧烤店油烟大，每晚吵到十二点"),
+          {xiangtai, "120402"});
+  idx.Add(Order(4, 7, kNow - 40 * kDay), DuplicateIndex::Fingerprint(first), heating);
+  const auto fp = DuplicateIndex::Fingerprint(second);
+  ASSERT_LT(text::EstimateJaccard(fp, DuplicateIndex::Fingerprint(first)), 0.3)
+      << "the words alone would not find it";
+  auto found = idx.Find(Order(9, 7, kNow), fp, kNow, heating);
+  // Not order 2 (another compound, although its text is the same as 1's), not 3 (another
+  // subject), not 4 (outside the window).
+  ASSERT_EQ(Ids(found), std::vector<Id>{1});
+  EXPECT_EQ(found[0].reason, "same_place_same_subject");
+  // Without a place, or with a broad subject, the place says nothing.
+  EXPECT_TRUE(idx.Find(Order(9, 7, kNow), fp, kNow, {0, "100301"}).empty());
+  EXPECT_TRUE(idx.Find(Order(9, 7, kNow), fp, kNow, {xiangtai, "10"}).empty());
+  // A corrected place moves the order to the other compound's list.
+  idx.Move(1, 7, {other_compound, "100301"});
+  EXPECT_TRUE(idx.Find(Order(9, 7, kNow), fp, kNow, heating).empty());
+  EXPECT_EQ(Ids(idx.Find(Order(9, 7, kNow), fp, kNow, {other_compound, "100301"})),
+            (std::vector<Id>{2, 1}));
+}
+
 TEST(DuplicateIndexTest, SimilarTextInTheSameStreetOrWithoutAPlace) {
   DuplicateIndex idx;
   const auto lamp = DuplicateIndex::Fingerprint(kLamp);
@@ -94,8 +127,8 @@ TEST(DuplicateIndexTest, AFrequentCallerShowsTheirNewestOrders) {
   for (Id id = 1; id <= 1000; ++id)
     idx.Add(Order(id, 1 + id % 17, kNow - kDay + id, "13812345678"),
             DuplicateIndex::Fingerprint(kNoise + std::to_string(id)));
-  auto found = Ids(idx.Find(Order(2000, 3, kNow, "13812345678"),
-                            DuplicateIndex::Fingerprint(kLamp), kNow));
+  auto found =
+      Ids(idx.Find(Order(2000, 3, kNow, "13812345678"), DuplicateIndex::Fingerprint(kLamp), kNow));
   EXPECT_EQ(found, (std::vector<Id>{1000, 999, 998, 997, 996}));
 }
 

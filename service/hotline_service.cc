@@ -341,6 +341,8 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     }
     HOTLINE_RETURN_IF_ERROR(store.SetSearchText(texts));
   }
+  // The gazetteer (the duplicate index keys orders by the compound their address names).
+  HOTLINE_RETURN_IF_ERROR(impl->OpenPlace());
   // The duplicate index holds the appeals of the window; rebuilt from the store.
   OrderQuery recent;
   recent.created_from = clock.Now() - impl->duplicates.options().window_seconds;
@@ -348,11 +350,11 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
   recent.limit = 1000;
   for (;; recent.offset += recent.limit) {
     HOTLINE_ASSIGN_OR_RETURN(OrderPage page, store.ListOrders(recent));
-    for (const WorkOrder& o : page.items) impl->duplicates.Add(o, impl->Fingerprint(o));
+    for (const WorkOrder& o : page.items)
+      impl->duplicates.Add(o, impl->Fingerprint(o), impl->DuplicateMatterOf(o));
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
   HOTLINE_RETURN_IF_ERROR(impl->KpiOpen());
-  HOTLINE_RETURN_IF_ERROR(impl->OpenPlace());  // gazetteer and map index
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -566,7 +568,7 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   if (!cr.existed) m.AutoDispatch(r, stored);
   const text::MinHash fingerprint = m.Fingerprint(stored);  // normalises the text once
   std::vector<DuplicateView> dups = m.Duplicates(a, stored, fingerprint);
-  if (!cr.existed) m.duplicates.Add(stored, fingerprint);
+  if (!cr.existed) m.duplicates.Add(stored, fingerprint, m.DuplicateMatterOf(stored));
   if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
   if (!cr.existed) m.MapPut(stored);
   OrderView v = m.View(a, std::move(stored), false);
@@ -655,7 +657,8 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
     for (const AccessGrant& g : m.PlaceGrants(resolved)) grants.push_back(g);
   }
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder next, m.Apply(a, o, input, *cfg, grants));
-  if (in.action == Action::kRelocate) m.duplicates.Move(next.id, next.place.street_id);
+  if (in.action == Action::kRelocate)
+    m.duplicates.Move(next.id, next.place.street_id, m.DuplicateMatterOf(next));
   return m.View(a, std::move(next), false);
 }
 

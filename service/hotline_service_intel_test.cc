@@ -117,6 +117,44 @@ TEST_F(IntelTest, IntakeStoresTheSuggestionAndItSurvivesARestart) {
   EXPECT_EQ(Suggestion(again->order)["subject_code"], "020101");
 }
 
+TEST_F(IntelTest, AConfidentSuggestionStandsForTheSubjectOfTheSameMatterAtOnePlace) {
+  std::vector<ImportError> errors;
+  ASSERT_TRUE(svc_->ImportGazetteerCsv(admin_,
+                                       "name,kind,aliases,street_code,community_code,grid_code,"
+                                       "lon,lat\n祥泰小区,compound,,370112001,370112001001,,,\n",
+                                       &errors)
+                  .ok());
+  UseModels();
+  IntakeRequest r = Rubbish();
+  r.nature = Nature::kConsultation;  // never dispatched by itself: it keeps no subject
+  r.address = "祥泰小区1号楼";
+  IntakeRequest again = r;
+  again.caller_phone = "13700001111";
+  again.address = "祥泰小区5号楼";
+  again.content = "楼下垃圾又没人清理";
+  auto s1 = svc_->Suggest(agent_, r), s2 = svc_->Suggest(agent_, again);
+  ASSERT_TRUE(s1.ok() && s1->subject && s2.ok() && s2->subject);
+  ASSERT_EQ(s2->subject->code, "020101");
+  const double low = std::min(s1->subject->confidence, s2->subject->confidence);
+  const double high = std::max(s1->subject->confidence, s2->subject->confidence);
+  ASSERT_LT(high, 1.0);
+  // Sure enough: the neighbour's few words are suggested as the same matter.
+  SetThreshold(low - 0.01);
+  OrderView first = Intake(r);
+  ASSERT_TRUE(first.order.subject_code.empty());
+  OrderView second = Intake(again);
+  bool suggested = false;
+  for (const auto& d : second.duplicates)
+    suggested |= d.id == first.order.id && d.reason == "same_place_same_subject";
+  EXPECT_TRUE(suggested);
+  // Not sure enough: a guess is not the matter.
+  SetThreshold(std::min(1.0, high + 0.01));
+  again.caller_phone = "13700002222";
+  OrderView third = Intake(again);
+  for (const auto& d : third.duplicates)
+    EXPECT_FALSE(d.id == first.order.id && d.reason == "same_place_same_subject");
+}
+
 TEST_F(IntelTest, AboveTheThresholdIntakeDispatchesThroughTheWorkflow) {
   UseModels();
   double conf = RubbishConfidence();

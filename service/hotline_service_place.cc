@@ -99,6 +99,34 @@ void HotlineService::Impl::OnUnitsChanged() {
   (void)RebuildGazetteer(gaz ? gaz->imported : std::vector<geo::GazetteerEntry>{});
 }
 
+DuplicateMatter HotlineService::Impl::DuplicateMatterOf(const WorkOrder& o) const {
+  DuplicateMatter out;
+  out.subject = o.subject_code;
+  if (out.subject.empty() && !o.suggestion_json.empty()) {
+    // The classifier's subject when it is as sure as an automatic dispatch must be.
+    auto s = nlohmann::json::parse(o.suggestion_json, nullptr, false);
+    if (s.is_object() && s["subject_code"].is_string() && s["confidence"].is_number() &&
+        s["confidence"].get<double>() >= Cfg()->auto_dispatch.min_confidence)
+      out.subject = s["subject_code"].get<std::string>();
+  }
+  if (o.place.address.empty() || !o.place.street_id) return out;
+  auto gaz = Gaz();
+  auto street = dir.Unit_(*o.place.street_id);
+  if (!gaz || !street) return out;
+  geo::AddressMatch m = gaz->gazetteer.Resolve(o.place.address, 3);
+  for (const geo::AddressCandidate& c : m.candidates) {
+    const geo::GazetteerEntry& e = *c.entry;
+    if (e.kind != geo::EntryKind::kCompound && e.kind != geo::EntryKind::kBuilding &&
+        e.kind != geo::EntryKind::kLandmark)
+      continue;
+    // A weak or fuzzy match, or a place of another street, is not evidence of one matter.
+    if (c.score < 0.5 || c.fuzzy || e.street_code != street->code) continue;
+    out.place = std::hash<std::string>{}(e.street_code + '/' + e.name) | 1;  // never 0
+    break;
+  }
+  return out;
+}
+
 Status HotlineService::Impl::OpenPlace() {
   std::vector<geo::GazetteerEntry> imported;
   HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(kGazetteerKey));

@@ -374,6 +374,57 @@ TEST_F(ServiceTest, IntakeSuggestsOpenDuplicatesAndMergeClosesTheLoop) {
   EXPECT_EQ(svc_->FindDuplicates(s1_, first).status().code(), Code::kForbidden);
 }
 
+TEST_F(ServiceTest, TheSameMatterAtTheSameCompoundIsSuggestedWhateverTheWords) {
+  std::vector<ImportError> errors;
+  ASSERT_TRUE(svc_->ImportGazetteerCsv(admin_,
+                                       "name,kind,aliases,street_code,community_code,grid_code,"
+                                       "lon,lat\n"
+                                       "祥泰小区,compound,,370112001,370112001001,,,\n"
+                                       "金科新苑,compound,,370112001,370112001001,,,\n",
+                                       &errors)
+                  .ok());
+  IntakeRequest r = Appeal();
+  r.address = "洪家楼街道祥泰小区1号楼";
+  r.content =
+      "祥泰小区1号楼东侧的垃圾桶已经满了三天，垃圾散落一地，夏天苍蝇很多，物业说环卫不来收，"
+      "希望相关部门尽快清运并增加清运次数";
+  bool existed;
+  auto first = svc_->Intake(agent_, r, &existed);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // A neighbour says it in a few words of their own: the text alone is far from the first.
+  IntakeRequest again = Appeal();
+  again.caller_phone = "13700001111";
+  again.address = "祥泰小区3号楼";
+  again.content = "3号楼门口垃圾没人收";
+  auto second = svc_->Intake(agent_, again, &existed);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->duplicates.size(), 1u);
+  EXPECT_EQ(second->duplicates[0].id, first->order.id);
+  EXPECT_EQ(second->duplicates[0].reason, "same_place_same_subject");
+  EXPECT_LT(second->duplicates[0].score, 0.3);
+  // The same words about another compound, or another matter at this one, are not it.
+  IntakeRequest elsewhere = again;
+  elsewhere.caller_phone = "13700002222";
+  elsewhere.address = "金科新苑3号楼";
+  auto third = svc_->Intake(agent_, elsewhere, &existed);
+  ASSERT_TRUE(third.ok());
+  for (const auto& d : third->duplicates) EXPECT_NE(d.id, first->order.id);
+  IntakeRequest other_matter = again;
+  other_matter.caller_phone = "13700003333";
+  other_matter.subject_code = "010101";
+  auto fourth = svc_->Intake(agent_, other_matter, &existed);
+  ASSERT_TRUE(fourth.ok());
+  for (const auto& d : fourth->duplicates) EXPECT_NE(d.id, first->order.id);
+  // The index is rebuilt with the places at start.
+  Restart();
+  auto found = svc_->FindDuplicates(agent_, second->order.id);
+  ASSERT_TRUE(found.ok());
+  bool suggested = false;
+  for (const auto& d : *found)
+    suggested |= d.id == first->order.id && d.reason == "same_place_same_subject";
+  EXPECT_TRUE(suggested);
+}
+
 TEST_F(ServiceTest, CoordinatesResolveToTheGridThroughImportedBoundaries) {
   std::vector<Unit> units = svc_->Units();
   auto shapes = geo::GenerateDemoBoundaries(units);

@@ -184,7 +184,8 @@ struct HotlineService::Impl {
                                         const text::MinHash& fingerprint) {
     std::vector<DuplicateView> out;
     if (a.role == Role::kCitizen) return out;
-    for (const DuplicateCandidate& c : duplicates.Find(o, fingerprint, clock.Now())) {
+    for (const DuplicateCandidate& c :
+         duplicates.Find(o, fingerprint, clock.Now(), DuplicateMatterOf(o))) {
       auto other = map.Get(c.order_id);
       if (!other || IsTerminal(other->state) || !CheckStaffAccess(a, other->id).ok()) continue;
       out.push_back({other->id, other->no, other->title, other->state, c.score, c.reason});
@@ -494,6 +495,10 @@ struct HotlineService::Impl {
     return gazetteer;
   }
   AddressLookup LookupAddress(std::string_view address) const;
+  // Where and what the order is about for "same place, same subject" duplicates: the key of the
+  // compound, building or landmark of the gazetteer its address names in its street (0: none),
+  // and its subject — or, while it has none, the classifier's suggestion when confident.
+  DuplicateMatter DuplicateMatterOf(const WorkOrder& o) const;
   // Builds the gazetteer from the units and `imported` and swaps it in.
   Status RebuildGazetteer(std::vector<geo::GazetteerEntry> imported);
   // After units change: the divisions part is rebuilt.

@@ -13,7 +13,7 @@ const zh = {
   login: { title: '登录', login: '账号', password: '密码', submit: '登录', failed: '登录失败' },
   agent: {
     title: '坐席受理', phone: '来电号码', name: '来电人', nature: '诉求性质', urgency: '紧急程度', subject: '诉求分类',
-    titleField: '标题', titleHint: '选填，默认：{title}', titleEmpty: '选填，默认取诉求内容的第一句', similar: '相似度{p}%', content: '诉求内容', address: '诉求地点', mode: '处理方式', modeDispatch: '提交派单', modeAnswer: '直接答复',
+    titleField: '标题', titleHint: '选填，默认：{title}', titleEmpty: '选填，默认取诉求内容的第一句', similar: '相似度{p}%', samePlaceSubject: '同一小区同类诉求', content: '诉求内容', address: '诉求地点', mode: '处理方式', modeDispatch: '提交派单', modeAnswer: '直接答复',
     answer: '答复内容', submit: '提交', submitted: '已受理，工单号', history: '来电人历史诉求', suggestions: '智能建议',
     duplicates: '可能重复的工单', mergeInto: '并入此单', place: '地址解析', shortcuts: '快捷键', newCall: '新来电',
     street: '街道', community: '社区', noModel: '服务器未加载分类模型，暂无分类建议', noSuggestion: '暂无把握较大的建议',
@@ -102,7 +102,7 @@ const en: typeof zh = {
   login: { title: 'Sign in', login: 'Login', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   agent: {
     title: 'Agent console', phone: 'Caller phone', name: 'Caller name', nature: 'Nature', urgency: 'Urgency', subject: 'Category',
-    titleField: 'Title', titleHint: 'optional; default: {title}', titleEmpty: 'optional; default: the first sentence of the appeal', similar: '{p}% similar', content: 'Appeal', address: 'Place', mode: 'Handling', modeDispatch: 'Submit for dispatch', modeAnswer: 'Answer directly',
+    titleField: 'Title', titleHint: 'optional; default: {title}', titleEmpty: 'optional; default: the first sentence of the appeal', similar: '{p}% similar', samePlaceSubject: 'same place, same subject', content: 'Appeal', address: 'Place', mode: 'Handling', modeDispatch: 'Submit for dispatch', modeAnswer: 'Answer directly',
     answer: 'Answer', submit: 'Submit', submitted: 'Recorded, order number', history: "Caller's earlier appeals", suggestions: 'Suggestions',
     duplicates: 'Possible duplicates', mergeInto: 'Merge into this', place: 'Place lookup', shortcuts: 'Shortcuts', newCall: 'New call',
     street: 'Street', community: 'Community', noModel: 'No classifier model loaded on the server', noSuggestion: 'No confident suggestion',
