@@ -425,7 +425,13 @@ Result<SuggestResult> HotlineService::Suggest(const Actor& a, const IntakeReques
   if (x.decision.has_dispatch) res.dispatch = x.decision.dispatch;
   res.auto_dispatch = x.decision.automatic;
   res.auto_reason = x.decision.reason;
-  res.duplicates = m.Duplicates(a, o, m.Fingerprint(o));
+  // The same matter at the same place counts the confident guess as the subject, as intake does
+  // with the stored suggestion (Impl::DuplicateMatterOf).
+  WorkOrder probe = o;
+  if (probe.subject_code.empty() && res.subject &&
+      res.subject->confidence >= cfg->auto_dispatch.min_confidence)
+    probe.subject_code = res.subject->code;
+  res.duplicates = m.Duplicates(a, probe, m.Fingerprint(o));
   if (!o.caller_phone.empty() && ValidatePhone("caller.phone", o.caller_phone).ok()) {
     OrderQuery q;
     q.caller_phone = o.caller_phone;

@@ -142,6 +142,13 @@ TEST_F(IntelTest, AConfidentSuggestionStandsForTheSubjectOfTheSameMatterAtOnePla
   SetThreshold(low - 0.01);
   OrderView first = Intake(r);
   ASSERT_TRUE(first.order.subject_code.empty());
+  // The agent console sees it while typing, and intake again once recorded.
+  auto typing = svc_->Suggest(agent_, again);
+  ASSERT_TRUE(typing.ok());
+  bool shown = false;
+  for (const auto& d : typing->duplicates)
+    shown |= d.id == first.order.id && d.reason == "same_place_same_subject";
+  EXPECT_TRUE(shown);
   OrderView second = Intake(again);
   bool suggested = false;
   for (const auto& d : second.duplicates)

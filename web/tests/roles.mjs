@@ -346,6 +346,31 @@ async function agentPhoneOnly() {
   await page.context().close()
 }
 
+// ---- the agent console: a neighbour's few words about the same matter at the same compound ----
+async function agentSameCompound() {
+  const agent = await tokenOf('agent')
+  const first = await apiCall('POST', '/orders', agent, { channel: 'hotline', nature: 'complaint', subject_code: '100501',
+    content: '洪家楼街道祥泰小区1号楼2单元这几天暖气一直不热，家里室温只有十三四度，老人孩子受不了，多次打供热公司电话无人处理',
+    caller: { name: '王先生', phone: '13905319876' }, place: { address: '洪家楼街道祥泰小区1号楼' } })
+  const page = await newPage('desktop')
+  await login(page, 'agent', '/agent')
+  await page.locator('[data-test=phone]').fill('13905311234')
+  await page.locator('[data-test=content]').fill('3号楼暖气不热')
+  await page.locator('[data-test=address]').fill('祥泰小区3号楼')
+  await page.locator('[data-test=subject]').click()
+  await page.keyboard.type('100501')
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: '100501' }).first()
+  await opt.waitFor({ timeout: 30000 })
+  await opt.click()
+  await page.keyboard.press('Escape')
+  const dup = page.locator('[data-test=suggest-dup]', { hasText: first.no })
+  await dup.waitFor({ timeout: 30000 }).catch(() => {})
+  const text = (await dup.count()) ? (await dup.first().textContent()).trim() : ''
+  check(text.includes('同一小区同类诉求'), `the open heating order of the same compound is suggested (${text || 'none'})`)
+  await screen(page, 'agent-same-compound')
+  await page.context().close()
+}
+
 try {
   const who = await people()
   const sizes = args.only ? [args.only] : ['desktop', 'phone']
@@ -354,6 +379,7 @@ try {
     await loginScreens()
     await trackScreens()
     await agentPhoneOnly()
+    await agentSameCompound()
   }
   for (const size of sizes) for (const role of roles) await tour(role, who[role], size)
   if (!args.role || args.role === 'grid_worker') await gridWorkerFlow(who.grid_worker)
