@@ -6,7 +6,7 @@ revoked, rate-limited), idempotent retries, masking of personal data, the extens
 FixMyStreet's servicerequestupdates, and one request followed from POST to closed through the
 JSON API. Ends with "N passed, M failed"; exits non-zero on any failure.
 
-Usage: open311_test.py --binary PATH [--data DIR]
+Usage: open311_test.py --binary PATH [--data DIR] [--backend sqlite|postgres]
 """
 
 import argparse
@@ -22,7 +22,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_proc import Server, login, run_cli  # noqa: E402
+from hotline_proc import PgCluster, Server, login, run_cli, store_args  # noqa: E402
 
 V2 = "/open311/v2/"
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords",
@@ -104,10 +104,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--data", default=None)
+    ap.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     work = tempfile.mkdtemp(prefix="hotline-open311-")
     db = os.path.join(work, "demo.db")
+    cluster = None
+    if args.backend == "postgres":
+        cluster = PgCluster()  # raises with what to install when PostgreSQL is missing
+        db = cluster.new_database()
     results = []
 
     def check(name, ok, detail=""):
@@ -133,9 +138,10 @@ def main():
         return check(name, ok, "%d %s" % (st, js))
 
     data = ["--data", args.data] if args.data else []
-    run_cli(binary, "demo", "--db", db, "--no-serve", "--months", "1", "--per-day", "5", *data)
     server = Server(binary, db, data=args.data)
     try:
+        run_cli(binary, "demo", *store_args(db), "--no-serve", "--months", "1", "--per-day", "5",
+                *data)
         server.start()
         c = Client(server)
         admin = login(server, "admin", "demo")
@@ -324,7 +330,8 @@ def main():
               js["items"][0]["place"].get("street") is not None, text[:400])
 
         # Idempotent retries.
-        form3 = {"api_key": key, "service_code": "010102", "lat": good["lat"], "long": good["long"],
+        form3 = {"api_key": key, "service_code": "010102", "lat": good["lat"],
+                 "long": good["long"],
                  "description": "井盖丢了"}
         s1, _, j1, _ = c.json("POST", "requests", form=form3, headers={"Idempotency-Key": "r-1"})
         s2, _, j2, _ = c.json("POST", "requests", form=form3, headers={"Idempotency-Key": "r-1"})
@@ -474,7 +481,8 @@ def main():
                                          body={"name": "慢客户端", "channel_label": "slow",
                                                "rate_per_minute": 1})
         slow = js["api_key"]
-        form5 = {"api_key": slow, "service_code": "010101", "lat": good["lat"], "long": good["long"],
+        form5 = {"api_key": slow, "service_code": "010101", "lat": good["lat"],
+                 "long": good["long"],
                  "description": "限速测试"}
         s1 = c.call("POST", "requests.json", form=form5)[0]
         st, _, js, _ = c.json("POST", "requests", form=dict(form5, description="第二次"))
@@ -482,7 +490,8 @@ def main():
               js[0]["field"] == "api_key", (s1, st, js))
         st, js, text, _ = server.request("GET", "/api/v1/open311/clients", token=admin)
         first_id = [k["id"] for k in js["items"] if k["name"] == "城市服务App"][0]
-        st, js, text, _ = server.request("DELETE", "/api/v1/open311/clients/%d" % first_id, token=admin)
+        st, js, text, _ = server.request("DELETE", "/api/v1/open311/clients/%d" % first_id,
+                                         token=admin)
         check("an admin revokes a key", st == 200 and js["revoked_at"], text)
         st, _, root, _ = c.xml("POST", "requests", form=dict(good, api_key=key))
         is_error("a revoked key is 403", st, root, 403, "api_key")
@@ -492,6 +501,8 @@ def main():
         check("key changes are audited", st == 200 and js["total"] == 1, text[:300])
     finally:
         server.stop()
+        if cluster:
+            cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
