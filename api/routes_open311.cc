@@ -559,19 +559,21 @@ HttpResponse PostRequest(Ctx& c, Format f) {
   auto intake = ToIntake(c.svc, *cfg, *in, *s);
   if (!intake.ok()) return open311::Error(f, intake.status());
   intake->source = (*client)->channel_label;
-  // Retries: an Idempotency-Key header, or the same device/account sending the same request.
+  // Retries: an Idempotency-Key header, or the same device/account sending the same request;
+  // per client system (two clients may well use the same key text).
+  const std::string client_scope = "open311:" + std::to_string((*client)->id) + ":";
   const std::string idem = c.req.Header("idempotency-key");
   if (!idem.empty()) {
     if (idem.size() > 200)
       return open311::Error(f, 400, "Idempotency-Key is over 200 bytes", "Idempotency-Key");
-    intake->idempotency_key = "open311:k:" + idem;
+    intake->idempotency_key = client_scope + "k:" + idem;
   } else if (Field(*in, "device_id") || Field(*in, "account_id")) {
     std::string print;
     for (const auto& [k, v] : in->fields)
       if (k != "api_key") print += k + "=" + v + "\n";
     for (const auto& [k, v] : in->attributes)
       for (const std::string& x : v.values) print += "attribute[" + k + "]=" + x + "\n";
-    intake->idempotency_key = "open311:fp:" + TokenDigest(print);
+    intake->idempotency_key = client_scope + "fp:" + TokenDigest(print);
   }
   bool existed = false;
   auto view = c.svc.Intake(IntakeActor(c.svc), *intake, &existed);

@@ -338,6 +338,12 @@ def main():
         check("an Idempotency-Key retry returns the same request",
               s1 == 201 and s2 == 200 and
               j1[0]["service_request_id"] == j2[0]["service_request_id"], (s1, s2, j1, j2))
+        st, js, text, _ = server.request("POST", "/api/v1/open311/clients", token=admin,
+                                         body={"name": "省级平台", "channel_label": "province"})
+        s3, _, j3, _ = c.json("POST", "requests", form=dict(form3, api_key=js["api_key"]),
+                              headers={"Idempotency-Key": "r-1"})
+        check("another client's same Idempotency-Key is another request",
+              s3 == 201 and j3[0]["service_request_id"] != j1[0]["service_request_id"], (s3, j3))
         form4 = dict(form3, device_id="dev-9", description="井盖又丢了")
         s1, _, j1, _ = c.json("POST", "requests", form=form4)
         s2, _, j2, _ = c.json("POST", "requests", form=form4)
