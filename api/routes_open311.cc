@@ -115,8 +115,14 @@ Doc AttributesOf(const Config& cfg, const Subject& s) {
   attrs.push_back(Attribute(
       "confidential", "singlevaluelist", false, 3, "是否要求保密 Keep the caller confidential",
       Doc::array({{{"key", "false"}, {"name", "否"}}, {{"key", "true"}, {"name", "是"}}})));
+  attrs.push_back(Attribute("contact_times", "multivaluelist", false, 4,
+                            "方便联系的时段（可多选）When the caller can be reached (any of)",
+                            Doc::array({{{"key", "morning"}, {"name", "上午"}},
+                                        {{"key", "afternoon"}, {"name", "下午"}},
+                                        {{"key", "evening"}, {"name", "晚上"}},
+                                        {{"key", "weekend"}, {"name", "周末"}}})));
   if (cfg.IsDepartmentMatter(s.code))
-    attrs.push_back(Attribute("department_matter", "string", false, 4,
+    attrs.push_back(Attribute("department_matter", "string", false, 5,
                               "本事项为部门事项，由职能部门办理 (handled by a department)",
                               Doc(nullptr), false));
   return attrs;
@@ -468,6 +474,7 @@ Result<IntakeRequest> ToIntake(const HotlineService& svc, const Config& cfg, con
 
   // Attributes: only those the service defines, with values from their lists.
   const Doc defs = AttributesOf(cfg, s);
+  std::string contact_times;  // for the handler who calls back, in the content
   for (const auto& [code, value] : in.attributes) {
     const std::string field = "attribute[" + code + "]";
     const Doc* def = nullptr;
@@ -477,13 +484,23 @@ Result<IntakeRequest> ToIntake(const HotlineService& svc, const Config& cfg, con
       return Invalid(field, "service " + s.code + " has no attribute " + code);
     if (value.list && (*def)["datatype"] != "multivaluelist")
       return Invalid(field, code + " takes one value: attribute[" + code + "]=...");
+    std::vector<std::string> names;  // the values' Chinese names, in the order given
+    for (const std::string& v : value.values) {
+      const Doc* item = nullptr;
+      for (const Doc& x : (*def)["values"])
+        if (x["key"] == v) item = &x;
+      if (!item) return Invalid(field, "not a value of " + code + ": " + v.substr(0, 32));
+      const std::string name = (*item)["name"].get<std::string>();
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
     const std::string& v = value.values.front();
-    bool known = false;
-    for (const Doc& item : (*def)["values"]) known = known || item["key"] == v;
-    if (!known) return Invalid(field, "not a value of " + code + ": " + v.substr(0, 32));
     if (code == "nature") r.nature = Parse<Nature>(v);
     if (code == "urgency") r.urgency = *Parse<Urgency>(v);
     if (code == "confidential") r.confidential = v == "true";
+    if (code == "contact_times") {
+      contact_times = "\n方便联系时段：";
+      for (size_t i = 0; i < names.size(); ++i) contact_times += (i ? "、" : "") + names[i];
+    }
   }
   for (const Doc& d : defs)
     if (d["required"].get<bool>() && !in.attributes.count(d["code"].get<std::string>()))
@@ -497,6 +514,7 @@ Result<IntakeRequest> ToIntake(const HotlineService& svc, const Config& cfg, con
   r.content = description.find_first_not_of(" \t\r\n") == std::string::npos
                   ? s.name + (r.address.empty() ? "" : "（" + r.address + "）")
                   : description;
+  r.content += contact_times;
   if (const std::string* m = Field(in, "media_url")) {
     if (m->size() > 1000) return Invalid("media_url", "media_url is over 1000 bytes");
     r.content += "\n图片：" + *m;

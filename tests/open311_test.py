@@ -276,6 +276,9 @@ def main():
             ("a list for a single-value attribute is 400",
              dict(good, **{"attribute[nature][]": ["help", "complaint"]}), 400,
              "attribute[nature]"),
+            ("a value not in a multivaluelist is 400",
+             dict(good, **{"attribute[contact_times][]": ["morning", "midnight"]}), 400,
+             "attribute[contact_times]"),
             ("a description over 4000 characters is 400", dict(good, description="坑" * 4001),
              400, "description"),
             ("a bad phone is 400", dict(good, phone="call me"), 400, "phone"),
@@ -290,7 +293,9 @@ def main():
 
         # -- 3. POST --
         st, ctype, root, text = c.xml("POST", "requests", form=dict(
-            good, api_key=key, account_id="acc-1", **{"attribute[nature]": "complaint"}))
+            good, api_key=key, account_id="acc-1",
+            **{"attribute[nature]": "complaint",
+               "attribute[contact_times][]": ["morning", "evening"]}))
         reqs = root.findall("request")
         check("POST requests.xml records the request",
               st == 201 and root.tag == "service_requests" and len(reqs) == 1 and
@@ -305,6 +310,8 @@ def main():
               order.get("no") == rid and (order.get("subject") or {}).get("code") == "010101" and
               order.get("nature") == "complaint", text)
         st, full, text, _ = server.request("GET", "/orders/%d" % order["id"], token=admin)
+        check("a multivaluelist (attribute[contact_times][]) reaches the handler in the content",
+              "方便联系时段：上午、晚上" in full.get("content", ""), full.get("content"))
         check("placed by the engine from lat/long (the street around the point)",
               st == 200 and (full["place"].get("street") or {}).get("code") == street_code,
               full.get("place"))
