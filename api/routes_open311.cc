@@ -238,11 +238,12 @@ Doc RequestDoc(HotlineService& svc, const Config& cfg, const WorkOrder& o, bool 
   if (!withheld && !o.place.address.empty()) address = MaskAddress(o.place.address);
   if (address.empty()) {
     address = UnitName(svc, o.place.street_id);
-    const std::string c = UnitName(svc, o.place.community_id);
+    const std::string c = withheld ? "" : UnitName(svc, o.place.community_id);
     if (!c.empty()) address += (address.empty() ? "" : " ") + c;
   }
-  std::string address_id = UnitCode(svc, o.place.grid_id);
-  if (address_id.empty()) address_id = UnitCode(svc, o.place.community_id);
+  // The most precise unit; only the street when the caller must stay hidden.
+  std::string address_id = withheld ? "" : UnitCode(svc, o.place.grid_id);
+  if (address_id.empty() && !withheld) address_id = UnitCode(svc, o.place.community_id);
   if (address_id.empty()) address_id = UnitCode(svc, o.place.street_id);
   Doc r = {
       {"service_request_id", o.no},
@@ -285,8 +286,8 @@ Doc RequestDoc(HotlineService& svc, const Config& cfg, const WorkOrder& o, bool 
         {"state_label", std::string(ZhLabel(o.state))},
         {"street", UnitCode(svc, o.place.street_id)},
         {"street_name", UnitName(svc, o.place.street_id)},
-        {"community", UnitCode(svc, o.place.community_id)},
-        {"grid", UnitCode(svc, o.place.grid_id)},
+        {"community", withheld ? "" : UnitCode(svc, o.place.community_id)},
+        {"grid", withheld ? "" : UnitCode(svc, o.place.grid_id)},
         {"duplicate_of", duplicate_of},
     };
     Doc notes = Doc::array();

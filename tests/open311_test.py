@@ -390,6 +390,18 @@ def main():
         st, _, root, _ = c.xml("GET", "requests/0000000000000")
         is_error("an unknown request is 404", st, root, 404, "service_request_id")
 
+        st, _, js, _ = c.json("POST", "requests", form=dict(
+            good, api_key=key, description="举报楼下小饭店油烟扰民，我是302的住户",
+            **{"attribute[confidential]": "true"}))
+        st, _, js, text = c.json("GET", "requests/" + js[0]["service_request_id"],
+                                 params={"extensions": "true"})
+        r = js[0] if st == 200 else {}
+        check("a confidential appeal shows no text, no point and nothing below the street",
+              r.get("description") == "" and r.get("lat") == "" and r.get("long") == "" and
+              r["extended_attributes"]["grid"] == "" and "302" not in text and
+              r["extended_attributes"]["street"] == street_code and
+              r.get("address_id") == street_code, text)
+
         # -- 5. many requests --
         st, _, root, text = c.xml("GET", "requests")
         ids = [r.findtext("service_request_id") for r in root.findall("request")]
