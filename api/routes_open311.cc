@@ -258,12 +258,12 @@ Doc RequestDoc(HotlineService& svc, const Config& cfg, const WorkOrder& o, bool 
       {"service_notice", ""},
       {"requested_datetime", FormatTime(o.created_at)},
       {"updated_datetime", FormatTime(UpdatedAt(o))},
-      {"expected_datetime", o.due_at > 0 ? FormatTime(o.due_at) : ""},
+      {"expected_datetime", o.due_at > 0 ? Doc(FormatTime(o.due_at)) : Doc(nullptr)},
       {"address", address},
       {"address_id", address_id},
       {"zipcode", ""},
-      {"lat", ""},
-      {"long", ""},
+      {"lat", nullptr},  // JSON null, an empty element in XML: no point to show
+      {"long", nullptr},
       {"media_url", ""},
   };
   if (!withheld && o.place.lat && o.place.lon) {

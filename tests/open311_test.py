@@ -397,7 +397,7 @@ def main():
                                  params={"extensions": "true"})
         r = js[0] if st == 200 else {}
         check("a confidential appeal shows no text, no point and nothing below the street",
-              r.get("description") == "" and r.get("lat") == "" and r.get("long") == "" and
+              r.get("description") == "" and r.get("lat") is None and r.get("long") is None and
               r["extended_attributes"]["grid"] == "" and "302" not in text and
               r["extended_attributes"]["street"] == street_code and
               r.get("address_id") == street_code, text)
