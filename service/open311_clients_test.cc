@@ -56,8 +56,7 @@ TEST_F(Open311ClientsTest, OnlyAdminsManageKeysAndBadInputNamesTheField) {
   EXPECT_EQ(CreateOpen311Client(*svc_, admin_, " ", "y", 10).status().field(), "name");
   EXPECT_EQ(CreateOpen311Client(*svc_, admin_, "x", "", 10).status().field(), "channel_label");
   EXPECT_EQ(CreateOpen311Client(*svc_, admin_, "x", "y", 0).status().field(), "rate_per_minute");
-  EXPECT_EQ(CreateOpen311Client(*svc_, admin_, "x", "y", 6001).status().field(),
-            "rate_per_minute");
+  EXPECT_EQ(CreateOpen311Client(*svc_, admin_, "x", "y", 6001).status().field(), "rate_per_minute");
   ASSERT_TRUE(CreateOpen311Client(*svc_, admin_, "x", "y", 10).ok());
   auto twice = CreateOpen311Client(*svc_, admin_, "x", "z", 10);
   EXPECT_EQ(twice.status().code(), Code::kConflict);
