@@ -15,6 +15,8 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
 DEB_PACKAGES += libfasttext-dev liblinear-dev
 # The monthly KPI report as Excel (.xlsx).
 DEB_PACKAGES += libxlsxwriter-dev
+# Open311's XML answers (docs/open311.md): libxml2's writer; its parser in the unit tests.
+DEB_PACKAGES += libxml2-dev
 
 # The web UI's browser test (tests/web_story_test.py): Debian's Chromium, driven by the npm
 # package playwright-core, and a CJK font so Chinese renders in the screenshots.

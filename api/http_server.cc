@@ -40,7 +40,10 @@ constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-bool IsApiPath(std::string_view path) { return path == "/api" || path.rfind("/api/", 0) == 0; }
+// The JSON API and the Open311 endpoints (docs/open311.md) never fall through to static files.
+bool IsApiPath(std::string_view path) {
+  return path == "/api" || path.rfind("/api/", 0) == 0 || path.rfind("/open311/", 0) == 0;
+}
 
 // Why a request header's framing cannot be trusted (RFC 9112 §6): the status and the error, or
 // status 0 when the framing is unambiguous. Beast already refuses a Transfer-Encoding after a

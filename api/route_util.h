@@ -211,5 +211,6 @@ std::vector<Route> PlaceRoutes();     // routes_place.cc: gazetteer, address res
 std::vector<Route> IntelRoutes();     // routes_intel.cc: classifier, auto-dispatch, suggest
 std::vector<Route> HotspotsRoutes();  // routes_hotspots.cc
 std::vector<Route> PublicRoutes();    // routes_public.cc: no login (web UI tracking)
+std::vector<Route> Open311Routes();   // routes_open311.cc: GeoReport v2 and its API keys
 
 }  // namespace hotline::api::route

@@ -553,7 +553,9 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   ev.user_id = a.user_id;
   ev.unit_id = a.unit_id;
   ev.text = std::string(ToString(r.channel));
-  ev.data_json = json{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}}.dump();
+  json ev_data{{"channel", ToString(r.channel)}, {"nature", ToString(*r.nature)}};
+  if (!r.source.empty()) ev_data["source"] = r.source.substr(0, 64);
+  ev.data_json = ev_data.dump();
 
   m.SuggestAtIntake(r, o);
   o.search_text = Impl::SearchText(o);

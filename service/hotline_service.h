@@ -80,6 +80,9 @@ struct IntakeRequest {
   bool gcj02 = false;  // lon/lat from a Chinese map app (GCJ-02); the store keeps WGS-84
   std::string idempotency_key;
   std::optional<Timestamp> received_at;  // imports only (admin); default now
+  // The client system the appeal came through (an Open311 API key's channel label), kept in
+  // the intake event's data as "source". Default: "" (none).
+  std::string source;
 };
 
 // An open order that the order at hand may repeat (并单 suggestion for the agent).

@@ -6,7 +6,7 @@ export const adminZh = {
   role: { agent: '话务员', dispatcher: '派单员', handler: '承办人', grid_worker: '网格员', supervisor: '督办员', admin: '管理员', citizen: '市民' },
   admin: {
     nav: '系统管理', navAudit: '审计日志',
-    tab: { units: '组织机构', users: '用户', taxonomy: '诉求分类', catalogue: '派单目录', rules: '时限规则', calendar: '节假日', lights: '亮灯规则', audit: '审计日志' },
+    tab: { units: '组织机构', users: '用户', taxonomy: '诉求分类', catalogue: '派单目录', rules: '时限规则', calendar: '节假日', lights: '亮灯规则', audit: '审计日志', open311: '接口密钥' },
     save: '保存', saveAll: '保存全部', saved: '已保存', remove: '删除', search: '查询', count: '共 {n} 条', any: '不限',
     unitSearch: '按名称或编码筛选', showInactive: '含已停用', newUnit: '新建单位', editUnit: '编辑单位', pickUnit: '请选择左侧单位，或新建单位',
     code: '编码', name: '名称', kind: '类型', parent: '上级单位', active: '启用', inactive: '已停用', deactivate: '停用',
@@ -27,8 +27,14 @@ export const adminZh = {
     auditOrder: '工单号', auditAction: '操作类型', auditUser: '操作人账号', from: '开始日期', to: '结束日期',
     time: '时间', who: '操作人', detail: '详情', exportDetail: '月报 {month}（{format}）', fmtXlsx: '电子表格', fmtCsv: '逗号分隔文本',
     entries: '{n} 条', configDoc: '配置内容（悬停查看）',
+    o311: {
+      note: '其他系统（城市App、小程序、省级平台、FixMyStreet 等）通过 Open311 接口提交诉求，每个系统一把密钥；系统只保存密钥摘要。',
+      name: '接入系统', label: '渠道标识', rate: '每分钟上限', prefix: '密钥前缀', create: '生成密钥', revoke: '吊销',
+      shownOnce: '新密钥只显示这一次，请立即交给对方系统：', revokedAt: '已吊销 {at}', confirm: '吊销“{name}”的密钥？该系统将无法再提交诉求。',
+    },
   },
   auditAction: {
+    open311_key_create: '生成接口密钥', open311_key_revoke: '吊销接口密钥',
     read_pii: '查看个人信息', reveal_contact: '查看联系方式', export: '导出报表', put_taxonomy: '修改诉求分类', put_catalogue: '修改派单目录',
     put_deadline_rules: '修改时限规则', put_calendar: '修改节假日', put_light_policy: '修改亮灯规则', put_boundaries: '导入网格边界',
     import_units: '导入单位', update_unit: '修改单位', import_users: '导入用户', update_user: '修改用户', unlock_user: '解锁用户',
@@ -50,7 +56,7 @@ export const adminEn: typeof adminZh = {
   role: { agent: 'Agent', dispatcher: 'Dispatcher', handler: 'Handler', grid_worker: 'Grid worker', supervisor: 'Supervisor', admin: 'Admin', citizen: 'Citizen' },
   admin: {
     nav: 'Administration', navAudit: 'Audit log',
-    tab: { units: 'Units', users: 'Users', taxonomy: 'Subjects', catalogue: 'Dispatch catalogue', rules: 'Deadline rules', calendar: 'Holidays', lights: 'Light policy', audit: 'Audit log' },
+    tab: { units: 'Units', users: 'Users', taxonomy: 'Subjects', catalogue: 'Dispatch catalogue', rules: 'Deadline rules', calendar: 'Holidays', lights: 'Light policy', audit: 'Audit log', open311: 'API keys' },
     save: 'Save', saveAll: 'Save all', saved: 'Saved', remove: 'Remove', search: 'Search', count: '{n} in all', any: 'any',
     unitSearch: 'Filter by name or code', showInactive: 'Include inactive', newUnit: 'New unit', editUnit: 'Edit unit', pickUnit: 'Pick a unit on the left, or create one',
     code: 'Code', name: 'Name', kind: 'Kind', parent: 'Parent unit', active: 'Active', inactive: 'inactive', deactivate: 'Deactivate',
@@ -71,8 +77,14 @@ export const adminEn: typeof adminZh = {
     auditOrder: 'Order number', auditAction: 'Action', auditUser: 'User login', from: 'From', to: 'To',
     time: 'Time', who: 'User', detail: 'Detail', exportDetail: 'monthly report {month} ({format})', fmtXlsx: 'xlsx', fmtCsv: 'csv',
     entries: '{n} entries', configDoc: 'configuration (hover to read)',
+    o311: {
+      note: 'Other systems (a city app, a mini-program, a provincial platform, FixMyStreet…) file appeals through Open311, each with its own key; only a digest of the key is kept.',
+      name: 'Client system', label: 'Channel label', rate: 'Per minute', prefix: 'Key prefix', create: 'Create key', revoke: 'Revoke',
+      shownOnce: 'The new key is shown this once; hand it to the client system now:', revokedAt: 'revoked {at}', confirm: 'Revoke the key of "{name}"? It can no longer file appeals.',
+    },
   },
   auditAction: {
+    open311_key_create: 'Created API key', open311_key_revoke: 'Revoked API key',
     read_pii: 'Read personal data', reveal_contact: 'Revealed contact', export: 'Exported report', put_taxonomy: 'Changed subjects', put_catalogue: 'Changed catalogue',
     put_deadline_rules: 'Changed deadline rules', put_calendar: 'Changed calendar', put_light_policy: 'Changed light policy', put_boundaries: 'Imported boundaries',
     import_units: 'Imported units', update_unit: 'Changed unit', import_users: 'Imported users', update_user: 'Changed user', unlock_user: 'Unlocked user',

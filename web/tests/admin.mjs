@@ -213,6 +213,22 @@ try {
     await checkScreen(page, { out: OUT, name: 'admin-' + name })
   }
 
+  // Open311 API keys: create one (shown once), find it listed by its prefix, revoke it.
+  await tab('open311')
+  await checkScreen(page, { out: OUT, name: 'admin-open311', allow: ['Open', 'App', 'FixMyStreet'] })
+  await inp(page, 'o311-name').fill('测试接入系统')
+  await inp(page, 'o311-label').fill('test_app')
+  await page.locator('[data-test=o311-create]').click()
+  await page.locator('[data-test=o311-key] code').waitFor({ timeout: 30000 })
+  const shownKey = (await page.locator('[data-test=o311-key] code').textContent()).trim()
+  const o311 = (await call('GET', '/open311/clients', admin)).json.items.find((k) => k.name === '测试接入系统')
+  check(o311 && shownKey.length >= 32 && shownKey.startsWith(o311.key_prefix) && o311.channel_label === 'test_app' && !o311.revoked_at,
+    'an admin creates an Open311 key on its screen: shown once, listed by its prefix')
+  await page.locator(`[data-test=o311-revoke-${o311.id}]`).click()
+  await page.locator('.el-message-box__btns .el-button--primary').click()
+  const gone = await until(async () => (await call('GET', '/open311/clients', admin)).json.items.find((k) => k.id === o311.id), (k) => k && k.revoked_at)
+  check(gone && gone.revoked_at, 'revoking it on the screen stores revoked_at')
+
   // Audit log: the changes above are there, filterable, and paged.
   for (let i = 0; i < 60; ++i) await call('GET', '/orders/' + fresh[0].id, admin)  // 60 x read_pii
   await tab('audit')
