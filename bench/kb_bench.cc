@@ -181,9 +181,12 @@ int main(int argc, char** argv) {
       Evaluate(**norm, *hotline::kb::MethodParams("bm25-bigram"), big, {}, speed_queries);
   std::cout << "# speed corpus: " << big.size() << " synthetic entries, built in "
             << Fmt(fast.build_seconds, 1) << " s; " << speed_queries.size()
-            << " questions, one thread; p50 " << Fmt(fast.p50_ms, 2) << " ms\n";
-  Line("kb.queries_per_s_100k", fast.queries_per_second, "queries/s", "kb.bm25_bigram_100k",
-       fast_base.queries_per_second, 0);
-  Line("kb.p99_ms_100k", fast.p99_ms, "ms", "kb.bm25_bigram_100k", fast_base.p99_ms, 2);
+            << " questions, one thread; wall clock: " << Fmt(fast.queries_per_second, 0)
+            << " q/s, p50 " << Fmt(fast.p50_ms, 2) << " ms, p99 " << Fmt(fast.p99_ms, 2)
+            << " ms (bm25-bigram " << Fmt(fast_base.queries_per_second, 0) << " q/s, p99 "
+            << Fmt(fast_base.p99_ms, 2) << " ms); thread CPU clock below\n";
+  Line("kb.queries_per_cpu_s_100k", fast.queries_per_cpu_second, "queries/cpu-s",
+       "kb.bm25_bigram_100k", fast_base.queries_per_cpu_second, 0);
+  Line("kb.p99_cpu_ms_100k", fast.p99_cpu_ms, "ms", "kb.bm25_bigram_100k", fast_base.p99_cpu_ms, 2);
   return 0;
 }

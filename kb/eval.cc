@@ -1,10 +1,13 @@
 #include "kb/eval.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 #include <unordered_set>
 
 #include "service/csv.h"
@@ -54,6 +57,18 @@ EvalMetrics Summarise(const std::vector<int>& ranks) {
   m.recall_at_10 /= n;
   m.mrr_at_10 /= n;
   return m;
+}
+
+double ThreadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+std::pair<double, double> P50P99(std::vector<double> v) {
+  if (v.empty()) return {0, 0};
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[std::min(v.size() - 1, static_cast<size_t>(v.size() * 0.99))]};
 }
 
 }  // namespace
@@ -133,14 +148,18 @@ EvalReport Evaluate(const text::Normalizer& normalizer, const RetrievalParams& p
   rep.build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   std::vector<int> all, unseen;
-  std::vector<double> lat;
+  std::vector<double> lat, cpu;
+  double cpu_total = 0;
   SearchOptions opt;
   opt.limit = 10;
   opt.snippets = false;
   const auto s0 = Clock::now();
   for (const auto& q : queries) {
     const auto a = Clock::now();
+    const double c = ThreadCpuMs();
     const auto hits = index.Search(q.question, opt);
+    cpu.push_back(ThreadCpuMs() - c);
+    cpu_total += cpu.back();
     lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
     int rank = -1;
     for (size_t i = 0; i < hits.size(); ++i)
@@ -155,11 +174,9 @@ EvalReport Evaluate(const text::Normalizer& normalizer, const RetrievalParams& p
   rep.all = Summarise(all);
   rep.unseen = Summarise(unseen);
   rep.queries_per_second = secs > 0 ? queries.size() / secs : 0;
-  if (!lat.empty()) {
-    std::sort(lat.begin(), lat.end());
-    rep.p50_ms = lat[lat.size() / 2];
-    rep.p99_ms = lat[std::min(lat.size() - 1, static_cast<size_t>(lat.size() * 0.99))];
-  }
+  std::tie(rep.p50_ms, rep.p99_ms) = P50P99(lat);
+  std::tie(rep.p50_cpu_ms, rep.p99_cpu_ms) = P50P99(cpu);
+  rep.queries_per_cpu_second = cpu_total > 0 ? queries.size() / (cpu_total / 1e3) : 0;
   return rep;
 }
 

@@ -39,8 +39,11 @@ struct EvalReport {
   EvalMetrics unseen;
   size_t entries = 0;
   size_t learned = 0;
-  double queries_per_second = 0;  // one thread, search only (normalisation included)
+  double queries_per_second = 0;  // one thread, search only (normalisation included), wall clock
   double p50_ms = 0, p99_ms = 0;
+  // The same on the thread's CPU clock: what one core does, whatever else the machine runs.
+  double queries_per_cpu_second = 0;
+  double p50_cpu_ms = 0, p99_cpu_ms = 0;
   double build_seconds = 0;
 };
 

@@ -41,10 +41,11 @@ int RunKbCli(int argc, char** argv) {
                    "hotline (default), bm25-bigram, no-term-weights, no-similar-questions, "
                    "no-unigrams");
   std::vector<std::string> overrides;
-  eval->add_option("--set", overrides,
-                   "override a retrieval parameter, e.g. --set question_weight=0.3 (repeatable; "
-                   "k1, b, unigram_weight, title_weight, source_weight, question_weight, "
-                   "question_min_coverage, term_weight_prior, max_unigram_df_share)");
+  eval->add_option(
+      "--set", overrides,
+      "override a retrieval parameter, e.g. --set question_weight=0.3 (repeatable; "
+      "k1, b, unigram_weight, title_weight, source_weight, question_weight, "
+      "question_min_coverage, term_weight_prior, max_unigram_df_share, selective_df_share)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +67,7 @@ int RunKbCli(int argc, char** argv) {
     if (key == "question_min_coverage") target = &params->question_min_coverage;
     if (key == "term_weight_prior") target = &params->term_weight_prior;
     if (key == "max_unigram_df_share") target = &params->max_unigram_df_share;
+    if (key == "selective_df_share") target = &params->selective_df_share;
     if (eq == std::string::npos || target == nullptr)
       return Fail(Invalid("set", "unknown parameter override: " + o));
     try {
@@ -97,6 +99,8 @@ int RunKbCli(int argc, char** argv) {
   out["unseen_entries"] = MetricsJson(r.unseen);
   out["queries_per_second"] = r.queries_per_second;
   out["latency_ms"] = {{"p50", r.p50_ms}, {"p99", r.p99_ms}};
+  out["queries_per_cpu_second"] = r.queries_per_cpu_second;
+  out["cpu_latency_ms"] = {{"p50", r.p50_cpu_ms}, {"p99", r.p99_cpu_ms}};
   out["build_seconds"] = r.build_seconds;
   std::cout << out.dump(2) << "\n";
   return 0;

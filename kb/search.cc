@@ -66,9 +66,13 @@ std::vector<Token> Tokens(const std::vector<char32_t>& cps) {
   return out;
 }
 
+// Postings are sorted by doc (binary search in the pruned phase of Search). `part` is the BM25
+// term-frequency part tf(k1+1)/(tf+k1(1-b+b len/avg)) with the field's average length when it
+// was computed (Impl::norm_avg, refreshed when the average drifts).
 struct Posting {
   uint32_t doc;
   uint32_t tf;
+  float part;
 };
 
 struct Doc {
@@ -135,6 +139,8 @@ struct SearchIndex::Impl {
   std::vector<std::vector<uint32_t>> doc_terms[kFieldCount];
   std::vector<uint32_t> doc_len[kFieldCount];
   double total_len[kFieldCount] = {0, 0, 0, 0};
+  double norm_avg[kFieldCount] = {0, 0, 0, 0};  // average length the parts were computed with
+  std::vector<float> max_part[kFieldCount];     // per term: an upper bound of its parts
   std::vector<Doc> docs;
 
   // Learned query-term weights: questions holding the term, and how many of those were answered
@@ -153,6 +159,7 @@ struct SearchIndex::Impl {
     if (inserted) {
       term_kind.push_back(kind);
       for (auto& p : postings) p.emplace_back();
+      for (auto& mp : max_part) mp.push_back(0.f);
       learn_n.push_back(0);
       learn_hit.push_back(0);
     }
@@ -167,13 +174,51 @@ struct SearchIndex::Impl {
     for (size_t i = 0; i < ids.size();) {
       size_t j = i;
       while (j < ids.size() && ids[j] == ids[i]) ++j;
-      postings[f][ids[i]].push_back({static_cast<uint32_t>(doc), static_cast<uint32_t>(j - i)});
+      Insert(f, ids[i], static_cast<uint32_t>(doc), static_cast<uint32_t>(j - i),
+             static_cast<uint32_t>(ids.size()));
       distinct.push_back(ids[i]);
       i = j;
     }
     doc_terms[f][doc] = std::move(distinct);
     doc_len[f][doc] = static_cast<uint32_t>(ids.size());
     total_len[f] += ids.size();
+    MaybeRenormalise(f);
+  }
+
+  float Part(Field f, uint32_t tf, uint32_t len) const {
+    const double k1 = params.k1, b = params.b;
+    const double avg = norm_avg[f] > 0 ? norm_avg[f] : 1.0;
+    return static_cast<float>(tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg)));
+  }
+
+  void Insert(Field f, uint32_t term, uint32_t doc, uint32_t tf, uint32_t len) {
+    if (norm_avg[f] <= 0) norm_avg[f] = std::max<double>(1, len);
+    auto& list = postings[f][term];
+    const Posting p{doc, tf, Part(f, tf, len)};
+    if (list.empty() || list.back().doc < doc) {
+      list.push_back(p);
+    } else {
+      auto it = std::lower_bound(list.begin(), list.end(), doc,
+                                 [](const Posting& x, uint32_t d) { return x.doc < d; });
+      list.insert(it, p);
+    }
+    max_part[f][term] = std::max(max_part[f][term], p.part);
+  }
+
+  // BM25's length normalisation uses the field's average length; recompute the stored parts when
+  // it has drifted by more than 10 % from the one they were computed with.
+  void MaybeRenormalise(Field f) {
+    const double avg = docs.empty() ? 0 : total_len[f] / docs.size();
+    if (avg <= 0 || std::abs(avg - norm_avg[f]) <= 0.1 * norm_avg[f]) return;
+    norm_avg[f] = avg;
+    for (size_t t = 0; t < postings[f].size(); ++t) {
+      float mx = 0.f;
+      for (auto& p : postings[f][t]) {
+        p.part = Part(f, p.tf, doc_len[f][p.doc]);
+        mx = std::max(mx, p.part);
+      }
+      max_part[f][t] = mx;
+    }
   }
 
   void UnindexField(size_t doc, Field f) {
@@ -295,6 +340,16 @@ std::vector<Hit> SearchIndex::Search(std::string_view query, const SearchOptions
   }
   if (terms.empty()) return hits;
 
+  auto eligible = [&](uint32_t d) {
+    const Doc& doc = m.docs[d];
+    if (doc.hidden) return false;
+    if (!options.unit.empty() && doc.unit != options.unit) return false;
+    if (!options.subject.empty() &&
+        std::find(doc.subjects.begin(), doc.subjects.end(), options.subject) == doc.subjects.end())
+      return false;
+    return true;
+  };
+
   thread_local std::vector<float> scores, qscores, qcover;
   thread_local std::vector<uint32_t> touched;
   if (scores.size() < n_docs) {
@@ -303,85 +358,110 @@ std::vector<Hit> SearchIndex::Search(std::string_view query, const SearchOptions
     qcover.assign(n_docs, 0.f);
   }
   touched.clear();
+  auto touch = [&](uint32_t d) {
+    if (scores[d] == 0.f && qscores[d] == 0.f) touched.push_back(d);
+  };
 
   const double field_w[kFieldCount] = {m.params.title_weight, 1.0, m.params.source_weight,
                                        m.params.question_weight};
-  const double k1 = m.params.k1, b = m.params.b;
   const double N = static_cast<double>(n_docs);
-  double query_mass = 0;  // idf x learned weight of the query's terms, for question coverage
-  for (int f = 0; f < kFieldCount; ++f) {
-    if (field_w[f] <= 0 || m.total_len[f] <= 0) continue;
-    const bool questions = f == kQuestions;
-    const double avg = m.total_len[f] / N;
-    for (uint32_t t : terms) {
-      const auto& list = m.postings[f][t];
-      if (list.empty()) continue;
-      const double df = static_cast<double>(list.size());
-      const double idf = std::log(1 + (N - df + 0.5) / (df + 0.5));
-      double w = m.TermWeight(t);
-      if (m.term_kind[t] == Kind::kUnigram) {
-        if (m.params.unigram_weight <= 0) continue;
-        if (f == kBody && df > m.params.max_unigram_df_share * N) continue;
-        w *= m.params.unigram_weight;
-      }
-      w *= idf;
-      const auto& lens = m.doc_len[f];
-      if (questions) {
-        for (const Posting& p : list) {
-          const double tf = p.tf;
-          if (qscores[p.doc] == 0.f && scores[p.doc] == 0.f) touched.push_back(p.doc);
-          qscores[p.doc] += static_cast<float>(field_w[f] * w * tf * (k1 + 1) /
-                                               (tf + k1 * (1 - b + b * lens[p.doc] / avg)));
-          qcover[p.doc] += static_cast<float>(w);
-        }
-        continue;
-      }
-      w *= field_w[f];
-      for (const Posting& p : list) {
-        const double tf = p.tf;
-        const float add =
-            static_cast<float>(w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lens[p.doc] / avg)));
-        if (scores[p.doc] == 0.f && qscores[p.doc] == 0.f) touched.push_back(p.doc);
-        scores[p.doc] += add;
-      }
-    }
-  }
-  if (field_w[kQuestions] > 0) {
-    // The query's own mass, as if every term were in a question.
+  // The weight of term t in field f: learned weight x idf x field weight (x unigram weight).
+  auto term_w = [&](int f, uint32_t t, double df) {
+    double w = m.TermWeight(t) * std::log(1 + (N - df + 0.5) / (df + 0.5));
+    if (m.term_kind[t] == Kind::kUnigram) w *= m.params.unigram_weight;
+    return w;
+  };
+  auto usable = [&](int f, uint32_t t) {
+    if (m.postings[f][t].empty()) return false;
+    if (m.term_kind[t] != Kind::kUnigram) return true;
+    if (m.params.unigram_weight <= 0) return false;
+    return !(f == kBody && m.postings[f][t].size() > m.params.max_unigram_df_share * N);
+  };
+
+  // 1. Similar questions (short lists, scored whole): a question counts when it covers at least
+  //    question_min_coverage of the query's weight.
+  if (field_w[kQuestions] > 0 && m.total_len[kQuestions] > 0) {
+    double query_mass = 0;
     for (uint32_t t : terms) {
       if (m.term_kind[t] == Kind::kUnigram && m.params.unigram_weight <= 0) continue;
-      const double df = std::max<double>(1, m.postings[kQuestions][t].size());
-      double w = m.TermWeight(t) * std::log(1 + (N - df + 0.5) / (df + 0.5));
-      if (m.term_kind[t] == Kind::kUnigram) w *= m.params.unigram_weight;
-      query_mass += w;
+      query_mass += term_w(kQuestions, t, std::max<double>(1, m.postings[kQuestions][t].size()));
     }
-  }
-  for (uint32_t d : touched) {
-    if (qscores[d] != 0.f) {
-      if (query_mass > 0 && qcover[d] >= m.params.question_min_coverage * query_mass)
-        scores[d] += qscores[d];
+    for (uint32_t t : terms) {
+      if (!usable(kQuestions, t)) continue;
+      const auto& list = m.postings[kQuestions][t];
+      const double w = term_w(kQuestions, t, static_cast<double>(list.size()));
+      for (const Posting& p : list) {
+        touch(p.doc);
+        qscores[p.doc] += static_cast<float>(field_w[kQuestions] * w * p.part);
+        qcover[p.doc] += static_cast<float>(w);
+      }
+    }
+    for (uint32_t d : touched) {
+      if (qcover[d] >= m.params.question_min_coverage * query_mass) scores[d] += qscores[d];
       qscores[d] = 0.f;
       qcover[d] = 0.f;
     }
   }
 
+  // 2. Title, body, source in two passes. Selective terms (held by at most selective_df_share of
+  //    the entries) are scored over their whole posting lists; the best rerank_candidates
+  //    entries then get the common terms added by binary search in the sorted postings. Common
+  //    terms (也, 可以, 办理...) have the longest lists and the smallest weights: they reorder
+  //    candidates but seldom make one.
+  struct Item {
+    int f;
+    uint32_t t;
+    float w;
+  };
+  std::vector<Item> selective, common;
+  for (int f = 0; f < kFieldCount; ++f) {
+    if (f == kQuestions || field_w[f] <= 0 || m.total_len[f] <= 0) continue;
+    for (uint32_t t : terms) {
+      if (!usable(f, t)) continue;
+      const double df = static_cast<double>(m.postings[f][t].size());
+      const Item it{f, t, static_cast<float>(field_w[f] * term_w(f, t, df))};
+      const double limit = std::max(m.params.selective_min_df, m.params.selective_df_share * N);
+      (df <= limit ? selective : common).push_back(it);
+    }
+  }
+  if (selective.empty() && !common.empty()) {
+    // Nothing selective: the rarest two terms make the candidates.
+    std::sort(common.begin(), common.end(), [&](const Item& x, const Item& y) {
+      return m.postings[x.f][x.t].size() < m.postings[y.f][y.t].size();
+    });
+    const size_t n = std::min<size_t>(2, common.size());
+    selective.assign(common.begin(), common.begin() + n);
+    common.erase(common.begin(), common.begin() + n);
+  }
+  for (const Item& it : selective)
+    for (const Posting& p : m.postings[it.f][it.t]) {
+      touch(p.doc);
+      scores[p.doc] += it.w * p.part;
+    }
   std::vector<std::pair<float, uint32_t>> cand;
   cand.reserve(touched.size());
   for (uint32_t d : touched) {
-    const float s = scores[d];
+    if (scores[d] > 0.f && eligible(d)) cand.emplace_back(scores[d], d);
     scores[d] = 0.f;
-    const Doc& doc = m.docs[d];
-    if (doc.hidden || s <= 0.f) continue;
-    if (!options.unit.empty() && doc.unit != options.unit) continue;
-    if (!options.subject.empty() &&
-        std::find(doc.subjects.begin(), doc.subjects.end(), options.subject) == doc.subjects.end())
-      continue;
-    cand.emplace_back(s, d);
   }
-  const size_t k = std::min(options.limit, cand.size());
   auto better = [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;
   };
+  const size_t m_cand = std::max(m.params.rerank_candidates, options.limit);
+  if (cand.size() > m_cand) {
+    std::nth_element(cand.begin(), cand.begin() + m_cand, cand.end(), better);
+    cand.resize(m_cand);
+  }
+  for (const Item& it : common) {
+    const auto& list = m.postings[it.f][it.t];
+    for (auto& c : cand) {
+      auto pos = std::lower_bound(list.begin(), list.end(), c.second,
+                                  [](const Posting& x, uint32_t d) { return x.doc < d; });
+      if (pos != list.end() && pos->doc == c.second) c.first += it.w * pos->part;
+    }
+  }
+
+  const size_t k = std::min(options.limit, cand.size());
   std::partial_sort(cand.begin(), cand.begin() + k, cand.end(), better);
 
   // Query grams (for marking): bigrams and ASCII runs; Han unigrams only from one-character runs.

@@ -47,6 +47,12 @@ struct RetrievalParams {
   bool learned_term_weights = true;
   // Prior strength (in questions) of the learned term weights. Default: 3.
   double term_weight_prior = 3.0;
+  // Terms held by at most max(selective_min_df, selective_df_share x entries) entries make the
+  // candidates (whole posting lists); the others only rescore the best `rerank_candidates` of
+  // them. selective_df_share = 1 scores every term fully. Defaults: 50, 0.005, 300.
+  double selective_min_df = 50;
+  double selective_df_share = 0.005;
+  size_t rerank_candidates = 300;
   // Unigrams held by more than this share of entries are not looked up (they add cost, not
   // ranking). Default: 0.25.
   double max_unigram_df_share = 0.25;
