@@ -3,7 +3,7 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
-//   hotline kb eval --kb F --queries F [--learn F]    knowledge-base search measured (docs/kb.md)
+//   hotline kb eval|search|check ...                  knowledge-base search measured, tried; entries files checked (docs/kb.md)
 //   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
 //   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
 //                                                      trained on earlier ones (docs/dispatch.md)
