@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/result.h"
@@ -106,5 +107,16 @@ Light EntryLight(const Entry& entry, int64_t now, int64_t warn_seconds = 14 * 86
 
 // The version agents read (nullptr when none is published).
 const EntryVersion* PublishedVersion(const Entry& entry);
+
+}  // namespace hotline::kb
+
+namespace hotline::kb {
+
+// An entry as one JSON document (every version, event and correction), for storage in the
+// store's configuration documents (Store::PutDocument under "kb/entry/<id>", both backends, no
+// schema change) and for the API. ParseEntryJson names the bad field (kInvalidArgument).
+std::string EntryToJson(const Entry& entry);
+Result<Entry> ParseEntryJson(std::string_view json);
+Result<EntryState> ParseEntryState(std::string_view name);
 
 }  // namespace hotline::kb

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace hotline::kb {
 namespace {
 
@@ -145,6 +147,46 @@ TEST(KbEntry, AnyUnitProposesACorrectionWithoutChangingTheEntry) {
   EXPECT_EQ(c.corrections[0].unit, "医保局");
   EXPECT_EQ(c.corrections[0].version, 1);
   EXPECT_EQ(c.events.back().action, "correction");
+}
+
+}  // namespace
+}  // namespace hotline::kb
+
+namespace hotline::kb {
+namespace {
+
+TEST(KbEntryJson, RoundTripKeepsVersionsEventsAndCorrections) {
+  Entry e = Published();
+  EntryRequest r;
+  r.action = EntryAction::kUpdate;
+  r.content = Content("新答案");
+  auto u = ApplyEntryAction(e, r, kOwner, kT0 + 20);
+  ASSERT_TRUE(u.ok());
+  Entry c = Act(*u, EntryAction::kCorrection, kOtherUnit, kT0 + 21, "电话已变更");
+  const std::string j = EntryToJson(c);
+  auto back = ParseEntryJson(j);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(EntryToJson(*back), j);
+  EXPECT_EQ(back->versions.size(), 2u);
+  EXPECT_EQ(back->published_version, 1);
+  EXPECT_EQ(back->state, EntryState::kDraft);
+  EXPECT_EQ(back->events.back().action, "correction");
+  EXPECT_EQ(back->corrections.at(0).note, "电话已变更");
+}
+
+TEST(KbEntryJson, BadDocumentsNameTheField) {
+  EXPECT_EQ(ParseEntryJson("{").status().field(), "entry");
+  Entry e = Published();
+  std::string j = EntryToJson(e);
+  auto obj = nlohmann::json::parse(j);
+  obj["state"] = "gone";
+  EXPECT_EQ(ParseEntryJson(obj.dump()).status().field(), "state");
+  obj = nlohmann::json::parse(j);
+  obj["published_version"] = 7;
+  EXPECT_EQ(ParseEntryJson(obj.dump()).status().field(), "published_version");
+  obj = nlohmann::json::parse(j);
+  obj.erase("versions");
+  EXPECT_EQ(ParseEntryJson(obj.dump()).status().field(), "versions");
 }
 
 }  // namespace
