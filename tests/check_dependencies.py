@@ -15,7 +15,7 @@ ALLOWED = {
     "geo": {"domain", "geo"},
     "classify": {"domain", "text", "classify", "service"},  # service/csv.h only (below)
     "kb": {"domain", "text", "kb", "service"},  # service/csv.h only (below)
-    "service": {"domain", "store", "text", "geo", "analytics", "classify", "service"},
+    "service": {"domain", "store", "text", "geo", "analytics", "classify", "kb", "service"},
     "api": {"domain", "service", "store", "analytics", "api"},
     "analytics": {"domain", "analytics"},
 }
