@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/test_cluster.h"
 #include "store/sqlite/sqlite_store.h"
 #include "text/normalize.h"
 
@@ -22,14 +24,23 @@ kb::EntryContent Content(const std::string& body) {
   return c;
 }
 
-class KbServiceTest : public ::testing::Test {
+// Every test runs on SQLite and on PostgreSQL (a throwaway cluster; missing server binaries fail).
+class KbServiceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("kb_service_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            std::to_string(std::hash<std::string>{}(
+                ::testing::UnitTest::GetInstance()->current_test_info()->name())));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    if (GetParam() == "postgres") {
+      auto cluster = TestCluster::Shared();
+      ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+      auto db = (*cluster)->CreateDatabase();
+      ASSERT_TRUE(db.ok()) << db.status().message();
+      conninfo_ = *db;
+    }
     auto n = text::Normalizer::Create();
     ASSERT_TRUE(n.ok());
     norm_ = std::move(*n);
@@ -43,7 +54,8 @@ class KbServiceTest : public ::testing::Test {
   void Reopen() {
     kb_.reset();
     store_.reset();
-    auto s = OpenSqliteStore((dir_ / "kb.db").string());
+    auto s = GetParam() == "postgres" ? OpenPostgresStore(conninfo_)
+                                      : OpenSqliteStore((dir_ / "kb.db").string());
     ASSERT_TRUE(s.ok()) << s.status().message();
     store_ = std::move(*s);
     auto k = KbService::Open(*store_, *norm_, clock_);
@@ -63,13 +75,14 @@ class KbServiceTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  std::string conninfo_;
   FakeClock clock_{1'800'000'000};
   std::unique_ptr<text::Normalizer> norm_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<KbService> kb_;
 };
 
-TEST_F(KbServiceTest, OnlyPublishedEntriesAreFoundAndTheyOutliveARestart) {
+TEST_P(KbServiceTest, OnlyPublishedEntriesAreFoundAndTheyOutliveARestart) {
   ASSERT_TRUE(
       kb_->Create("kb1", "医保局", Content("异地就医备案后住院费用可直接结算。"), kOwner).ok());
   EXPECT_EQ(Top("异地就医结算"), "") << "a draft is not searchable";
@@ -84,7 +97,7 @@ TEST_F(KbServiceTest, OnlyPublishedEntriesAreFoundAndTheyOutliveARestart) {
   EXPECT_EQ(kb_->Create("kb1", "医保局", Content("x"), kOwner).status().code(), Code::kConflict);
 }
 
-TEST_F(KbServiceTest, ANewDraftDoesNotReplaceThePublishedAnswerUntilPublished) {
+TEST_P(KbServiceTest, ANewDraftDoesNotReplaceThePublishedAnswerUntilPublished) {
   ASSERT_TRUE(kb_->Create("kb1", "医保局", Content("异地就医需要先备案。"), kOwner).ok());
   Publish("kb1");
   kb::EntryRequest u;
@@ -100,7 +113,7 @@ TEST_F(KbServiceTest, ANewDraftDoesNotReplaceThePublishedAnswerUntilPublished) {
   EXPECT_EQ(kb_->Get("kb1")->versions.at(0).content.body, "异地就医需要先备案。");
 }
 
-TEST_F(KbServiceTest, WithdrawnEntriesLeaveTheSearch) {
+TEST_P(KbServiceTest, WithdrawnEntriesLeaveTheSearch) {
   ASSERT_TRUE(kb_->Create("kb1", "医保局", Content("异地就医备案。"), kOwner).ok());
   Publish("kb1");
   kb::EntryRequest w;
@@ -112,7 +125,7 @@ TEST_F(KbServiceTest, WithdrawnEntriesLeaveTheSearch) {
   EXPECT_EQ(Top("异地就医"), "");
 }
 
-TEST_F(KbServiceTest, AnAnsweredCallTeachesASimilarQuestionThatIsKept) {
+TEST_P(KbServiceTest, AnAnsweredCallTeachesASimilarQuestionThatIsKept) {
   ASSERT_TRUE(
       kb_->Create("kb1", "医保局", Content("异地就医备案后住院费用可直接结算。"), kOwner).ok());
   ASSERT_TRUE(kb_->Create("kb2", "医保局", Content("门诊费用报销需要携带发票。"), kOwner).ok());
@@ -127,6 +140,9 @@ TEST_F(KbServiceTest, AnAnsweredCallTeachesASimilarQuestionThatIsKept) {
   EXPECT_EQ(kb_->SimilarQuestions("kb1"), std::vector<std::string>{"看病的钱能不能回来"});
   EXPECT_EQ(Top("看病的钱能不能回来"), "kb1");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, KbServiceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace hotline
