@@ -3,7 +3,8 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
-//   hotline kb eval|search|check ...                  knowledge-base search measured, tried; entries files checked (docs/kb.md)
+//   hotline kb eval|search|check ...                  the knowledge base: search measured on
+//                                                      labelled questions, tried (docs/kb.md)
 //   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
 //   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
 //                                                      trained on earlier ones (docs/dispatch.md)
