@@ -3,6 +3,8 @@
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
+//   hotline kb eval|search|check ...                  the knowledge base: search measured on
+//                                                      labelled questions, tried (docs/kb.md)
 //   hotline report --db FILE --month 2026-10 --out report.xlsx|csv   the monthly KPI report
 //   hotline dispatch-report --db FILE --train-until D  replay later appeals through models
 //                                                      trained on earlier ones (docs/dispatch.md)
@@ -26,6 +28,7 @@
 #include "app/demo/history_models.h"
 #include "app/file_clock.h"
 #include "classify/classify_cli.h"
+#include "kb/kb_cli.h"
 #include "domain/calendar.h"
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
@@ -159,6 +162,8 @@ int main(int argc, char** argv) {
   // `hotline classify train|eval|predict ...` has its own command line (classify/classify_cli.h).
   if (argc >= 2 && std::string_view(argv[1]) == "classify")
     return classify::RunClassifyCli(argc - 1, argv + 1);
+  // `hotline kb eval ...`: knowledge-base search on labelled questions (kb/kb_cli.h).
+  if (argc >= 2 && std::string_view(argv[1]) == "kb") return kb::RunKbCli(argc - 1, argv + 1);
   // `hotline hotspots ...` and `hotline duplicates ...` (app/appeals_cli.h).
   if (argc >= 2 && std::string_view(argv[1]) == "hotspots")
     return RunHotspotsCli(argc - 1, argv + 1);

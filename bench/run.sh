@@ -5,7 +5,8 @@
 # dashboard queries over 10 M generated orders: KpiEngine under live intake vs SQLite and
 # PostgreSQL 15), place (grid lookups, gazetteer and map layers vs PostGIS / SQLite), classify,
 # web (the dashboard's first paint in Chromium, static files vs nginx, GET /dashboard under wrk;
-# bench/web_bench.py), hotspots. Groups whose executable is not built are reported and skipped.
+# bench/web_bench.py), hotspots, kb (knowledge-base search on the shared Beijing Q&A data vs BM25
+# baselines; docs/kb.md). Groups whose executable is not built are reported and skipped.
 # Exits non-zero if a group fails.
 set -uo pipefail
 BUILD=${1:?usage: bench/run.sh BUILD_DIR [ONLY]}
@@ -21,8 +22,9 @@ declare -A CMD=(
   [analytics]="bench/analytics_bench --data $ROOT/data"
   [web]="bench/web_bench --data $ROOT/data"
   [hotspots]="bench/hotspots_bench --data $ROOT/data"
+  [kb]="bench/kb_bench --data $ROOT/data"
 )
-ORDER=(engine classify place analytics web hotspots)
+ORDER=(engine classify place analytics web hotspots kb)
 
 if [ -n "$ONLY" ] && [ -z "${CMD[$ONLY]+x}" ]; then
   echo "bench/run.sh: unknown group '$ONLY' (groups: ${ORDER[*]})" >&2
