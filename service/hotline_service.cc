@@ -775,7 +775,20 @@ Result<DispatchSuggestion> HotlineService::SuggestDispatch(const Actor& a, Id id
   HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAgent, Role::kDispatcher, Role::kAdmin},
                                              "see dispatch suggestions"));
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
-  return impl_->Suggest(*impl_->Cfg(), o);
+  HOTLINE_ASSIGN_OR_RETURN(DispatchSuggestion s, impl_->Suggest(*impl_->Cfg(), o));
+  if (o.state == State::kReceived && s.lead_unit_id) {
+    // The city's first hop: what dispatch without a unit would do (the district's office).
+    ActionInput hop;
+    hop.lead_unit_id = s.lead_unit_id;
+    hop.assist_unit_ids = s.assist_unit_ids;
+    impl_->ToFirstHop(hop);
+    if (hop.hop.lead_is_district_office) {
+      s.lead_unit_id = hop.lead_unit_id;
+      s.assist_unit_ids.clear();
+      s.reason += "; via the district's hotline office (二级派单)";
+    }
+  }
+  return s;
 }
 
 Result<std::vector<DuplicateView>> HotlineService::FindDuplicates(const Actor& a, Id id) {

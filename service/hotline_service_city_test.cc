@@ -114,7 +114,9 @@ TEST_F(JinanCity, TheRootIsTheCityAndDistrictsSitUnderIt) {
 
 TEST_F(JinanCity, CityToDistrictOfficeToStreetWithAReturnAtEachHop) {
   Id o = OrderIn("370112001001001");
-  // The catalogue points to 山大路街道 (territorial): the city's hop goes to Licheng's office.
+  // The catalogue points to 山大路街道 (territorial): the city's hop goes to Licheng's office,
+  // as the suggestion says.
+  EXPECT_EQ(svc_->SuggestDispatch(dispatcher_, o).value().lead_unit_id, UnitId("LC-OFFICE"));
   auto d = Lead(dispatcher_, o, Action::kDispatch, std::nullopt);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->order.lead_unit_id, UnitId("LC-OFFICE"));
@@ -130,6 +132,8 @@ TEST_F(JinanCity, CityToDistrictOfficeToStreetWithAReturnAtEachHop) {
   ASSERT_TRUE(Act(lx_, o, In(Action::kRequestReturn, "位于历城区")).ok());
   ASSERT_TRUE(Lead(dispatcher_, o, Action::kApproveReturn, UnitId("LC-OFFICE")).ok());
   ASSERT_TRUE(Act(lc_, o, In(Action::kSign)).ok());
+  // At the office, the catalogue's own unit is suggested for the relay.
+  EXPECT_EQ(svc_->SuggestDispatch(lc_, o).value().lead_unit_id, UnitId("370112001"));
   const Timestamp case_due = svc_->GetOrder(lc_, o).value().order.due_at;
   // The office re-dispatches: not outside its district, not to a city department.
   EXPECT_EQ(Lead(lc_, o, Action::kRelay, UnitId("370102001")).status().field(), "lead_unit");
