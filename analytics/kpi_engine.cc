@@ -123,6 +123,7 @@ enum Act : std::uint8_t {
   kMerge,
   kExclude,
   kInclude,
+  kRelay,  // 二次派单: the district office hands the order to its street (an assignment)
 };
 Act ActOf(const std::string& a) {
   static const std::unordered_map<std::string, Act> kActs = {
@@ -130,6 +131,7 @@ Act ActOf(const std::string& a) {
       {"answer", kAnswer},
       {"reject", kReject},
       {"dispatch", kDispatch},
+      {"relay", kRelay},
       {"approve_return", kApproveReturn},
       {"redo", kRedo},
       {"sign", kSign},
@@ -441,6 +443,12 @@ void KpiEngine::Contribute(const OrderState& o, std::vector<Cell>& out) const {
           due = due_of(e);
         }
         break;
+      case kRelay:
+        // The office's assignment ends without a return; the street's begins (its own sign
+        // limit; the case deadline stays the city's).
+        assign(e.lead, day);
+        due = due_of(e);
+        break;
       case kRedo:
         lead(lead_unit, Index(Counter::kRedo), day);
         assign(e.lead, day);
@@ -633,12 +641,19 @@ std::vector<RankRow> KpiEngine::Rank(UnitKind kind, DayRange r, const KpiConfig&
     if (a.score && *a.score != *b.score) return *a.score > *b.score;
     return a.unit_id < b.unit_id;
   });
+  AssignRanks(rows);
+  return rows;
+}
+
+void AssignRanks(std::vector<RankRow>& rows) {
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!rows[i].score) break;
+    if (!rows[i].score) {
+      rows[i].rank = 0;
+      continue;
+    }
     rows[i].rank =
         (i > 0 && rows[i - 1].score == rows[i].score) ? rows[i - 1].rank : static_cast<int>(i) + 1;
   }
-  return rows;
 }
 
 std::vector<VolumeTrendRow> KpiEngine::VolumeTrend(UnitKind kind, DayRange r,

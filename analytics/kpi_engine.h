@@ -91,6 +91,10 @@ struct RankRow {
   KpiReport report;
 };
 
+// Numbers `rows` (sorted as Rank returns them: scored first, best first) 1, 2, ...; ties share
+// a rank, unscored rows get 0. For a ranking of a subset (the streets of one district).
+void AssignRanks(std::vector<RankRow>& rows);
+
 struct VolumeTrendRow {
   Id unit_id = 0;
   std::int64_t hotline_complaints = 0, online_opinion = 0, petition = 0;

@@ -450,6 +450,8 @@ Json RenderOrder(const HotlineService& service, const OrderView& view) {
   place["lat"] = o.place.lat ? Json(*o.place.lat) : Json(nullptr);
   j["place"] = std::move(place);
   j["lead_unit"] = UnitRef(service, o.lead_unit_id);
+  // 二级派单: the district office that re-dispatched the order (null at the first hop).
+  j["relay_unit"] = UnitRef(service, o.relay_unit_id);
   Json assist = Json::array();
   for (Id id : o.assist_unit_ids) assist.push_back(UnitRef(service, id));
   j["assist_units"] = std::move(assist);

@@ -54,6 +54,10 @@ const char* KindZh(UnitKind k) {
       return "部门";
     case UnitKind::kCenter:
       return "热线中心";
+    case UnitKind::kDistrict:
+      return "区县";
+    case UnitKind::kCity:
+      return "市";
     default:
       return "全区";
   }
@@ -99,8 +103,18 @@ static std::string FormatLocal(Timestamp t) {
 
 std::vector<Sheet> MonthlySheets(const MonthlyReport& r) {
   std::vector<Sheet> out;
+  // A city store: the city's ranking of its districts first.
+  if (!r.districts.rows.empty()) out.push_back(RankingSheet("区县排名", "区县", r.districts));
   out.push_back(RankingSheet("街道排名", "街道", r.streets));
   out.push_back(RankingSheet("部门排名", "部门", r.departments));
+  // At city level, one sheet per district: its streets, then its departments, each ranked
+  // within the district by the city's formulas and weights.
+  for (const MonthlyReport::DistrictSection& d : r.by_district) {
+    Sheet s = RankingSheet("", "单位", d.streets);
+    s.name = d.district.name;
+    for (auto& row : RankingSheet("", "单位", d.departments).rows) s.rows.push_back(std::move(row));
+    out.push_back(std::move(s));
+  }
 
   Sheet units;
   units.name = "单位指标";

@@ -138,10 +138,10 @@ HttpResponse GetKpis(Ctx& c) {
     q.slice.channel = *ch;
   }
   if (QueryParam(c.req, "group")) {
-    auto g =
-        ParseKind(c, "group",
-                  {UnitKind::kStreet, UnitKind::kCommunity, UnitKind::kGrid, UnitKind::kDepartment},
-                  UnitKind::kStreet);
+    auto g = ParseKind(c, "group",
+                       {UnitKind::kStreet, UnitKind::kCommunity, UnitKind::kGrid,
+                        UnitKind::kDepartment, UnitKind::kDistrict},
+                       UnitKind::kStreet);
     if (!g.ok()) return Fail(g.status());
     q.group = *g;
   }
@@ -193,7 +193,8 @@ HttpResponse GetRankings(Ctx& c) {
   if (auto st = CheckQuery(c.req, {"month", "kind"}); !st.ok()) return Fail(st);
   auto month = ParseMonthParam(c, false);
   if (!month.ok()) return Fail(month.status());
-  auto kind = ParseKind(c, "kind", {UnitKind::kStreet, UnitKind::kDepartment}, UnitKind::kStreet);
+  auto kind = ParseKind(c, "kind", {UnitKind::kStreet, UnitKind::kDepartment, UnitKind::kDistrict},
+                        UnitKind::kStreet);
   if (!kind.ok()) return Fail(kind.status());
   auto r = c.svc.Rankings(c.actor, *kind, *month);
   if (!r.ok()) return Fail(r.status());
@@ -281,6 +282,8 @@ HttpResponse GetDashboard(Ctx& c) {
   Json streets = Json::array(), departments = Json::array();
   for (const RankingRow& r : d->street_ranking) streets.push_back(RankingRowJson(r, false));
   for (const RankingRow& r : d->department_ranking) departments.push_back(RankingRowJson(r, false));
+  Json districts = Json::array();
+  for (const RankingRow& r : d->district_ranking) districts.push_back(RankingRowJson(r, false));
   Json red = Json::array();
   // Deadlines are counted in working days (docs/lifecycle.md): how many whole working days
   // have passed since the deadline, beside the hours.
@@ -329,6 +332,7 @@ HttpResponse GetDashboard(Ctx& c) {
                         {"three", ThreeJson(d->three)},
                         {"street_ranking", std::move(streets)},
                         {"department_ranking", std::move(departments)},
+                        {"district_ranking", std::move(districts)},
                         {"red_list", std::move(red)}});
 }
 

@@ -120,7 +120,7 @@ int Report(const Common& c, Store& store, const std::string& month, const std::s
     return Fail(Invalid("--out", "--out must end in .xlsx or .csv"));
   Actor office{0, Role::kAdmin, 0};
   for (const Unit& u : (*svc)->Units())
-    if (u.kind == UnitKind::kDistrict) office.unit_id = u.id;
+    if (!u.parent_id) office.unit_id = u.id;  // the root: the city or the district
   auto data = (*svc)->MonthlyReportData(office, *range);
   if (!data.ok()) return Fail(data.status());
   auto sheets = api::report::MonthlySheets(*data);
@@ -212,7 +212,11 @@ int main(int argc, char** argv) {
   add_common(init, false);
   init->add_option("--admin-password", boot.admin_password, "password of the admin user")
       ->required();
-  init->add_option("--district-code", boot.district_code)->capture_default_str();
+  init->add_option("--district-code", boot.district_code,
+                   "the root: a district, or a city when the code ends in 00 (e.g. 370100)")
+      ->capture_default_str();
+  init->add_option("--center-name", boot.center_name, "the root's hotline centre")
+      ->capture_default_str();
   init->add_option("--min-password-length", boot.min_password_length,
                    "the store's minimum password length (code points)")
       ->capture_default_str()
@@ -282,7 +286,7 @@ int main(int argc, char** argv) {
         for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c.db + suffix);
       return Fail(st);
     }
-    std::cout << "initialised " << where << " (district " << boot.district_code << ", user "
+    std::cout << "initialised " << where << " (root " << boot.district_code << ", user "
               << boot.admin_login << ")" << std::endl;
     return 0;
   }

@@ -22,6 +22,7 @@ int ThreeDigits(std::string_view s, std::size_t at) {
 std::size_t TerritorialLength(UnitKind kind) {
   switch (kind) {
     case UnitKind::kDistrict:
+    case UnitKind::kCity:
       return kDistrictLen;
     case UnitKind::kStreet:
       return kStreetLen;
@@ -59,6 +60,16 @@ Status ValidateUnitCode(UnitKind kind, std::string_view code) {
     case UnitKind::kDepartment:
     case UnitKind::kCenter:
       return ValidateFreeCode(kind, code);
+    case UnitKind::kCity:
+      if (code.size() != kDistrictLen || !AllDigits(code) || code[0] == '0' ||
+          code.substr(4) != "00")
+        return Invalid("code",
+                       "city code must be 6 digits ending in 00 (GB/T 2260, e.g. 370100), got " +
+                           Quoted(code));
+      if (code.substr(2) == "0000")
+        return Invalid("code", "city code " + Quoted(code) +
+                                   " ends in 0000, which denotes a province, not a city");
+      return Status::Ok();
     case UnitKind::kDistrict:
       if (code.size() != kDistrictLen || !AllDigits(code) || code[0] == '0')
         return Invalid(
@@ -109,12 +120,24 @@ Status ValidateNesting(UnitKind child_kind, std::string_view child_code, UnitKin
                                       ", not under a " + parent + " (" + Quoted(parent_code) + ")");
   };
   switch (child_kind) {
+    case UnitKind::kCity:
+      return Invalid("parent_code", "a city is the root of the organisation and has no parent");
     case UnitKind::kDistrict:
-      return Invalid("parent_code", "a district is the root of the organisation and has no parent");
+      if (parent_kind != UnitKind::kCity)
+        return Invalid("parent_code",
+                       "a district sits only under its city (or is the root), not under a " +
+                           parent + " (" + Quoted(parent_code) + ")");
+      HOTLINE_RETURN_IF_ERROR(ValidateUnitCode(UnitKind::kDistrict, child_code));
+      if (parent_code.size() != kDistrictLen || child_code.substr(0, 4) != parent_code.substr(0, 4))
+        return Invalid("code", "district code " + Quoted(child_code) +
+                                   " does not belong to the city " + Quoted(parent_code) +
+                                   " (its first 4 digits must be the city's)");
+      return Status::Ok();
     case UnitKind::kDepartment:
     case UnitKind::kCenter:
-      if (parent_kind != UnitKind::kDistrict && parent_kind != UnitKind::kDepartment)
-        return wrong_parent("the district or a department");
+      if (parent_kind != UnitKind::kDistrict && parent_kind != UnitKind::kDepartment &&
+          parent_kind != UnitKind::kCity)
+        return wrong_parent("the city, a district or a department");
       return ValidateUnitCode(child_kind, child_code);
     case UnitKind::kStreet:
     case UnitKind::kCommunity:
@@ -143,7 +166,8 @@ Status ValidateNesting(UnitKind child_kind, std::string_view child_code, UnitKin
 
 std::string ImpliedParentCode(UnitKind kind, std::string_view code) {
   std::size_t len = TerritorialLength(kind);
-  if (kind == UnitKind::kDistrict || len == 0 || code.size() != len) return "";
+  if (kind == UnitKind::kDistrict || kind == UnitKind::kCity || len == 0 || code.size() != len)
+    return "";
   return std::string(code.substr(0, len - 3));
 }
 

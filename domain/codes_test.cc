@@ -109,5 +109,36 @@ TEST(Codes, ImpliedParentCode) {
   EXPECT_EQ(ImpliedParentCode(UnitKind::kGrid, "3701"), "");
 }
 
+TEST(Codes, ACityIsSixDigitsEndingIn00AndNotAProvince) {
+  EXPECT_TRUE(ValidateUnitCode(UnitKind::kCity, "370100").ok());  // 济南市
+  for (std::string code : {"370000", "370112", "37010", "3701000", "037100", "37a100"}) {
+    Status st = ValidateUnitCode(UnitKind::kCity, code);
+    EXPECT_FALSE(st.ok()) << code;
+    EXPECT_EQ(st.field(), "code") << code;
+  }
+  EXPECT_NE(ValidateUnitCode(UnitKind::kCity, "370000").message().find("province"),
+            std::string::npos);
+}
+
+TEST(Codes, DistrictsSitUnderTheirOwnCity) {
+  EXPECT_TRUE(ValidateNesting(UnitKind::kDistrict, "370112", UnitKind::kCity, "370100").ok());
+  EXPECT_TRUE(ValidateNesting(UnitKind::kDistrict, "370102", UnitKind::kCity, "370100").ok());
+  // Qingdao's Shinan district is not Jinan's.
+  Status other = ValidateNesting(UnitKind::kDistrict, "370202", UnitKind::kCity, "370100");
+  EXPECT_EQ(other.field(), "code");
+  // Only a city is a district's parent; a city has none.
+  EXPECT_EQ(ValidateNesting(UnitKind::kDistrict, "370112", UnitKind::kDepartment, "zjj").field(),
+            "parent_code");
+  EXPECT_EQ(ValidateNesting(UnitKind::kCity, "370100", UnitKind::kDistrict, "370112").field(),
+            "parent_code");
+  // The city's hotline centre and departments sit under the city.
+  EXPECT_TRUE(ValidateNesting(UnitKind::kCenter, "CENTER", UnitKind::kCity, "370100").ok());
+  EXPECT_TRUE(ValidateNesting(UnitKind::kDepartment, "JN-zjj", UnitKind::kCity, "370100").ok());
+  // Streets never sit directly under a city.
+  EXPECT_EQ(ValidateNesting(UnitKind::kStreet, "370112002", UnitKind::kCity, "370100").field(),
+            "parent_code");
+  EXPECT_EQ(ImpliedParentCode(UnitKind::kCity, "370100"), "");
+}
+
 }  // namespace
 }  // namespace hotline

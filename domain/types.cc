@@ -37,7 +37,7 @@ HOTLINE_NAMES(Role, {Role::kCitizen, "citizen", "市民"}, {Role::kAgent, "agent
 HOTLINE_NAMES(UnitKind, {UnitKind::kDistrict, "district", "区"},
               {UnitKind::kStreet, "street", "街道"}, {UnitKind::kCommunity, "community", "社区"},
               {UnitKind::kGrid, "grid", "网格"}, {UnitKind::kDepartment, "department", "部门"},
-              {UnitKind::kCenter, "center", "热线中心"})
+              {UnitKind::kCenter, "center", "热线中心"}, {UnitKind::kCity, "city", "市"})
 HOTLINE_NAMES(GridKind, {GridKind::kBasic, "basic", "基础网格"},
               {GridKind::kDedicated, "dedicated", "专属网格"})
 HOTLINE_NAMES(Rating, {Rating::kVerySatisfied, "very_satisfied", "非常满意"},

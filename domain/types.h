@@ -46,7 +46,9 @@ enum class State {
 };
 
 enum class Role { kCitizen, kAgent, kDispatcher, kHandler, kGridWorker, kSupervisor, kAdmin };
-enum class UnitKind { kDistrict, kStreet, kCommunity, kGrid, kDepartment, kCenter };
+// kCity (市) is the root of a city-wide hotline (issue 14); a district is then one of its
+// children. Appended last: wire names, not numbers, are stored.
+enum class UnitKind { kDistrict, kStreet, kCommunity, kGrid, kDepartment, kCenter, kCity };
 enum class GridKind { kBasic, kDedicated };
 enum class Rating {
   kVerySatisfied,
@@ -126,11 +128,12 @@ using Id = std::int64_t;
 
 struct Unit {
   Id id = 0;
-  std::string code;  // district 6, street 9, community 12, grid 15 digits; departments free-form
+  std::string
+      code;  // city/district 6, street 9, community 12, grid 15 digits; departments free-form
   std::string name;
   UnitKind kind = UnitKind::kDepartment;
   std::optional<GridKind> grid_kind;  // grids only
-  std::optional<Id> parent_id;        // none only for the district
+  std::optional<Id> parent_id;        // none only for the root (the city, or the district)
   bool active = true;
 };
 
@@ -249,6 +252,10 @@ struct WorkOrder {
   int redo_count = 0;
   bool supervised = false;
   std::optional<Id> merged_into;
+  // 二级派单 (issue 14): the district hotline office that signed the city's dispatch and
+  // re-dispatched (relay) the order to one of its streets or departments. It reviews that
+  // hop's returns and extensions; nullopt while the order is at its first hop.
+  std::optional<Id> relay_unit_id;
   std::optional<RejectBasis> reject_basis;
   std::optional<State> state_before;  // where return review / resume goes back to
   std::optional<Reply> reply;

@@ -29,6 +29,7 @@ std::span<const EnumName<Action>> EnumNames<Action>() {
       {Action::kExcludeFromKpi, "exclude_from_kpi", "剔除考核"},
       {Action::kIncludeInKpi, "include_in_kpi", "恢复考核"},
       {Action::kRelocate, "relocate", "修正地点"},
+      {Action::kRelay, "relay", "二次派单"},
   };
   return kNames;
 }
@@ -52,18 +53,27 @@ const std::vector<ActionSpec>& Table() {
        {R::kAgent, R::kDispatcher, R::kAdmin},
        "",
        S::kDispatched},
-      {Action::kSign, {S::kDispatched}, {R::kHandler, R::kGridWorker}, "lead", S::kInProgress},
+      // A district hotline office's dispatchers sign, return and relay what the city sends it.
+      {Action::kSign,
+       {S::kDispatched},
+       {R::kHandler, R::kGridWorker, R::kDispatcher},
+       "lead",
+       S::kInProgress},
       {Action::kRequestReturn,
        {S::kDispatched, S::kInProgress},
-       {R::kHandler, R::kGridWorker},
+       {R::kHandler, R::kGridWorker, R::kDispatcher},
        "lead",
        S::kReturnRequested},
       {Action::kApproveReturn,
        {S::kReturnRequested},
        {R::kDispatcher, R::kAdmin},
-       "",
+       "reviewer",
        std::nullopt},
-      {Action::kRejectReturn, {S::kReturnRequested}, {R::kDispatcher, R::kAdmin}, "", std::nullopt},
+      {Action::kRejectReturn,
+       {S::kReturnRequested},
+       {R::kDispatcher, R::kAdmin},
+       "reviewer",
+       std::nullopt},
       {Action::kRequestExtension,
        {S::kInProgress},
        {R::kHandler, R::kGridWorker},
@@ -72,12 +82,12 @@ const std::vector<ActionSpec>& Table() {
       {Action::kApproveExtension,
        {S::kExtensionRequested},
        {R::kDispatcher, R::kAdmin},
-       "",
+       "reviewer",
        S::kInProgress},
       {Action::kRejectExtension,
        {S::kExtensionRequested},
        {R::kDispatcher, R::kAdmin},
-       "",
+       "reviewer",
        S::kInProgress},
       {Action::kReply,
        {S::kInProgress, S::kExtensionRequested},
@@ -127,6 +137,7 @@ const std::vector<ActionSpec>& Table() {
        {R::kAgent, R::kDispatcher, R::kAdmin},
        "",
        std::nullopt},
+      {Action::kRelay, {S::kInProgress}, {R::kDispatcher}, "lead", S::kDispatched},
   };
   return kTable;
 }
@@ -164,6 +175,14 @@ class DataJson {
 bool Unsatisfied(const WorkOrder& o) {
   return o.callback && (o.callback->rating == Rating::kUnsatisfied ||
                         o.callback->rating == Rating::kVeryUnsatisfied);
+}
+
+// Who reviews a unit's request (return, extension): the relay office at the second hop
+// (an admin may stand in); at the first hop any dispatcher in scope but one of the lead unit
+// itself — a district office does not approve its own return to the city.
+bool IsReviewer(const WorkOrder& o, const Actor& actor) {
+  if (o.relay_unit_id) return actor.unit_id == *o.relay_unit_id || actor.role == Role::kAdmin;
+  return !o.lead_unit_id || actor.unit_id != *o.lead_unit_id;
 }
 
 Status RequireText(const ActionInput& in, const char* what) {
@@ -227,6 +246,8 @@ std::vector<Action> AvailableActions(const WorkOrder& o, const Actor& actor) {
     std::string_view rule = s.unit_rule;
     if (rule == "lead" && o.lead_unit_id != actor.unit_id) continue;
     if (rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id)) continue;
+    if (rule == "reviewer" && !IsReviewer(o, actor)) continue;
+    if (s.action == Action::kRelay && o.relay_unit_id) continue;
     if (s.action == Action::kRedo && !Unsatisfied(o)) continue;
     if (actor.role == Role::kCitizen && o.citizen_user_id.value_or(0) != actor.user_id) continue;
     out.push_back(s.action);
@@ -249,6 +270,11 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
     return Status(Code::kForbidden, "only the lead unit may " + name + " this order");
   if (unit_rule == "assist" && !Contains(o.assist_unit_ids, actor.unit_id))
     return Status(Code::kForbidden, "only an assisting unit may " + name + " this order");
+  if (unit_rule == "reviewer" && !IsReviewer(o, actor))
+    return Status(Code::kForbidden,
+                  o.relay_unit_id
+                      ? "only the district office that re-dispatched this order may " + name + " it"
+                      : "the unit that asked may not " + name + " its own request");
   // A citizen acts only on their own appeal: the account that filed it, or (user 0) a caller
   // the service has identified by the order number and the phone the appeal was made with.
   if (actor.role == Role::kCitizen && o.citizen_user_id.value_or(0) != actor.user_id)
@@ -276,8 +302,81 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       text = r.public_text;
       break;
     }
-    case Action::kDispatch:
-    case Action::kApproveReturn: {
+    case Action::kRelay: {
+      if (o.relay_unit_id)
+        return Status(Code::kFailedPrecondition,
+                      "this order has already been re-dispatched within the district");
+      if (!in.lead_unit_id) return Invalid("lead_unit_id", "the lead unit is required");
+      if (*in.lead_unit_id == o.lead_unit_id || in.hop.lead_is_district_office)
+        return Invalid("lead_unit_id",
+                       "re-dispatch to one of the district's streets or departments");
+      for (Id a : in.assist_unit_ids)
+        if (a == *in.lead_unit_id)
+          return Invalid("assist_unit_ids", "the lead unit cannot also assist");
+      const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+      n.relay_unit_id = o.lead_unit_id;
+      n.lead_unit_id = in.lead_unit_id;
+      n.assist_unit_ids = in.assist_unit_ids;
+      n.state = S::kDispatched;
+      n.dispatched_at = now;
+      n.signed_at = 0;
+      // The new hop signs within the sign limit; the whole case keeps the city's deadline.
+      n.sign_due = AddLimit(*ctx.calendar, now, rule.sign);
+      data.Num("relay_unit_id", *n.relay_unit_id)
+          .Num("lead_unit_id", *n.lead_unit_id)
+          .Ids("assist_unit_ids", n.assist_unit_ids)
+          .Num("sign_due", n.sign_due)
+          .Num("due_at", n.due_at);
+      break;
+    }
+    case Action::kApproveReturn:
+      if (o.relay_unit_id) {
+        // The second hop's return, reviewed by the district office: reassign within the
+        // district (the case deadline stays), or take the order back to the office.
+        if (in.lead_unit_id && in.lead_unit_id == o.lead_unit_id)
+          return Invalid("lead_unit_id", "reassign to a different unit than the one returning it");
+        if (in.lead_unit_id &&
+            (*in.lead_unit_id == *o.relay_unit_id || in.hop.lead_is_district_office))
+          return Invalid("lead_unit_id",
+                         "reassign to a street or department of the district, or give no "
+                         "lead_unit_id to take the order back to the office");
+        for (Id a : in.assist_unit_ids)
+          if (in.lead_unit_id && a == *in.lead_unit_id)
+            return Invalid("assist_unit_ids", "the lead unit cannot also assist");
+        n.return_count += 1;
+        n.state_before.reset();
+        n.pending_request.clear();
+        if (!in.lead_unit_id) {
+          n.state = S::kInProgress;
+          n.lead_unit_id = o.relay_unit_id;
+          n.relay_unit_id.reset();
+          n.assist_unit_ids.clear();
+          n.sign_due = 0;
+          data.Num("to_office", *o.relay_unit_id)
+              .Num("lead_unit_id", *o.relay_unit_id)
+              .Num("due_at", n.due_at);
+          break;
+        }
+        const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
+        n.lead_unit_id = in.lead_unit_id;
+        n.assist_unit_ids = in.assist_unit_ids;
+        n.state = S::kDispatched;
+        n.dispatched_at = now;
+        n.signed_at = 0;
+        n.sign_due = AddLimit(*ctx.calendar, now, rule.sign);
+        data.Num("relay_unit_id", *n.relay_unit_id)
+            .Num("lead_unit_id", *n.lead_unit_id)
+            .Ids("assist_unit_ids", n.assist_unit_ids)
+            .Num("sign_due", n.sign_due)
+            .Num("due_at", n.due_at);
+        break;
+      }
+      [[fallthrough]];
+    case Action::kDispatch: {
+      if (in.action == Action::kDispatch && in.hop.actor_is_district_office)
+        return Status(Code::kForbidden,
+                      "the city centre dispatches; a district office signs what the city sends "
+                      "it and re-dispatches it (relay)");
       if (in.action == Action::kApproveReturn && !in.lead_unit_id) {
         // Back to the dispatch pool: the dispatcher will choose a unit later.
         n.state = S::kReceived;
@@ -306,6 +405,16 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       n.signed_at = 0;
       n.state_before.reset();
       n.pending_request.clear();
+      if (in.hop.skips_district) {
+        // 越级派单: past the district office, straight to a street. Urgent and critical
+        // matters may; a normal one needs the dispatcher's reason.
+        if (o.urgency == Urgency::kNormal)
+          HOTLINE_RETURN_IF_ERROR(
+              RequireText(in,
+                          "dispatching a normal order past the district office (越级派单) needs a "
+                          "reason; it"));
+        data.Bool("skip_level", true);
+      }
       if (in.action == Action::kApproveReturn) n.return_count += 1;
       SetDeadlines(n, ctx);
       data.Num("lead_unit_id", *n.lead_unit_id)

@@ -47,6 +47,10 @@ enum class Action {
   // (units, coordinates or a gazetteer address) and the order moves there. No state change;
   // the lead unit stays (a wrong unit is fixed by the return flow).
   kRelocate,
+  // 二次派单 (issue 14): the district hotline office that signed the city's dispatch sends the
+  // order on to one of its streets or departments. The office becomes the order's relay unit:
+  // it reviews that hop's returns and extensions. The whole-case deadline stays the city's.
+  kRelay,
 };
 template <>
 std::span<const EnumName<Action>> EnumNames<Action>();
@@ -78,6 +82,15 @@ struct ActionInput {
   // place_gcj02) and an address; the service resolves it, and Plan() needs a unit in it.
   std::optional<Place> place;
   bool place_gcj02 = false;
+  // Facts of the organisation tree the service fills in (never the caller) for dispatch,
+  // relay and approve_return; all false in a district-rooted store (issue 14).
+  struct Hop {
+    bool actor_is_district_office = false;  // the actor's unit is a district's hotline office
+    bool lead_is_district_office = false;   // the chosen lead is a district's hotline office
+    // The chosen lead lies in a district under a city, below the district's office: the city
+    // dispatches past the district (越级派单).
+    bool skips_district = false;
+  } hop;
 };
 
 // The bases an exclusion may cite: unreasonable, illegal_demand, malicious_repeat,
@@ -101,7 +114,8 @@ struct ActionSpec {
   Action action;
   std::vector<State> from;
   std::vector<Role> roles;
-  // Which unit the actor must belong to: "lead", "assist", or "" (any in scope).
+  // Which unit the actor must belong to: "lead", "assist", "reviewer" (the relay unit when
+  // the order has one, otherwise any unit but the lead), or "" (any in scope).
   const char* unit_rule;
   // The state it leads to; nullopt when it depends on input (return review, resume) or stays.
   std::optional<State> to;

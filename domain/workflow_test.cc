@@ -53,7 +53,9 @@ class WorkflowTest : public ::testing::Test {
     return in;
   }
   Actor ActorFor(Role r, const char* unit_rule) {
-    Id unit = std::string_view(unit_rule) == "assist" ? 11 : 10;
+    std::string_view rule = unit_rule;
+    // A reviewer is any unit but the lead that asked (no relay office in these orders).
+    Id unit = rule == "assist" ? 11 : rule == "reviewer" ? 20 : 10;
     return Actor{7, r, unit};
   }
   WorkCalendar cal_;
@@ -111,7 +113,8 @@ TEST_F(WorkflowTest, UnitRulesRefuseOtherUnits) {
   for (const ActionSpec& spec : ActionTable()) {
     std::string_view rule = spec.unit_rule;
     if (rule.empty()) continue;
-    Actor stranger{7, spec.roles.front(), 99};
+    // For a review, the stranger is the lead unit itself: it may not review its own request.
+    Actor stranger{7, spec.roles.front(), rule == "reviewer" ? Id{10} : Id{99}};
     auto t = Plan(InState(spec.from.front()), Full(spec.action), stranger, Ctx());
     EXPECT_EQ(t.status().code(), Code::kForbidden) << ToString(spec.action);
   }
@@ -244,6 +247,186 @@ TEST_F(WorkflowTest, KpiExclusionKeepsTheStateAndRecordsUnitAndBasis) {
   // Never for the actor's own unit.
   in = Full(Action::kExcludeFromKpi);
   EXPECT_EQ(Plan(o, in, Actor{7, Role::kAdmin, 12}, Ctx()).status().code(), Code::kForbidden);
+}
+
+// ---- 二级派单: the city dispatches to a district office, which re-dispatches (issue 14) ----
+
+// Units of a small city: the city centre 1, Licheng's office 100 and its streets 101, 102,
+// Lixia's office 200.
+constexpr Id kCityCentre = 1, kLichengOffice = 100, kStreetA = 101, kStreetB = 102,
+             kLixiaOffice = 200;
+
+class TwoHopTest : public WorkflowTest {
+ protected:
+  WorkOrder Received() {
+    WorkOrder o = InState(State::kReceived);
+    o.lead_unit_id.reset();
+    o.assist_unit_ids.clear();
+    o.state_before.reset();
+    o.due_at = o.yellow_at = o.dispatched_at = 0;
+    return o;
+  }
+  // Plans and applies `in`, failing the test if refused.
+  WorkOrder Step(const WorkOrder& o, ActionInput in, Actor a, Timestamp at = kNow) {
+    DeadlineContext ctx = Ctx();
+    ctx.now = at;
+    auto t = Plan(o, in, a, ctx);
+    EXPECT_TRUE(t.ok()) << ToString(in.action) << ": " << t.status().ToString();
+    if (!t.ok()) return o;
+    events_.push_back(t->event);
+    return t->next;
+  }
+  static ActionInput In(Action a, std::optional<Id> lead = std::nullopt, std::string text = "") {
+    ActionInput in;
+    in.action = a;
+    in.lead_unit_id = lead;
+    in.text = std::move(text);
+    return in;
+  }
+  Actor city_{1, Role::kDispatcher, kCityCentre};
+  Actor licheng_{2, Role::kDispatcher, kLichengOffice};
+  Actor lixia_{3, Role::kDispatcher, kLixiaOffice};
+  Actor street_a_{4, Role::kHandler, kStreetA};
+  Actor street_b_{5, Role::kHandler, kStreetB};
+  std::vector<Event> events_;
+};
+
+TEST_F(TwoHopTest, CityToOfficeToStreetWithAReturnAtEachHopAndThePathInTheEvents) {
+  ActionInput to_office = In(Action::kDispatch, kLixiaOffice);
+  to_office.hop.lead_is_district_office = true;
+  WorkOrder o = Step(Received(), to_office, city_);
+  const Timestamp case_due = o.due_at;
+  ASSERT_GT(case_due, kNow);
+  // Hop 1 return: the Lixia office asks to give it back; it may not approve its own request,
+  // the city does and reassigns it to Licheng's office.
+  o = Step(o, In(Action::kRequestReturn, std::nullopt, "不属于本区"), lixia_);
+  EXPECT_EQ(o.state, State::kReturnRequested);
+  EXPECT_EQ(Plan(o, In(Action::kApproveReturn, kLichengOffice), lixia_, Ctx()).status().code(),
+            Code::kForbidden);
+  ActionInput reassign = In(Action::kApproveReturn, kLichengOffice);
+  reassign.hop.lead_is_district_office = true;
+  o = Step(o, reassign, city_);
+  EXPECT_EQ(o.lead_unit_id, kLichengOffice);
+  EXPECT_EQ(o.return_count, 1);
+  // The office signs and re-dispatches to street A; the sign limit runs again, the case
+  // deadline does not move.
+  o = Step(o, In(Action::kSign), licheng_);
+  const Timestamp later = kNow + 7200;
+  o = Step(o, In(Action::kRelay, kStreetA), licheng_, later);
+  EXPECT_EQ(o.state, State::kDispatched);
+  EXPECT_EQ(o.relay_unit_id, kLichengOffice);
+  EXPECT_EQ(o.lead_unit_id, kStreetA);
+  EXPECT_GT(o.sign_due, later);
+  EXPECT_EQ(o.due_at, case_due);
+  // Hop 2 return: street A asks; the city may not review it, the office reassigns to street B.
+  o = Step(o, In(Action::kRequestReturn, std::nullopt, "不在辖区"), street_a_, later + 60);
+  EXPECT_EQ(Plan(o, In(Action::kApproveReturn, kStreetB), city_, Ctx()).status().code(),
+            Code::kForbidden);
+  EXPECT_EQ(Plan(o, In(Action::kApproveReturn, kStreetB), lixia_, Ctx()).status().code(),
+            Code::kForbidden);
+  o = Step(o, In(Action::kApproveReturn, kStreetB), licheng_, later + 120);
+  EXPECT_EQ(o.lead_unit_id, kStreetB);
+  EXPECT_EQ(o.relay_unit_id, kLichengOffice);
+  EXPECT_EQ(o.state, State::kDispatched);
+  EXPECT_EQ(o.due_at, case_due);
+  EXPECT_EQ(o.return_count, 2);
+  // Street B signs, asks for more time; the office (not the city) rules on it.
+  o = Step(o, In(Action::kSign), street_b_, later + 180);
+  ActionInput ext = In(Action::kRequestExtension, std::nullopt, "需协调");
+  ext.extension_days = 2;
+  o = Step(o, ext, street_b_, later + 240);
+  EXPECT_EQ(Plan(o, In(Action::kApproveExtension), city_, Ctx()).status().code(), Code::kForbidden);
+  o = Step(o, In(Action::kApproveExtension), licheng_, later + 300);
+  EXPECT_GT(o.due_at, case_due);
+  // Street B replies; the city calls back and closes.
+  ActionInput reply = In(Action::kReply);
+  reply.reply = Reply{false, later + 300, "phone", true, "", "已清理", "已清理完毕"};
+  o = Step(o, reply, street_b_, later + 360);
+  ActionInput cb = In(Action::kCallback);
+  cb.rating = Rating::kSatisfied;
+  o = Step(o, cb, city_, later + 400);
+  o = Step(o, In(Action::kClose), city_, later + 420);
+  EXPECT_EQ(o.state, State::kClosed);
+
+  std::vector<std::string> path;
+  for (const Event& e : events_) path.push_back(e.action + "@" + std::to_string(*e.unit_id));
+  EXPECT_EQ(path,
+            (std::vector<std::string>{
+                "dispatch@1", "request_return@200", "approve_return@1", "sign@100", "relay@100",
+                "request_return@101", "approve_return@100", "sign@102", "request_extension@102",
+                "approve_extension@100", "reply@102", "callback@1", "close@1"}));
+  EXPECT_NE(events_[4].data_json.find("\"relay_unit_id\":100"), std::string::npos);
+  EXPECT_NE(events_[4].data_json.find("\"lead_unit_id\":101"), std::string::npos);
+}
+
+TEST_F(TwoHopTest, TheOfficeTakesASecondHopReturnBackAndReturnsItToTheCity) {
+  ActionInput to_office = In(Action::kDispatch, kLichengOffice);
+  to_office.hop.lead_is_district_office = true;
+  WorkOrder o = Step(Received(), to_office, city_);
+  o = Step(o, In(Action::kSign), licheng_);
+  o = Step(o, In(Action::kRelay, kStreetA), licheng_);
+  o = Step(o, In(Action::kRequestReturn, std::nullopt, "非本街道事项"), street_a_);
+  // No unit named: back to the office, which holds it signed.
+  o = Step(o, In(Action::kApproveReturn), licheng_);
+  EXPECT_EQ(o.state, State::kInProgress);
+  EXPECT_EQ(o.lead_unit_id, kLichengOffice);
+  EXPECT_FALSE(o.relay_unit_id);
+  // The office returns it to the city with a reason; the city rules, back to its pool.
+  EXPECT_FALSE(Plan(o, In(Action::kRequestReturn), licheng_, Ctx()).ok());  // reason required
+  o = Step(o, In(Action::kRequestReturn, std::nullopt, "应由市级部门办理"), licheng_);
+  EXPECT_EQ(Plan(o, In(Action::kApproveReturn), licheng_, Ctx()).status().code(), Code::kForbidden);
+  o = Step(o, In(Action::kApproveReturn), city_);
+  EXPECT_EQ(o.state, State::kReceived);
+  EXPECT_FALSE(o.lead_unit_id);
+  EXPECT_EQ(o.return_count, 2);
+}
+
+TEST_F(TwoHopTest, OnlyTheOfficeRelaysOnceAndADistrictOfficeDoesNotDispatch) {
+  ActionInput to_office = In(Action::kDispatch, kLichengOffice);
+  to_office.hop.lead_is_district_office = true;
+  WorkOrder o = Step(Received(), to_office, city_);
+  // Not signed yet: no relay.
+  EXPECT_EQ(Plan(o, In(Action::kRelay, kStreetA), licheng_, Ctx()).status().code(),
+            Code::kFailedPrecondition);
+  o = Step(o, In(Action::kSign), licheng_);
+  EXPECT_EQ(Plan(o, In(Action::kRelay, kStreetA), lixia_, Ctx()).status().code(), Code::kForbidden);
+  ActionInput to_other_office = In(Action::kRelay, kLixiaOffice);
+  to_other_office.hop.lead_is_district_office = true;
+  EXPECT_EQ(Plan(o, to_other_office, licheng_, Ctx()).status().field(), "lead_unit_id");
+  EXPECT_EQ(Plan(o, In(Action::kRelay), licheng_, Ctx()).status().field(), "lead_unit_id");
+  o = Step(o, In(Action::kRelay, kStreetA), licheng_);
+  // Signed by the street: the order cannot be relayed a second time.
+  o = Step(o, In(Action::kSign), street_a_);
+  auto offered = AvailableActions(o, licheng_);
+  EXPECT_EQ(std::count(offered.begin(), offered.end(), Action::kRelay), 0);
+  EXPECT_EQ(Plan(o, In(Action::kRelay, kStreetB), licheng_, Ctx()).status().code(),
+            Code::kForbidden);  // the office is no longer the lead
+  ActionInput from_office = In(Action::kDispatch, kStreetA);
+  from_office.hop.actor_is_district_office = true;
+  EXPECT_EQ(Plan(Received(), from_office, licheng_, Ctx()).status().code(), Code::kForbidden);
+}
+
+TEST_F(TwoHopTest, SkippingTheDistrictIsRecordedAndANormalOrderNeedsAReason) {
+  ActionInput skip = In(Action::kDispatch, kStreetA);
+  skip.hop.skips_district = true;
+  auto refused = Plan(Received(), skip, city_, Ctx());
+  EXPECT_EQ(refused.status().field(), "text");
+  skip.text = "涉及多个街道，市里直接派到牵头街道";
+  WorkOrder o = Step(Received(), skip, city_);
+  EXPECT_EQ(o.lead_unit_id, kStreetA);
+  EXPECT_FALSE(o.relay_unit_id);
+  EXPECT_NE(events_.back().data_json.find("\"skip_level\":true"), std::string::npos);
+  // An urgent matter may go straight down without a reason.
+  WorkOrder urgent = Received();
+  urgent.urgency = Urgency::kUrgent;
+  skip.text.clear();
+  Step(urgent, skip, city_);
+  EXPECT_NE(events_.back().data_json.find("\"skip_level\":true"), std::string::npos);
+  // An ordinary dispatch records no skip.
+  ActionInput normal = In(Action::kDispatch, kLichengOffice);
+  normal.hop.lead_is_district_office = true;
+  Step(Received(), normal, city_);
+  EXPECT_EQ(events_.back().data_json.find("skip_level"), std::string::npos);
 }
 
 }  // namespace

@@ -10,13 +10,17 @@ namespace hotline {
 Status Bootstrap(Store& store, const BootstrapOptions& o) {
   HOTLINE_ASSIGN_OR_RETURN(Id max_unit, store.MaxUnitId());
   if (max_unit > 0) return Status(Code::kFailedPrecondition, "the store is already initialised");
-  HOTLINE_RETURN_IF_ERROR(ValidateUnitCode(UnitKind::kDistrict, o.district_code));
+  // A code ending in 00 roots a city-wide hotline (issue 14); any other, a district's.
+  const UnitKind root_kind = o.district_code.size() == 6 && o.district_code.substr(4) == "00"
+                                 ? UnitKind::kCity
+                                 : UnitKind::kDistrict;
+  HOTLINE_RETURN_IF_ERROR(ValidateUnitCode(root_kind, o.district_code));
   if (o.min_password_length < kLowestMinPasswordLength)
     return Invalid("min_password_length", "the minimum password length must be at least " +
                                               std::to_string(kLowestMinPasswordLength));
   HOTLINE_RETURN_IF_ERROR(ValidatePassword(o.admin_password, o.min_password_length));
   Store::Batch b;
-  b.units.push_back(Unit{1, o.district_code, o.district_name, UnitKind::kDistrict, {}, {}, true});
+  b.units.push_back(Unit{1, o.district_code, o.district_name, root_kind, {}, {}, true});
   b.units.push_back(Unit{2, "CENTER", o.center_name, UnitKind::kCenter, {}, Id{1}, true});
   User admin;
   admin.id = 1;
@@ -56,7 +60,8 @@ Result<Id> ResetAdmin(Store& store, const std::string& login, const std::string&
     for (const Unit& u : units)
       if (u.kind == UnitKind::kCenter && u.active && !centre) centre = u.id;
     for (const Unit& u : units)
-      if (u.kind == UnitKind::kDistrict && !centre) centre = u.id;
+      if ((u.kind == UnitKind::kDistrict || u.kind == UnitKind::kCity) && !u.parent_id && !centre)
+        centre = u.id;
     if (!centre) return Status(Code::kFailedPrecondition, "the store has no hotline centre");
     User admin;
     admin.login = login;

@@ -11,6 +11,7 @@
 namespace hotline {
 
 struct BootstrapOptions {
+  // The root: a district, or a city when the code ends in 00 (e.g. 370100 济南市).
   std::string district_code = "370112";  // Default: Licheng, Jinan
   std::string district_name = "历城区";
   std::string center_name = "历城区12345市民服务热线中心";

@@ -590,25 +590,46 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
   auto cfg = m.Cfg();
   ActionInput input = in;
   std::vector<AccessGrant> grants;
-  if (in.action == Action::kDispatch || (in.action == Action::kApproveReturn && in.lead_unit_id)) {
+  input.hop = {};
+  input.hop.actor_is_district_office = m.IsDistrictOffice(a.unit_id);
+  // The second hop (relay, and the office's review of that hop's return) stays inside the
+  // office's district; the first hop is the city's (or, in a district store, the district's).
+  std::optional<Unit> hop_district;
+  if (in.action == Action::kRelay && o.lead_unit_id) hop_district = m.DistrictOf(*o.lead_unit_id);
+  if (in.action == Action::kApproveReturn && o.relay_unit_id)
+    hop_district = m.DistrictOf(*o.relay_unit_id);
+  if (in.action == Action::kDispatch || in.action == Action::kRelay ||
+      (in.action == Action::kApproveReturn && in.lead_unit_id)) {
     std::string subject = in.subject_code.value_or(o.subject_code);
+    if (in.action == Action::kRelay && in.subject_code)
+      return Invalid("subject_code", "the subject is the city's; re-dispatch keeps it");
     if (in.subject_code && !cfg->FindSubject(*in.subject_code))
       return Invalid("subject_code", "unknown subject " + *in.subject_code);
-    if (!input.lead_unit_id && in.action == Action::kDispatch && !subject.empty()) {
+    if (!input.lead_unit_id && in.action != Action::kApproveReturn && !subject.empty()) {
       WorkOrder probe = o;
       probe.subject_code = subject;
       HOTLINE_ASSIGN_OR_RETURN(DispatchSuggestion s, m.Suggest(*cfg, probe));
       if (!s.lead_unit_id) return Invalid("lead_unit", "no lead unit given and " + s.reason);
       input.lead_unit_id = s.lead_unit_id;
       if (input.assist_unit_ids.empty()) input.assist_unit_ids = s.assist_unit_ids;
+      if (in.action == Action::kDispatch) m.ToFirstHop(input);
     }
     Unit lead;
     HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(input.lead_unit_id, "lead_unit", &lead));
     if (input.lead_unit_id) {
-      if (lead.kind == UnitKind::kDistrict || lead.kind == UnitKind::kCenter)
+      const bool office = m.IsDistrictOffice(lead.id);
+      input.hop.lead_is_district_office = office;
+      if (lead.kind == UnitKind::kDistrict || lead.kind == UnitKind::kCity ||
+          (lead.kind == UnitKind::kCenter && (!office || hop_district)))
         return Invalid("lead_unit", lead.name +
                                         " cannot handle orders; choose a department, "
-                                        "street, community or grid");
+                                        "street, community or grid" +
+                                        (hop_district ? "" : ", or a district's hotline office"));
+      if (hop_district && !m.dir.IsWithin(lead.id, hop_district->id))
+        return Invalid("lead_unit", lead.name + " is not in " + hop_district->name +
+                                        "; re-dispatch within the district");
+      auto district = m.DistrictOf(lead.id);
+      input.hop.skips_district = !hop_district && !office && district && district->parent_id;
       bool pushed_down = lead.kind == UnitKind::kStreet || lead.kind == UnitKind::kCommunity ||
                          lead.kind == UnitKind::kGrid;
       if (pushed_down && cfg->IsDepartmentMatter(subject))
@@ -621,6 +642,8 @@ Result<OrderView> HotlineService::Act(const Actor& a, Id id, const ActionInput& 
     for (Id asst : input.assist_unit_ids) {
       Unit u;
       HOTLINE_RETURN_IF_ERROR(m.ValidateUnitRef(asst, "assist_units", &u));
+      if (hop_district && !m.dir.IsWithin(u.id, hop_district->id))
+        return Invalid("assist_units", u.name + " is not in " + hop_district->name);
       for (const AccessGrant& g : m.GrantsFor(u.id, kAccessAssist)) grants.push_back(g);
     }
   }
@@ -757,7 +780,20 @@ Result<DispatchSuggestion> HotlineService::SuggestDispatch(const Actor& a, Id id
   HOTLINE_RETURN_IF_ERROR(impl_->RequireRole(a, {Role::kAgent, Role::kDispatcher, Role::kAdmin},
                                              "see dispatch suggestions"));
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, impl_->LoadVisible(a, id));
-  return impl_->Suggest(*impl_->Cfg(), o);
+  HOTLINE_ASSIGN_OR_RETURN(DispatchSuggestion s, impl_->Suggest(*impl_->Cfg(), o));
+  if (o.state == State::kReceived && s.lead_unit_id) {
+    // The city's first hop: what dispatch without a unit would do (the district's office).
+    ActionInput hop;
+    hop.lead_unit_id = s.lead_unit_id;
+    hop.assist_unit_ids = s.assist_unit_ids;
+    impl_->ToFirstHop(hop);
+    if (hop.hop.lead_is_district_office) {
+      s.lead_unit_id = hop.lead_unit_id;
+      s.assist_unit_ids.clear();
+      s.reason += "; via the district's hotline office (二级派单)";
+    }
+  }
+  return s;
 }
 
 Result<std::vector<DuplicateView>> HotlineService::FindDuplicates(const Actor& a, Id id) {
@@ -1068,6 +1104,14 @@ Result<std::vector<AuditEntry>> HotlineService::Audit(const Actor& a, std::optio
   HOTLINE_RETURN_IF_ERROR(
       impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
   if (limit < 1 || limit > 1000) return Invalid("limit", "limit must be 1..1000");
+  if (auto users = impl_->AuditUsersOf(a)) {
+    AuditQuery q;
+    q.order_id = order_id;
+    q.limit = limit;
+    q.user_ids = std::move(users);
+    HOTLINE_ASSIGN_OR_RETURN(AuditPage page, impl_->store.QueryAudit(q));
+    return std::move(page.items);
+  }
   return impl_->store.ListAudit(order_id, limit);
 }
 
@@ -1076,6 +1120,11 @@ Result<AuditPage> HotlineService::QueryAudit(const Actor& a, const AuditQuery& q
       impl_->RequireRole(a, {Role::kAdmin, Role::kSupervisor}, "read the audit log"));
   if (q.limit < 1 || q.limit > 1000) return Invalid("page_size", "page_size must be 1..1000");
   if (q.offset < 0) return Invalid("page", "page is out of range");
+  if (auto users = impl_->AuditUsersOf(a)) {
+    AuditQuery scoped = q;
+    scoped.user_ids = std::move(users);
+    return impl_->store.QueryAudit(scoped);
+  }
   return impl_->store.QueryAudit(q);
 }
 

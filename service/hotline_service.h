@@ -268,11 +268,23 @@ struct DashboardData {
   std::vector<std::vector<std::int64_t>> trend_by_channel;  // [channel][day]
   analytics::VolumeTrendRow three;                          // month to date vs previous
   std::vector<RankingRow> street_ranking, department_ranking;
+  // In a city store (issue 14): the city's ranking of its districts; a district's staff get
+  // their own district's row with its rank in the city. Empty in a district store.
+  std::vector<RankingRow> district_ranking;
   std::vector<WorkOrder> red_list;  // up to 20, titles and personal data masked
 };
 struct MonthlyReport {
   analytics::DayRange month;
   Ranking streets, departments;
+  // In a city store (issue 14): the districts ranked by the city (a district's staff: their
+  // district's row), and, at city level, each district's own ranking of its streets and
+  // departments (one sheet per district in the xlsx).
+  Ranking districts;
+  struct DistrictSection {
+    Unit district;
+    Ranking streets, departments;
+  };
+  std::vector<DistrictSection> by_district;
   std::vector<KpiRow> units;           // the scope unit, then streets, then departments
   std::vector<SubjectCount> subjects;  // by unique intakes, largest first
   std::vector<HotspotView> hotspots;   // the month's top 10 hotspots in scope (docs/hotspots.md)

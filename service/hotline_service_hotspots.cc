@@ -35,8 +35,8 @@ Result<std::vector<HotspotView>> HotlineService::Hotspots(const Actor& a, const 
     if (!street)
       return Status(Code::kNotFound, "no unit " + std::to_string(*q.street_id), "street");
     // Outside the jurisdiction: as if it did not exist.
-    if (scope && !m.dir.IsWithin(*q.street_id, a.unit_id) &&
-        !m.dir.IsWithin(a.unit_id, *q.street_id))
+    const Id root = m.JurisdictionOf(a).value_or(a.unit_id);
+    if (scope && !m.dir.IsWithin(*q.street_id, root) && !m.dir.IsWithin(root, *q.street_id))
       return Status(Code::kNotFound, "no unit " + std::to_string(*q.street_id), "street");
     if (street->kind != UnitKind::kStreet)
       return Invalid("street", street->name + " is a " + std::string(ToString(street->kind)) +

@@ -309,6 +309,7 @@ void HotlineService::Impl::AutoDispatch(const IntakeRequest& r, WorkOrder& o) {
   in.lead_unit_id = d.value("lead_unit_id", Id{0});
   in.assist_unit_ids = d.value("assist_unit_ids", std::vector<Id>{});
   in.text = "自动派单";
+  ToFirstHop(in);  // in a city store: the district's office when the rule points into it
   // The system actor: a dispatcher of the hotline centre, with no user.
   Actor system{0, Role::kDispatcher, 0};
   if (auto centre = dir.UnitByCode("CENTER")) system.unit_id = centre->id;

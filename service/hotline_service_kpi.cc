@@ -227,10 +227,11 @@ struct KpiScope {
 };
 
 // `wide`: the actor sees the whole area (district and centre staff).
-Result<KpiScope> ScopeFor(const Actor& a, bool wide) {
+// `root`: the actor's jurisdiction (Impl::JurisdictionOf); nullopt = the whole organisation.
+Result<KpiScope> ScopeFor(const Actor& a, std::optional<Id> root) {
   if (a.role == Role::kCitizen) return Status(Code::kForbidden, "citizens may not read KPIs");
   KpiScope s;
-  if (!wide) s.root = a.unit_id;
+  s.root = root;
   return s;
 }
 
@@ -255,19 +256,71 @@ RankingRow ToRankingRow(const Directory& dir, analytics::RankRow r,
   return row;
 }
 
+// True when `unit` lies inside a district (a district's street, department...).
+bool InADistrict(const Directory& dir, Id unit) {
+  for (Id id : dir.Lineage(unit)) {
+    auto u = dir.Unit_(id);
+    if (u && u->kind == UnitKind::kDistrict) return true;
+  }
+  return false;
+}
+
+// The ranking of `kind` the actor's level sees (issue 14), by the same formulas and weights:
+// - districts: the city ranks all of them; a district's staff see their own row, with its rank
+//   in the city;
+// - streets, departments: ranked among those of the actor's district when it sits under a
+//   city (numbered 1, 2, ... within the district), else among all; at the root of a city store,
+//   departments are the city's own (those in no district), streets every street of the city.
+//   The actor then sees the rows in their jurisdiction (a street its own row, with its rank).
+std::vector<analytics::RankRow> RankFor(const Directory& dir, const KpiEngine& e,
+                                        const KpiScope& scope, UnitKind kind, DayRange range,
+                                        const analytics::KpiConfig& cfg) {
+  std::vector<analytics::RankRow> all = e.Rank(kind, range, cfg);
+  if (kind == UnitKind::kDistrict) {
+    if (!scope.root) return all;
+    std::vector<analytics::RankRow> own;
+    for (auto& r : all)
+      if (dir.IsWithin(*scope.root, r.unit_id)) own.push_back(std::move(r));
+    return own;
+  }
+  std::optional<Id> district;  // the district of a city the ranking is within
+  bool city_root = false;
+  if (scope.root) {
+    for (Id id : dir.Lineage(*scope.root)) {
+      auto u = dir.Unit_(id);
+      if (u && u->kind == UnitKind::kDistrict) {
+        if (u->parent_id) district = id;
+        break;
+      }
+    }
+  } else {
+    for (const Unit& u : dir.AllUnits()) city_root |= u.kind == UnitKind::kCity && !u.parent_id;
+  }
+  std::vector<analytics::RankRow> ranked;
+  for (auto& r : all) {
+    if (district && !dir.IsWithin(r.unit_id, *district)) continue;
+    if (city_root && kind == UnitKind::kDepartment && InADistrict(dir, r.unit_id)) continue;
+    ranked.push_back(std::move(r));
+  }
+  if (district || city_root) analytics::AssignRanks(ranked);
+  std::vector<analytics::RankRow> rows;
+  for (auto& r : ranked)
+    if (scope.Contains(dir, r.unit_id)) rows.push_back(std::move(r));
+  return rows;
+}
+
 // REQUIRES: kpi->mu held (shared).
 Ranking RankLocked(const Directory& dir, const KpiEngine& e, const KpiScope& scope, UnitKind kind,
                    DayRange range, const analytics::KpiConfig& cfg) {
   std::map<Id, int> previous;
-  for (const auto& r : e.Rank(kind, analytics::PreviousRange(range), cfg))
+  for (const auto& r : RankFor(dir, e, scope, kind, analytics::PreviousRange(range), cfg))
     if (r.rank > 0) previous[r.unit_id] = r.rank;
   Ranking out;
   out.kind = kind;
   out.range = range;
   out.config = cfg;
-  for (auto& r : e.Rank(kind, range, cfg))
-    if (scope.Contains(dir, r.unit_id))
-      out.rows.push_back(ToRankingRow(dir, std::move(r), previous));
+  for (auto& r : RankFor(dir, e, scope, kind, range, cfg))
+    out.rows.push_back(ToRankingRow(dir, std::move(r), previous));
   return out;
 }
 
@@ -336,7 +389,7 @@ std::string HotlineService::KpiFeedSummary() const { return impl_->kpi->feed_sum
 
 Result<std::vector<KpiRow>> HotlineService::Kpis(const Actor& a, const KpiQuery& q) {
   Impl& m = *impl_;
-  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));
   if (q.range.from >= q.range.to) return Invalid("to", "to must be after from");
   const Id unit = q.unit_id.value_or(scope.root.value_or(analytics::kAllUnits));
   HOTLINE_ASSIGN_OR_RETURN(Unit top, ScopedUnit(m.dir, scope, unit));
@@ -367,9 +420,9 @@ Result<std::vector<KpiRow>> HotlineService::Kpis(const Actor& a, const KpiQuery&
 
 Result<Ranking> HotlineService::Rankings(const Actor& a, UnitKind kind, DayRange range) {
   Impl& m = *impl_;
-  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
-  if (kind != UnitKind::kStreet && kind != UnitKind::kDepartment)
-    return Invalid("kind", "kind must be street or department");
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));
+  if (kind != UnitKind::kStreet && kind != UnitKind::kDepartment && kind != UnitKind::kDistrict)
+    return Invalid("kind", "kind must be street, department or district");
   auto cfg = m.kpi->Cfg();
   std::shared_lock lock(m.kpi->mu);
   return RankLocked(m.dir, *m.kpi->engine, scope, kind, range, *cfg);
@@ -378,7 +431,7 @@ Result<Ranking> HotlineService::Rankings(const Actor& a, UnitKind kind, DayRange
 Result<std::vector<VolumeRow>> HotlineService::Volumes(const Actor& a, UnitKind kind,
                                                        DayRange range, std::optional<Id> unit) {
   Impl& m = *impl_;
-  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));
   if (range.from >= range.to) return Invalid("to", "to must be after from");
   if (unit) HOTLINE_RETURN_IF_ERROR(ScopedUnit(m.dir, scope, *unit).status());
   auto cfg = m.kpi->Cfg();
@@ -407,7 +460,7 @@ Result<std::vector<VolumeRow>> HotlineService::Volumes(const Actor& a, UnitKind 
 
 Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
   Impl& m = *impl_;
-  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));
   const Id unit = scope.root.value_or(analytics::kAllUnits);
   auto cfg = m.kpi->Cfg();
   DashboardData d;
@@ -482,16 +535,32 @@ Result<DashboardData> HotlineService::Dashboard(const Actor& a, Day date) {
   d.street_ranking = RankLocked(m.dir, e, scope, UnitKind::kStreet, d.month_to_date, *cfg).rows;
   d.department_ranking =
       RankLocked(m.dir, e, scope, UnitKind::kDepartment, d.month_to_date, *cfg).rows;
+  d.district_ranking = RankLocked(m.dir, e, scope, UnitKind::kDistrict, d.month_to_date, *cfg).rows;
   return d;
 }
 
 Result<MonthlyReport> HotlineService::MonthlyReportData(const Actor& a, DayRange month) {
   Impl& m = *impl_;
-  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, !m.ScopeOf(a).has_value()));
+  HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));
   MonthlyReport r;
   r.month = month;
   HOTLINE_ASSIGN_OR_RETURN(r.streets, Rankings(a, UnitKind::kStreet, month));
   HOTLINE_ASSIGN_OR_RETURN(r.departments, Rankings(a, UnitKind::kDepartment, month));
+  HOTLINE_ASSIGN_OR_RETURN(r.districts, Rankings(a, UnitKind::kDistrict, month));
+  if (!scope.root) {
+    auto cfg = m.kpi->Cfg();
+    std::shared_lock lock(m.kpi->mu);
+    for (const Unit& u : m.dir.AllUnits()) {
+      if (u.kind != UnitKind::kDistrict || !u.parent_id || !u.active) continue;
+      KpiScope within;
+      within.root = u.id;
+      r.by_district.push_back(
+          {u, RankLocked(m.dir, *m.kpi->engine, within, UnitKind::kStreet, month, *cfg),
+           RankLocked(m.dir, *m.kpi->engine, within, UnitKind::kDepartment, month, *cfg)});
+    }
+    std::sort(r.by_district.begin(), r.by_district.end(),
+              [](const auto& x, const auto& y) { return x.district.code < y.district.code; });
+  }
   KpiQuery q;
   q.range = month;
   q.compare = true;

@@ -197,11 +197,12 @@ void HotlineService::Impl::MapPut(const WorkOrder& o, const std::vector<Event>& 
 
 MapScope HotlineService::Impl::MapScopeOf(const Actor& a) const {
   MapScope scope;
-  if (!ScopeOf(a)) return scope;
+  auto root = JurisdictionOf(a);
+  if (!ScopeOf(a) || !root) return scope;
   scope.all = false;
   for (const Unit& u : dir.AllUnits())
-    if (dir.IsWithin(u.id, a.unit_id)) scope.units.insert(u.id);
-  scope.units.insert(a.unit_id);
+    if (dir.IsWithin(u.id, *root)) scope.units.insert(u.id);
+  scope.units.insert(*root);
   return scope;
 }
 

@@ -381,12 +381,28 @@ ImportReport ValidateUnits(ImportReport parsed, const std::vector<Unit>& existin
       errors.push_back({u.row, "grid_kind",
                         "grid_kind is only for grids, not for a " + std::string(ToString(u.kind))});
 
-    if (u.kind == UnitKind::kDistrict) {
+    if (u.kind == UnitKind::kCity) {
       if (!u.parent_code.empty())
-        errors.push_back({u.row, "parent_code", "a district is the root and has no parent_code"});
+        errors.push_back({u.row, "parent_code", "a city is the root and has no parent_code"});
       continue;
     }
     std::string parent = EffectiveParent(u);
+    if (u.kind == UnitKind::kDistrict) {
+      // A district is the root, or sits under its city: named, or implied when the city
+      // (its first 4 digits + 00) is known.
+      if (parent.empty() && u.code.size() == 6) {
+        auto city = known.find(u.code.substr(0, 4) + "00");
+        if (city != known.end() && city->second.kind == UnitKind::kCity) parent = city->first;
+      }
+      if (parent.empty()) continue;
+      auto p = known.find(parent);
+      if (p != known.end() && p->second.kind != UnitKind::kCity) {
+        errors.push_back({u.row, "parent_code",
+                          "a district is the root or sits under its city, not under a " +
+                              std::string(ToString(p->second.kind)) + " (" + parent + ")"});
+        continue;
+      }
+    }
     if (parent.empty()) {
       errors.push_back(
           {u.row, "parent_code", "parent_code is required for a " + std::string(ToString(u.kind))});
@@ -511,7 +527,7 @@ std::vector<UnitRow> ParentsFirst(const std::vector<UnitRow>& rows,
       path.push_back(at);
       std::string parent = EffectiveParent(rows[at]);
       auto p = index.find(parent);
-      if (rows[at].kind == UnitKind::kDistrict || parent.empty() || p == index.end() ||
+      if (rows[at].kind == UnitKind::kCity || parent.empty() || p == index.end() ||
           existing_codes.contains(parent)) {
         base = -1;  // a root within the file: depth 0 for it
         break;

@@ -28,7 +28,11 @@
 namespace hotline {
 
 // District-wide units: their staff see every order.
-inline bool IsStaffWide(UnitKind k) { return k == UnitKind::kDistrict || k == UnitKind::kCenter; }
+// Staff of these units see a whole jurisdiction (a district, or the city): the hotline centre
+// or office, the district or the city itself (docs/access.md).
+inline bool IsStaffWide(UnitKind k) {
+  return k == UnitKind::kDistrict || k == UnitKind::kCenter || k == UnitKind::kCity;
+}
 
 // ---- the organisation, in memory --------------------------------------------
 
@@ -214,12 +218,30 @@ struct HotlineService::Impl {
     return {};
   }
 
-  // nullopt = district-wide; otherwise the units whose orders the actor may see.
+  // The unit whose subtree is the actor's jurisdiction; nullopt = the whole organisation.
+  // Staff of a unit that is not staff-wide have their unit. Staff of a centre, district or
+  // city have the nearest district or city at or above their unit: nullopt when that is the
+  // root (the city's centre in a city store, the district's in a district store), the
+  // district when it sits under a city (its hotline office sees that district only).
+  std::optional<Id> JurisdictionOf(const Actor& a) const {
+    auto u = dir.Unit_(a.unit_id);
+    if (!u || !IsStaffWide(u->kind)) return a.unit_id;
+    for (Id id : dir.Lineage(a.unit_id)) {
+      auto x = dir.Unit_(id);
+      if (x && (x->kind == UnitKind::kDistrict || x->kind == UnitKind::kCity)) {
+        if (!x->parent_id) return std::nullopt;
+        return id;
+      }
+    }
+    return std::nullopt;
+  }
+  // nullopt = the whole organisation; otherwise the units whose orders the actor may see
+  // (an order is granted to its units and their ancestors, store.h AccessGrant).
   std::optional<std::vector<Id>> ScopeOf(const Actor& a) const {
     if (a.role == Role::kCitizen) return std::vector<Id>{};
-    auto u = dir.Unit_(a.unit_id);
-    if (u && IsStaffWide(u->kind)) return std::nullopt;
-    return std::vector<Id>{a.unit_id};
+    auto j = JurisdictionOf(a);
+    if (!j) return std::nullopt;
+    return std::vector<Id>{*j};
   }
 
   Status CheckAccess(const Actor& a, const WorkOrder& o) {
@@ -355,6 +377,57 @@ struct HotlineService::Impl {
     Redact(o, level);
     v.order = std::move(o);
     return v;
+  }
+
+  // ---- the city's levels (issue 14) ----
+  // Whose audit entries a reader sees: nullopt = everyone's (the root's staff); a district's
+  // supervisor sees those of the users bound to units of the district.
+  std::optional<std::vector<Id>> AuditUsersOf(const Actor& a) const {
+    if (a.role == Role::kAdmin) return std::nullopt;
+    auto root = JurisdictionOf(a);
+    if (!root) return std::nullopt;
+    auto district = DistrictOf(*root);  // a district store's audit stays whole, as before
+    if (!district || !district->parent_id) return std::nullopt;
+    std::vector<Id> out;
+    for (const User& u : dir.AllUsers())
+      if (dir.IsWithin(u.unit_id, district->id)) out.push_back(u.id);
+    return out;
+  }
+  // The nearest district at or above `unit`; nullopt above the districts (city, its departments).
+  std::optional<Unit> DistrictOf(Id unit) const {
+    for (Id id : dir.Lineage(unit)) {
+      auto u = dir.Unit_(id);
+      if (u && u->kind == UnitKind::kDistrict) return u;
+    }
+    return std::nullopt;
+  }
+  // A district's hotline office: a centre directly under a district that sits under a city.
+  // (A district-rooted store's centre is the root's: it is not an office of this kind.)
+  bool IsDistrictOffice(Id unit) const {
+    auto u = dir.Unit_(unit);
+    if (!u || u->kind != UnitKind::kCenter || !u->parent_id) return false;
+    auto p = dir.Unit_(*u->parent_id);
+    return p && p->kind == UnitKind::kDistrict && p->parent_id.has_value();
+  }
+  // The active hotline office of a district under a city, if it has one.
+  std::optional<Id> OfficeOf(Id district) const {
+    for (const Unit& u : dir.AllUnits())
+      if (u.active && u.parent_id == district && IsDistrictOffice(u.id)) return u.id;
+    return std::nullopt;
+  }
+
+  // The city's first hop for a catalogue suggestion: a unit inside a district under a city is
+  // reached through that district's office (which re-dispatches by the same catalogue); a
+  // city department, or any unit in a district-rooted store, is dispatched to as it is.
+  void ToFirstHop(ActionInput& in) const {
+    if (!in.lead_unit_id) return;
+    auto district = DistrictOf(*in.lead_unit_id);
+    if (!district || !district->parent_id) return;
+    if (auto office = OfficeOf(district->id)) {
+      in.lead_unit_id = office;
+      in.assist_unit_ids.clear();
+      in.hop.lead_is_district_office = true;
+    }
   }
 
   Status ValidateUnitRef(std::optional<Id> id, const char* field, Unit* out) const {

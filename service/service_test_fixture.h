@@ -51,7 +51,7 @@ class SmallCity : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.status().ToString();
     store_ = std::move(st).value();
     if (fresh) {
-      BootstrapOptions b;
+      BootstrapOptions b = boot_;
       b.admin_password = "pw12";
       b.min_password_length = 4;  // the fixture's short passwords
       ASSERT_TRUE(Bootstrap(*store_, b).ok());
@@ -86,7 +86,9 @@ class SmallCity : public ::testing::Test {
     return svc_->Act(a, id, in, std::nullopt);
   }
 
-  void Seed() {
+  // The organisation, users, taxonomy and catalogue of a fresh store (a derived fixture may
+  // seed another city; it then sets boot_ in its constructor).
+  virtual void Seed() {
     std::vector<ImportError> errors;
     auto units = svc_->ImportUnits(admin_,
                                    "code,name,kind,parent_code,grid_kind\n"
@@ -151,6 +153,7 @@ class SmallCity : public ::testing::Test {
   }
 
   ServiceOptions options_;  // set before Restart() to reopen the service with other options
+  BootstrapOptions boot_;   // the root a fresh store is bootstrapped with
   FakeClock clock_{kMonday10};
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;

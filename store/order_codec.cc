@@ -81,6 +81,7 @@ std::string EncodeOrder(const WorkOrder& o) {
   j["redo_count"] = o.redo_count;
   j["supervised"] = o.supervised;
   PutOpt(j, "merged_into", o.merged_into);
+  PutOpt(j, "relay_unit_id", o.relay_unit_id);
   PutEnumOpt(j, "reject_basis", o.reject_basis);
   PutEnumOpt(j, "state_before", o.state_before);
   if (o.reply) {
@@ -163,6 +164,7 @@ Result<WorkOrder> DecodeOrder(const std::string& text) {
     o.redo_count = j.value("redo_count", 0);
     o.supervised = j.value("supervised", false);
     o.merged_into = GetOpt<Id>(j, "merged_into");
+    o.relay_unit_id = GetOpt<Id>(j, "relay_unit_id");
     o.reject_basis = GetEnumOpt<RejectBasis>(j, "reject_basis");
     o.state_before = GetEnumOpt<State>(j, "state_before");
     if (auto it = j.find("reply"); it != j.end() && it->is_object()) {

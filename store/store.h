@@ -79,6 +79,9 @@ struct AuditQuery {
   std::optional<Timestamp> from, to;  // from <= at < to
   int limit = 100;                    // REQUIRES: >= 1
   int offset = 0;                     // REQUIRES: >= 0
+  // Only entries by these users (a district's staff reading the audit of their district);
+  // nullopt = every user.
+  std::optional<std::vector<Id>> user_ids;
 };
 
 struct AuditPage {

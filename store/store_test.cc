@@ -640,6 +640,39 @@ TEST_P(StoreTest, QueryAuditFiltersAndPages) {
   f = {};
   f.action = "nothing";
   EXPECT_EQ(store_->QueryAudit(f)->total, 0);
+  // A district's reader: only the entries by its users (issue 14); none listed = nothing.
+  f = {};
+  f.user_ids = std::vector<Id>{8};
+  auto by8 = store_->QueryAudit(f).value();
+  EXPECT_EQ(by8.total, 2);
+  ASSERT_EQ(by8.items.size(), 2u);
+  EXPECT_EQ(by8.items[0].detail, "entry 5");
+  f.user_ids = std::vector<Id>{7, 8};
+  f.action = "export";
+  EXPECT_EQ(store_->QueryAudit(f)->total, 2);  // entries 0 and 3
+  f = {};
+  f.user_ids = std::vector<Id>{};
+  EXPECT_EQ(store_->QueryAudit(f)->total, 0);
+}
+
+TEST_P(StoreTest, TheRelayingOfficeSurvivesInTheOrder) {
+  // 二级派单 (issue 14): relay_unit_id lives in the order document; older documents lack it.
+  auto r = store_->CreateOrder(NewOrder("a"), Created(), {}, "", 0);
+  ASSERT_TRUE(r.ok());
+  WorkOrder o = store_->GetOrder(r->id).value();
+  EXPECT_FALSE(o.relay_unit_id);
+  WorkOrder next = o;
+  next.state = State::kDispatched;
+  next.version = 1;
+  next.lead_unit_id = 5;
+  next.relay_unit_id = 4;
+  Event e;
+  e.action = "relay";
+  e.from = State::kInProgress;
+  e.to = State::kDispatched;
+  ASSERT_TRUE(store_->TransitionOrder(next, State::kReceived, 0, e, {{5, kAccessLead}}).ok());
+  Reopen();
+  EXPECT_EQ(store_->GetOrder(r->id)->relay_unit_id, std::optional<Id>(4));
 }
 
 // Figures for docs/storage.md, not a check: single-row CreateOrder with 32 callers.

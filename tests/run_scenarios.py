@@ -5,7 +5,8 @@ API calls with expected replies, run against the real `hotline` binary.
 A scenario file is either a list of steps or an object
   {"description": "...", "fixture": "minimal" | "demo", "steps": [...]}.
 Default fixture "minimal": `hotline init` plus the organisation and users of
-tests/scenarios/fixtures/minimal.json, itself a list of steps. "demo":
+tests/scenarios/fixtures/minimal.json, itself a list of steps ("jinan": a city-rooted store,
+fixtures/jinan.json; a fixture's "init" lists extra `hotline init` arguments). "demo":
 `hotline demo --no-serve --months 0` (users admin/agent/dispatcher/supervisor,
 password "demo").
 
@@ -171,13 +172,13 @@ class Runner:
             run_cli(self.binary, *args)
             self.server.start()
         else:
+            steps = load(os.path.join(HERE, "scenarios", "fixtures", "%s.json" % self.fixture))
             args = ["init", *store_args(self.db), "--admin-password", PASSWORD,
-                    "--min-password-length", "4"]
+                    "--min-password-length", "4", *steps.get("init", [])]
             if self.data:
                 args += ["--data", self.data]
             run_cli(self.binary, *args)
             self.server.start()
-            steps = load(os.path.join(HERE, "scenarios", "fixtures", "%s.json" % self.fixture))
             self.vars.update(steps.get("vars", {}))
             for i, step in enumerate(steps["steps"]):
                 self.step(step, "fixture %s step %d" % (self.fixture, i + 1))

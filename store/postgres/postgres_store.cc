@@ -1058,16 +1058,24 @@ class PostgresStore final : public Store {
         " FROM audit WHERE ($1::bigint IS NULL OR order_id = $1::bigint) "
         "AND ($2::bigint IS NULL OR user_id = $2::bigint) AND ($3::text = '' OR action = $3::text) "
         "AND ($4::bigint IS NULL OR at >= $4::bigint) AND ($5::bigint IS NULL OR at < $5::bigint)";
+    std::string users;
+    if (q.user_ids) {
+      users = " AND user_id IN (";
+      for (size_t i = 0; i < q.user_ids->size(); ++i)
+        users += (i ? "," : "") + std::to_string((*q.user_ids)[i]);
+      users = q.user_ids->empty() ? " AND false" : users + ")";
+    }
     auto params = [&] {
       return Params().Add(q.order_id).Add(q.user_id).Add(q.action).Add(q.from).Add(q.to);
     };
     AuditPage page;
     HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
-      HOTLINE_ASSIGN_OR_RETURN(Rows n, c.Query(std::string("SELECT count(*)") + kWhere, params()));
+      HOTLINE_ASSIGN_OR_RETURN(Rows n,
+                               c.Query(std::string("SELECT count(*)") + kWhere + users, params()));
       page.total = n.Int(0, 0);
       HOTLINE_ASSIGN_OR_RETURN(
           Rows r, c.Query(std::string("SELECT at, user_id, action, order_id, detail") + kWhere +
-                              " ORDER BY id DESC LIMIT $6 OFFSET $7",
+                              users + " ORDER BY id DESC LIMIT $6 OFFSET $7",
                           params().Add(std::int64_t{q.limit}).Add(std::int64_t{q.offset})));
       for (int i = 0; i < r.size(); ++i)
         page.items.push_back(

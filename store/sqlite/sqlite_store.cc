@@ -846,6 +846,13 @@ class SqliteStore final : public Store {
     static constexpr const char* kWhere =
         " FROM audit WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR user_id = ?2) "
         "AND (?3 = '' OR action = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)";
+    std::string users;
+    if (q.user_ids) {
+      users = " AND user_id IN (";
+      for (size_t i = 0; i < q.user_ids->size(); ++i)
+        users += (i ? "," : "") + std::to_string((*q.user_ids)[i]);
+      users = q.user_ids->empty() ? " AND 0" : users + ")";
+    }
     AuditPage page;
     HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
       auto bind = [&](Stmt& s) -> Stmt& {
@@ -856,14 +863,14 @@ class SqliteStore final : public Store {
             .Bind(5, q.to);
       };
       {
-        PREPARE(c, s, std::string("SELECT count(*)") + kWhere);
+        PREPARE(c, s, std::string("SELECT count(*)") + kWhere + users);
         bind(s);
         Status st;
         if (s.Step(&st)) page.total = s.Int(0);
         HOTLINE_RETURN_IF_ERROR(st);
       }
       PREPARE(c, s,
-              std::string("SELECT at, user_id, action, order_id, detail") + kWhere +
+              std::string("SELECT at, user_id, action, order_id, detail") + kWhere + users +
                   " ORDER BY id DESC LIMIT ?6 OFFSET ?7");
       bind(s).Bind(6, q.limit).Bind(7, q.offset);
       Status st;
