@@ -44,7 +44,8 @@ const Subject* Ancestor(const Config& cfg, const Subject& s, int level) {
 // The jurisdiction: the district's unit code (one endpoint serves one jurisdiction).
 std::string JurisdictionId(const HotlineService& svc) {
   for (const Unit& u : svc.Units())
-    if (u.kind == UnitKind::kDistrict && !u.parent_id) return u.code;
+    if ((u.kind == UnitKind::kDistrict || u.kind == UnitKind::kCity) && !u.parent_id)
+      return u.code;
   return "";
 }
 
@@ -535,15 +536,19 @@ Result<IntakeRequest> ToIntake(const HotlineService& svc, const Config& cfg, con
   return r;
 }
 
-// The intake actor of an Open311 client: an agent of the hotline centre (the district when the
-// organisation has no centre). user_id 0: no person recorded it.
+// The intake actor of an Open311 client: an agent of the root's hotline centre (the city's
+// centre in a city, not a district's office; the root itself when it has no centre). user_id 0:
+// no person recorded it.
 Actor IntakeActor(const HotlineService& svc) {
   Actor a;
   a.role = Role::kAgent;
-  for (const Unit& u : svc.Units()) {
-    if (u.kind == UnitKind::kCenter) return a.unit_id = u.id, a;
-    if (u.kind == UnitKind::kDistrict && !u.parent_id) a.unit_id = u.id;
-  }
+  const std::vector<Unit> units = svc.Units();
+  std::optional<Id> root;
+  for (const Unit& u : units)
+    if (!u.parent_id) root = u.id;
+  if (root) a.unit_id = *root;
+  for (const Unit& u : units)
+    if (u.kind == UnitKind::kCenter && u.parent_id == root) return a.unit_id = u.id, a;
   return a;
 }
 
