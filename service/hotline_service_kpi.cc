@@ -277,6 +277,12 @@ std::vector<analytics::RankRow> RankFor(const Directory& dir, const KpiEngine& e
                                         const analytics::KpiConfig& cfg) {
   std::vector<analytics::RankRow> all = e.Rank(kind, range, cfg);
   if (kind == UnitKind::kDistrict) {
+    // Only a city ranks districts: a district-rooted store has no ranking of districts (its
+    // root is the one district, not a rank of one).
+    std::erase_if(all, [&](const analytics::RankRow& r) {
+      auto u = dir.Unit_(r.unit_id);
+      return !u || !u->parent_id;
+    });
     if (!scope.root) return all;
     std::vector<analytics::RankRow> own;
     for (auto& r : all)
