@@ -44,8 +44,7 @@ const Subject* Ancestor(const Config& cfg, const Subject& s, int level) {
 // The jurisdiction: the district's unit code (one endpoint serves one jurisdiction).
 std::string JurisdictionId(const HotlineService& svc) {
   for (const Unit& u : svc.Units())
-    if ((u.kind == UnitKind::kDistrict || u.kind == UnitKind::kCity) && !u.parent_id)
-      return u.code;
+    if ((u.kind == UnitKind::kDistrict || u.kind == UnitKind::kCity) && !u.parent_id) return u.code;
   return "";
 }
 

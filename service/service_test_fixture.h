@@ -26,6 +26,15 @@ inline ActionInput In(Action a, std::string text = "") {
 // 2026-11-23 10:00 Beijing time, a Monday.
 inline constexpr Timestamp kMonday10 = 1795399200;
 
+// Two branches of the subject tree, one leaf a department matter: the fixtures' taxonomy.
+inline constexpr char kSmallTaxonomy[] = R"({"version":"t1","subjects":[
+      {"code":"01","name":"城乡建设"},
+      {"code":"0101","name":"住房保障","parent":"01"},
+      {"code":"010101","name":"公租房申请","parent":"0101","department_matter":true},
+      {"code":"02","name":"城市管理"},
+      {"code":"0201","name":"市容环境","parent":"02"},
+      {"code":"020101","name":"小区环境卫生","parent":"0201"}]})";
+
 class SmallCity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -117,14 +126,7 @@ class SmallCity : public ::testing::Test {
                                    &errors);
     ASSERT_TRUE(users.ok()) << users.status().ToString()
                             << (errors.empty() ? "" : ToString(errors[0]));
-    ASSERT_TRUE(svc_->PutTaxonomyJson(admin_, R"({"version":"t1","subjects":[
-      {"code":"01","name":"城乡建设"},
-      {"code":"0101","name":"住房保障","parent":"01"},
-      {"code":"010101","name":"公租房申请","parent":"0101","department_matter":true},
-      {"code":"02","name":"城市管理"},
-      {"code":"0201","name":"市容环境","parent":"02"},
-      {"code":"020101","name":"小区环境卫生","parent":"0201"}]})")
-                    .ok());
+    ASSERT_TRUE(svc_->PutTaxonomyJson(admin_, kSmallTaxonomy).ok());
     ASSERT_TRUE(svc_->PutCatalogueJson(admin_, R"({"rules":[
       {"subject_prefix":"0101","lead":{"department":"D01"}},
       {"subject_prefix":"02","lead":{"territorial":"street"},"assist":["D02"]}]})")
