@@ -185,6 +185,23 @@ bool IsReviewer(const WorkOrder& o, const Actor& actor) {
   return !o.lead_unit_id || actor.unit_id != *o.lead_unit_id;
 }
 
+// Hands an order (whose relay_unit_id is set) to the district's unit `in` names: a new hop that
+// signs within the sign limit, while the whole case keeps the city's deadline.
+void SecondHop(const ActionInput& in, const DeadlineContext& ctx, WorkOrder& n, DataJson& data) {
+  const DeadlineRule& rule = ctx.rules->Match(n.subject_code, n.urgency, n.nature);
+  n.lead_unit_id = in.lead_unit_id;
+  n.assist_unit_ids = in.assist_unit_ids;
+  n.state = State::kDispatched;
+  n.dispatched_at = ctx.now;
+  n.signed_at = 0;
+  n.sign_due = AddLimit(*ctx.calendar, ctx.now, rule.sign);
+  data.Num("relay_unit_id", *n.relay_unit_id)
+      .Num("lead_unit_id", *n.lead_unit_id)
+      .Ids("assist_unit_ids", n.assist_unit_ids)
+      .Num("sign_due", n.sign_due)
+      .Num("due_at", n.due_at);
+}
+
 Status RequireText(const ActionInput& in, const char* what) {
   if (in.text.find_first_not_of(" \t\r\n") == std::string::npos)
     return Invalid("text", std::string(what) + " is required");
@@ -313,20 +330,8 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       for (Id a : in.assist_unit_ids)
         if (a == *in.lead_unit_id)
           return Invalid("assist_unit_ids", "the lead unit cannot also assist");
-      const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
       n.relay_unit_id = o.lead_unit_id;
-      n.lead_unit_id = in.lead_unit_id;
-      n.assist_unit_ids = in.assist_unit_ids;
-      n.state = S::kDispatched;
-      n.dispatched_at = now;
-      n.signed_at = 0;
-      // The new hop signs within the sign limit; the whole case keeps the city's deadline.
-      n.sign_due = AddLimit(*ctx.calendar, now, rule.sign);
-      data.Num("relay_unit_id", *n.relay_unit_id)
-          .Num("lead_unit_id", *n.lead_unit_id)
-          .Ids("assist_unit_ids", n.assist_unit_ids)
-          .Num("sign_due", n.sign_due)
-          .Num("due_at", n.due_at);
+      SecondHop(in, ctx, n, data);
       break;
     }
     case Action::kApproveReturn:
@@ -357,18 +362,7 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
               .Num("due_at", n.due_at);
           break;
         }
-        const DeadlineRule& rule = ctx.rules->Match(o.subject_code, o.urgency, o.nature);
-        n.lead_unit_id = in.lead_unit_id;
-        n.assist_unit_ids = in.assist_unit_ids;
-        n.state = S::kDispatched;
-        n.dispatched_at = now;
-        n.signed_at = 0;
-        n.sign_due = AddLimit(*ctx.calendar, now, rule.sign);
-        data.Num("relay_unit_id", *n.relay_unit_id)
-            .Num("lead_unit_id", *n.lead_unit_id)
-            .Ids("assist_unit_ids", n.assist_unit_ids)
-            .Num("sign_due", n.sign_due)
-            .Num("due_at", n.due_at);
+        SecondHop(in, ctx, n, data);
         break;
       }
       [[fallthrough]];
