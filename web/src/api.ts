@@ -50,12 +50,15 @@ export class ApiError extends Error {
   }
 }
 
-// The field's name for people: "reply.public_text" -> 答复内容; a field the UI does not know by
-// its last part, else as it is (English mode) or 该项 (zh-CN).
+// The field's name for people: "reply.public_text" -> 答复内容 (message keys spell the path with
+// "_": vue-i18n reads a dot in a key as a path, so 'field.reply.public_text' is never found); a
+// field the UI does not know by its last part, else as it is (English mode) or 该项 (zh-CN).
 export function fieldLabel(field: string): string {
   const t = i18n.global.t, te = i18n.global.te
-  if (te('field.' + field)) return t('field.' + field)
-  const base = field.replace(/\[\d+\]/g, '').split('.').pop() || ''
+  const path = field.replace(/\[\d+\]/g, '')
+  const key = 'field.' + path.replace(/\./g, '_')
+  if (te(key)) return t(key)
+  const base = path.split('.').pop() || ''
   if (base && te('field.' + base)) return t('field.' + base)
   return i18n.global.locale.value === 'en' ? field : '该项'
 }

@@ -226,6 +226,10 @@ try {
   await stateIs(page, '办理中')
   await act(page, 'reply', async (dlg) => {
     await dlg.locator('[data-test=f-actions-taken]').fill('联合城管执法中队现场检查，责令烧烤店22点前停止露天经营并安装油烟净化器')
+    // Sent without the public answer, the server's refusal names the missing field in Chinese.
+    await page.locator('[data-test=action-confirm]:visible').click()
+    const err = await dlg.locator('[data-test=action-error]').textContent({ timeout: 60000 })
+    check(err.includes('答复内容'), `a reply without its public answer names the field: ${err}`)
     await dlg.locator('[data-test=f-public-text]').fill('经现场核查，已责令商户整改，22点后不再露天经营，油烟净化器已安装')
   })
   await stateIs(page, '已答复')
