@@ -10,6 +10,8 @@
 //                                                      trained on earlier ones (docs/dispatch.md)
 //   hotline hotspots --input CSV --top 5              hotspots of an appeal CSV (docs/hotspots.md)
 //   hotline duplicates eval|candidates                the duplicate detector on labelled pairs
+//   hotline backup --db FILE --out COPY               an online, consistent copy (docs/deploy.md)
+//   hotline verify --db COPY | --pg CONNINFO          a store's history replays and recounts
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +26,7 @@
 #include "api/kpi_report.h"
 #include "api/routes.h"
 #include "app/appeals_cli.h"
+#include "app/backup_cli.h"
 #include "app/demo/demo_city.h"
 #include "app/demo/history_models.h"
 #include "app/file_clock.h"
@@ -169,6 +172,9 @@ int main(int argc, char** argv) {
     return RunHotspotsCli(argc - 1, argv + 1);
   if (argc >= 2 && std::string_view(argv[1]) == "duplicates")
     return RunDuplicatesCli(argc - 1, argv + 1);
+  // `hotline backup ...` and `hotline verify ...` (app/backup_cli.h).
+  if (argc >= 2 && std::string_view(argv[1]) == "backup") return RunBackupCli(argc - 1, argv + 1);
+  if (argc >= 2 && std::string_view(argv[1]) == "verify") return RunVerifyCli(argc - 1, argv + 1);
   CLI::App app{"hotline: 12345 citizen hotline and grid governance engine"};
   app.require_subcommand(1);
   Common c;
