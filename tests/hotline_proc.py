@@ -46,7 +46,9 @@ class PgCluster:
     new_database(), and everything stopped and deleted by stop(). Raises RuntimeError with
     what to install when the server binaries are missing: a missing backend fails loudly."""
 
-    def __init__(self):
+    def __init__(self, conf_lines=()):
+        """`conf_lines` are appended to postgresql.conf before the first start (e.g. the
+        WAL archive settings of tests/pg_backup_test.py)."""
         import pwd
         import shutil
         import socket
@@ -78,6 +80,9 @@ class PgCluster:
         self.log = os.path.join(self.dir, "log")
         self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
+        if conf_lines:
+            with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+                f.write("\n".join(conf_lines) + "\n")
         self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "-o",
                   "-c listen_addresses='' -p %d -c unix_socket_directories=%s "
                   "-c shared_buffers=32MB -c fsync=off" % (self.port, self.dir), "start")
