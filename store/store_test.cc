@@ -746,5 +746,48 @@ TEST(PostgresStoreTest, UnreachableServerIsAnErrorNotACrash) {
   EXPECT_EQ(r.status().code(), Code::kUnavailable);
 }
 
+// Two server processes (nodes) on one PostgreSQL store receive the same Idempotency-Key at the
+// same moment (a client retrying through the load balancer): one order, both told its number.
+// PostgreSQL only: a SQLite file is served by one process (docs/deploy.md).
+class NodesTest : public StoreTest {};
+
+TEST_P(NodesTest, SameKeyOnTwoNodesAtOnceMakesOneOrder) {
+  auto other = OpenBackend(GetParam(), target_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Store* nodes[2] = {store_.get(), other->get()};
+  constexpr int kKeys = 40;
+  std::vector<Result<CreateResult>> got[2];
+  for (auto& g : got) g.assign(kKeys, Status(Code::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n) {
+    threads.emplace_back([&, n] {
+      for (int k = 0; k < kKeys; ++k)
+        got[n][static_cast<size_t>(k)] = nodes[n]->CreateOrder(
+            NewOrder("k" + std::to_string(k)), Created(), {}, "race-" + std::to_string(k), 7);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t k = 0; k < kKeys; ++k) {
+    ASSERT_TRUE(got[0][k].ok()) << got[0][k].status().ToString();
+    ASSERT_TRUE(got[1][k].ok()) << got[1][k].status().ToString();
+    EXPECT_EQ(got[0][k]->id, got[1][k]->id) << "key " << k;
+    EXPECT_EQ(got[0][k]->no, got[1][k]->no) << "key " << k;
+    EXPECT_NE(got[0][k]->existed, got[1][k]->existed) << "key " << k << ": one created it";
+  }
+  auto page = store_->ListOrders({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, kKeys);
+  // Numbers stay gapless: a request that lost the race gave its number back.
+  auto next = store_->CreateOrder(NewOrder("after"), Created(), {}, "", 0);
+  ASSERT_TRUE(next.ok());
+  static_assert(kKeys == 40);
+  EXPECT_EQ(next->no, "2611230000041");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, NodesTest, ::testing::Values("postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
 }  // namespace
 }  // namespace hotline

@@ -742,16 +742,19 @@ class PostgresStore final : public Store {
                                    const std::string& idempotency_key, Id key_owner) override {
     CreateResult out;
     HOTLINE_RETURN_IF_ERROR(Write([&](PgConn& c) -> Status {
-      if (!idempotency_key.empty()) {
+      // The order an earlier request with this key created, if any.
+      auto replayed = [&]() -> Result<bool> {
+        if (idempotency_key.empty()) return false;
         HOTLINE_ASSIGN_OR_RETURN(
             Rows r, c.Query("SELECT o.id, o.no FROM idempotency i JOIN orders o ON o.id = "
                             "i.order_id WHERE i.owner = $1 AND i.key = $2",
                             Params().Add(key_owner).Add(idempotency_key)));
-        if (r.size() > 0) {
-          out = {r.Int(0, 0), r.Text(0, 1), true};
-          return {};
-        }
-      }
+        if (r.size() == 0) return false;
+        out = {r.Int(0, 0), r.Text(0, 1), true};
+        return true;
+      };
+      HOTLINE_ASSIGN_OR_RETURN(bool existed, replayed());
+      if (existed) return {};
       WorkOrder o = order;
       HOTLINE_ASSIGN_OR_RETURN(o.id, ReserveOrderIds(c, 1));
       o.no = order.no + Pad7(o.id);
@@ -768,7 +771,16 @@ class PostgresStore final : public Store {
       }
       p.Add(IntArray(units)).Add(IntArray(rels)).Add(key_owner).Add(idempotency_key);
       p.Add(o.search_text);  // $34
-      HOTLINE_RETURN_IF_ERROR(c.Run(kCreateOrder, p));
+      Status created = c.Run(kCreateOrder, p);
+      if (created.code() == Code::kConflict && !idempotency_key.empty()) {
+        // Another node took the same key at the same moment: the unique index waited for its
+        // transaction, which committed. Its order is the answer to this request too (docs/
+        // deploy.md); the savepoint of this request (RunGroup) undoes the reserved number.
+        HOTLINE_RETURN_IF_ERROR(c.Exec("ROLLBACK TO SAVEPOINT op"));
+        HOTLINE_ASSIGN_OR_RETURN(existed, replayed());
+        if (existed) return {};
+      }
+      HOTLINE_RETURN_IF_ERROR(created);
       out = {o.id, o.no, false};
       return {};
     }));
