@@ -163,6 +163,7 @@ void Router::Add(std::string method, std::string pattern, Handler h) {
   Route r;
   r.method = std::move(method);
   for (std::string_view seg : SplitRawPath(pattern)) r.segments.emplace_back(seg);
+  r.pattern = std::move(pattern);
   r.handler = std::move(h);
   routes_.push_back(std::move(r));
 }
@@ -206,18 +207,10 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     if (r.method == "GET" && (!best_get || more_specific(r, *best_get))) best_get = &r;
   }
   if (!best && req.method == "HEAD") best = best_get;
+  const auto started = std::chrono::steady_clock::now();
   if (!best) {
-    if (allowed.empty()) {
-      return HttpResponse::Error(404, Status(Code::kNotFound, "no route for " + req.path, "path"));
-    }
-    if (allowed.count("GET")) allowed.insert("HEAD");
-    std::string allow;
-    for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    HttpResponse r = HttpResponse::Error(
-        405, Status(Code::kInvalidArgument,
-                    "method " + req.method + " not allowed on " + req.path + "; allowed: " + allow,
-                    "method"));
-    r.headers.emplace_back("Allow", allow);
+    HttpResponse r = NoRoute(req, allowed);
+    unmatched_->Observe(r.status, std::chrono::steady_clock::now() - started);
     return r;
   }
   req.params.clear();
@@ -225,7 +218,80 @@ HttpResponse Router::Dispatch(HttpRequest& req) const {
     const std::string& p = best->segments[i];
     if (IsParam(p)) req.params[p.substr(1, p.size() - 2)] = segs[i];
   }
-  return best->handler(req);
+  HttpResponse r = best->handler(req);
+  best->metrics->Observe(r.status, std::chrono::steady_clock::now() - started);
+  return r;
+}
+
+void Router::RouteMetrics::Observe(int status, std::chrono::steady_clock::duration took) {
+  const int cls = std::clamp(status / 100, 1, 5) - 1;
+  by_class[cls].fetch_add(1, std::memory_order_relaxed);
+  const double s = std::chrono::duration<double>(took).count();
+  std::size_t b = 0;
+  while (b < std::size(kBuckets) && s > kBuckets[b]) ++b;
+  buckets[b].fetch_add(1, std::memory_order_relaxed);
+  micros.fetch_add(static_cast<std::uint64_t>(
+                       std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+                   std::memory_order_relaxed);
+}
+
+void Router::WriteMetrics(std::string& out) const {
+  auto write = [&](const std::string& method, const std::string& route, const RouteMetrics& m,
+                   std::string& counts, std::string& hist) {
+    std::uint64_t total = 0;
+    for (const auto& c : m.by_class) total += c.load(std::memory_order_relaxed);
+    if (total == 0) return;
+    const std::string labels = "method=\"" + method + "\",route=\"" + route + "\"";
+    for (int c = 0; c < 5; ++c) {
+      const std::uint64_t n = m.by_class[c].load(std::memory_order_relaxed);
+      if (n)
+        counts += "hotline_http_requests_total{" + labels + ",code=\"" + std::to_string(c + 1) +
+                  "xx\"} " + std::to_string(n) + "\n";
+    }
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < kNumBuckets; ++b) {
+      cumulative += m.buckets[b].load(std::memory_order_relaxed);
+      char le[32];
+      if (b < std::size(kBuckets))
+        std::snprintf(le, sizeof le, "%g", kBuckets[b]);
+      else
+        std::snprintf(le, sizeof le, "+Inf");
+      hist += "hotline_http_request_duration_seconds_bucket{" + labels + ",le=\"" + le + "\"} " +
+              std::to_string(cumulative) + "\n";
+    }
+    char sum[64];
+    std::snprintf(sum, sizeof sum, "%.6f", m.micros.load(std::memory_order_relaxed) / 1e6);
+    hist += "hotline_http_request_duration_seconds_sum{" + labels + "} " + sum + "\n";
+    hist += "hotline_http_request_duration_seconds_count{" + labels + "} " +
+            std::to_string(cumulative) + "\n";
+  };
+  std::string counts, hist;
+  for (const Route& r : routes_) write(r.method, r.pattern, *r.metrics, counts, hist);
+  write("", "(no route)", *unmatched_, counts, hist);
+  out +=
+      "# HELP hotline_http_requests_total Requests answered by the API, by route and status "
+      "class.\n"
+      "# TYPE hotline_http_requests_total counter\n" +
+      counts;
+  out +=
+      "# HELP hotline_http_request_duration_seconds Time in the route's handler.\n"
+      "# TYPE hotline_http_request_duration_seconds histogram\n" +
+      hist;
+}
+
+HttpResponse Router::NoRoute(const HttpRequest& req, std::set<std::string>& allowed) const {
+  if (allowed.empty()) {
+    return HttpResponse::Error(404, Status(Code::kNotFound, "no route for " + req.path, "path"));
+  }
+  if (allowed.count("GET")) allowed.insert("HEAD");
+  std::string allow;
+  for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+  HttpResponse r = HttpResponse::Error(
+      405, Status(Code::kInvalidArgument,
+                  "method " + req.method + " not allowed on " + req.path + "; allowed: " + allow,
+                  "method"));
+  r.headers.emplace_back("Allow", allow);
+  return r;
 }
 
 Handler Router::AsHandler() const {

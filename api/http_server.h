@@ -10,11 +10,13 @@
 // threads and must be thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,14 +79,33 @@ class Router {
   HttpResponse Dispatch(HttpRequest& req) const;
   // Convenience: a Handler that dispatches through this router (which must outlive it).
   Handler AsHandler() const;
+  // Appends, in the Prometheus text format, every route's requests by status class and its
+  // handler latency histogram (routes not yet called are left out), and the requests that
+  // matched no route. Safe while Dispatch() runs (relaxed counters).
+  void WriteMetrics(std::string& out) const;
 
  private:
+  // Latency histogram bounds in seconds (Prometheus "le"), then +Inf.
+  static constexpr double kBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,   0.25,   0.5,   1,    2.5,   10};
+  static constexpr std::size_t kNumBuckets = std::size(kBuckets) + 1;
+  struct RouteMetrics {
+    std::atomic<std::uint64_t> by_class[5] = {};  // 1xx..5xx
+    std::atomic<std::uint64_t> buckets[kNumBuckets] = {};
+    std::atomic<std::uint64_t> micros{0};
+    void Observe(int status, std::chrono::steady_clock::duration took);
+  };
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" marks a parameter
     Handler handler;
+    std::unique_ptr<RouteMetrics> metrics = std::make_unique<RouteMetrics>();
   };
+  // 404 (no route) or 405 (`allowed` holds the methods the path has).
+  HttpResponse NoRoute(const HttpRequest& req, std::set<std::string>& allowed) const;
   std::vector<Route> routes_;
+  std::unique_ptr<RouteMetrics> unmatched_ = std::make_unique<RouteMetrics>();
 };
 
 struct ServerOptions {

@@ -415,6 +415,36 @@ TEST(HttpServer, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(ErrorOf(*r)["code"], "conflict");
 }
 
+// GET /metrics (api/metrics.cc) prints what the router counted: per route pattern (not per
+// path: /orders/7 and /orders/8 are one series), by status class, with a latency histogram.
+TEST(RouterMetrics, CountsEachRoutePatternByStatusClass) {
+  Router router = EchoRouter();
+  auto send = [&](const char* method, const char* target) {
+    HttpRequest req;
+    req.method = method;
+    EXPECT_TRUE(ParseTarget(target, req).ok());
+    return router.Dispatch(req).status;
+  };
+  EXPECT_EQ(send("GET", "/api/v1/orders/7"), 200);
+  EXPECT_EQ(send("GET", "/api/v1/orders/8?x=1"), 200);
+  EXPECT_EQ(send("GET", "/api/v1/error"), 409);
+  EXPECT_EQ(send("GET", "/api/v1/nothing"), 404);
+  std::string out;
+  router.WriteMetrics(out);
+  auto has = [&](const std::string& line) {
+    EXPECT_NE(out.find(line + "\n"), std::string::npos) << line << "\n--- in ---\n" << out;
+  };
+  has("# TYPE hotline_http_requests_total counter");
+  has("hotline_http_requests_total{method=\"GET\",route=\"/api/v1/orders/{id}\",code=\"2xx\"} 2");
+  has("hotline_http_requests_total{method=\"GET\",route=\"/api/v1/error\",code=\"4xx\"} 1");
+  has("hotline_http_requests_total{method=\"\",route=\"(no route)\",code=\"4xx\"} 1");
+  has("hotline_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/orders/{id}\","
+      "le=\"+Inf\"} 2");
+  has("hotline_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/orders/{id}\"} "
+      "2");
+  EXPECT_EQ(out.find("/api/v1/echo\""), std::string::npos) << "routes never called are left out";
+}
+
 TEST(HttpServer, BodyOverLimitIs413AndMalformedIs400) {
   Router router = EchoRouter();
   ServerOptions o;

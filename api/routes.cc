@@ -40,6 +40,17 @@ HttpResponse Health(Ctx& c) {
                              {"time", FormatTime(c.svc.clock().Now())}});
 }
 
+// Readiness for a load balancer: 200 while the store answers, 503 when it does not (the node
+// stays alive — /health — and is taken out of rotation until the store is back).
+HttpResponse Ready(Ctx& c) {
+  if (auto st = CheckQuery(c.req, {}); !st.ok()) return Fail(st);
+  Status st = c.svc.Ping();
+  if (!st.ok())
+    return JsonReply(503,
+                     Json{{"ready", false}, {"store", "unavailable"}, {"detail", st.message()}});
+  return JsonReply(200, Json{{"ready", true}, {"store", "ok"}});
+}
+
 HttpResponse Login(Ctx& c) {
   auto body = ParseJsonObject(c.req.body);
   if (!body.ok()) return Fail(body.status());
@@ -701,6 +712,7 @@ HttpResponse GetAudit(Ctx& c) {
 std::vector<route::Route> route::CoreRoutes() {
   return {
       {"GET", "/api/v1/health", Access::kPublic, Health},
+      {"GET", "/api/v1/ready", Access::kPublic, Ready},
       {"POST", "/api/v1/auth/login", Access::kPublic, Login},
       {"POST", "/api/v1/auth/logout", Access::kUser, Logout},
       {"GET", "/api/v1/me", Access::kUser, GetMe},

@@ -24,6 +24,7 @@
 
 #include "api/http_server.h"
 #include "api/kpi_report.h"
+#include "api/metrics.h"
 #include "api/routes.h"
 #include "app/appeals_cli.h"
 #include "app/backup_cli.h"
@@ -78,6 +79,9 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   std::cout << (*svc)->KpiFeedSummary() << std::endl;
   api::Router router;
   api::RegisterRoutes(router, **svc);
+  api::HttpServer* running = nullptr;  // set before Start(); read by GET /api/v1/metrics
+  api::RegisterMetrics(router, **svc,
+                       [&running] { return running ? running->Stats() : api::ServerStats{}; });
   api::ServerOptions opt;
   opt.host = c.host;
   opt.port = static_cast<std::uint16_t>(c.port);
@@ -95,6 +99,7 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   api::HttpServer server(opt, [&router](api::HttpRequest& r) { return router.Dispatch(r); });
+  running = &server;
   Status st = server.Start();
   if (!st.ok()) return Fail(st);
   std::cout << "listening on http://" << c.host << ":" << server.port() << std::endl;

@@ -444,6 +444,12 @@ class HotlineService {
   // "kpi engine: N orders, M events fed in X ms" (from the last Open).
   std::string KpiFeedSummary() const;
 
+  // ---- operations (GET /ready, GET /api/v1/metrics; docs/deploy.md) ----
+  // Whether the store answers a read now (unavailable when it does not).
+  Status Ping();
+  // The store writer's counters.
+  WriteStats StoreWriteStats() const;
+
   // ---- public tracking (web UI; service/hotline_service_public.cc) ----
   // The order numbered `no` when `phone` is its caller's phone (digits compared after
   // folding full-width forms and dropping separators). A wrong phone and an unknown number

@@ -393,6 +393,14 @@ analytics::Day HotlineService::KpiToday() const {
 
 std::string HotlineService::KpiFeedSummary() const { return impl_->kpi->feed_summary; }
 
+Status HotlineService::Ping() {
+  auto r = impl_->store.MaxUnitId();
+  if (r.ok()) return {};
+  return Status(Code::kUnavailable, "the store does not answer: " + r.status().message());
+}
+
+WriteStats HotlineService::StoreWriteStats() const { return impl_->store.Stats(); }
+
 Result<std::vector<KpiRow>> HotlineService::Kpis(const Actor& a, const KpiQuery& q) {
   Impl& m = *impl_;
   HOTLINE_ASSIGN_OR_RETURN(KpiScope scope, ScopeFor(a, m.JurisdictionOf(a)));

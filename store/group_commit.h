@@ -15,7 +15,9 @@
 // Thread-safety: any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "domain/result.h"
+#include "store/store.h"  // WriteStats
 
 namespace hotline {
 
@@ -64,6 +67,16 @@ class GroupCommit {
     return done.get();
   }
 
+  WriteStats Stats() const {
+    WriteStats s;
+    s.groups = groups_.load(std::memory_order_relaxed);
+    s.writes = writes_.load(std::memory_order_relaxed);
+    s.failed_writes = failed_.load(std::memory_order_relaxed);
+    std::lock_guard lock(mu_);
+    s.queued = queue_.size();
+    return s;
+  }
+
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -95,6 +108,10 @@ class GroupCommit {
       for (Pending* p : batch) ops.push_back(&p->fn);
       std::vector<Status> results(batch.size());
       run_(*conn_, ops, results);
+      groups_.fetch_add(1, std::memory_order_relaxed);
+      writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+      for (const Status& r : results)
+        if (!r.ok()) failed_.fetch_add(1, std::memory_order_relaxed);
       for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
       batch.clear();
       ops.clear();
@@ -104,10 +121,11 @@ class GroupCommit {
   Conn* conn_ = nullptr;
   int max_group_ = 1;
   RunGroup run_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> groups_{0}, writes_{0}, failed_{0};
   std::thread writer_;
 };
 

@@ -7,6 +7,7 @@
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,14 @@ struct CreateResult {
   bool existed = false;  // the idempotency key had been used: this is the earlier order
 };
 
+// What the writer has done since start (GET /api/v1/metrics, docs/deploy.md).
+struct WriteStats {
+  std::uint64_t groups = 0;         // transactions committed or failed
+  std::uint64_t writes = 0;         // writes run
+  std::uint64_t failed_writes = 0;  // writes whose outcome was an error
+  std::uint64_t queued = 0;         // writes waiting for the next group now
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -175,6 +184,8 @@ class Store {
   virtual Status BulkLoad(std::vector<HistoryItem>& items) = 0;
 
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  // The writer's counters (GET /api/v1/metrics). Default: none (test doubles).
+  virtual WriteStats Stats() const { return {}; }
   virtual Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> order_id, int limit) = 0;
   virtual Result<AuditPage> QueryAudit(const AuditQuery& q) = 0;
 

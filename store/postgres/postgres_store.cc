@@ -1042,6 +1042,8 @@ class PostgresStore final : public Store {
     return st;
   }
 
+  WriteStats Stats() const override { return writes_.Stats(); }
+
   Status AppendAudit(const AuditEntry& e) override {
     return Write([&](PgConn& c) -> Status {
       return c.Run(
@@ -1238,6 +1240,9 @@ class PostgresStore final : public Store {
                 std::vector<Status>& results) {
     Status begin = c.Broken() ? c.Reset() : Status();
     if (begin.ok()) begin = c.Exec("BEGIN; SAVEPOINT op");
+    // A connection that died while idle (the server restarted, a failover) is found out only
+    // now: reconnect and begin once more — no write of the group has run yet.
+    if (!begin.ok() && c.Broken() && c.Reset().ok()) begin = c.Exec("BEGIN; SAVEPOINT op");
     if (!begin.ok()) {
       (void)c.Exec("ROLLBACK");
       for (auto& r : results) r = begin;
@@ -1262,9 +1267,14 @@ class PostgresStore final : public Store {
     }
   }
   // Runs `fn` on a pooled connection (reconnecting one that broke).
+  // A pooled connection that died while idle (the server restarted, a failover) is found out
+  // by its first query: reconnect and run `fn` once more (reads can be repeated).
   Status Read(const std::function<Status(PgConn&)>& fn) {
     return readers_.With([&](PgConn& c) -> Status {
       HOTLINE_RETURN_IF_ERROR(c.Broken() ? c.Reset() : Status());
+      Status st = fn(c);
+      if (st.ok() || !c.Broken()) return st;
+      HOTLINE_RETURN_IF_ERROR(c.Reset());
       return fn(c);
     });
   }

@@ -813,6 +813,8 @@ class SqliteStore final : public Store {
     });
   }
 
+  WriteStats Stats() const override { return writes_.Stats(); }
+
   Status AppendAudit(const AuditEntry& e) override {
     return Write([&](Conn& c) -> Status {
       PREPARE(c, s, "INSERT INTO audit(at, user_id, action, order_id, detail) VALUES(?,?,?,?,?)");
