@@ -58,8 +58,9 @@ def main():
         print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""),
               flush=True)
 
-    run_cli(binary, "demo", "--db", db, "--months", "1", "--per-day", "12", "--no-serve", *data,
-            timeout=900)
+    # --model-dir: no classifier training (not what is tested here).
+    run_cli(binary, "demo", "--db", db, "--months", "1", "--per-day", "12", "--no-serve",
+            "--model-dir", work, *data, timeout=900)
     server = Server(binary, db, data=args.data)
     restored = Server(binary, copy, data=args.data)
     try:

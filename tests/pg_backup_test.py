@@ -82,8 +82,9 @@ def main():
     try:
         conninfo = cluster.new_database()
         dbname = conninfo.split("dbname=")[1]
+        # --model-dir: no classifier training (not what is tested here).
         run_cli(binary, "demo", "--pg", conninfo, "--months", "1", "--per-day", "8",
-                "--no-serve", *data, timeout=900)
+                "--no-serve", "--model-dir", work, *data, timeout=900)
         server = Server(binary, conninfo, data=args.data)
         server.start()
         token = login(server, "agent", "demo")
