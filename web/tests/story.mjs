@@ -208,11 +208,24 @@ try {
   await shot(page, 'dispatcher-inbox')
   await openOrder(page, agentId)
   check((await page.locator('[data-test=caller]').textContent()).includes(phone), 'the dispatcher sees the full phone on the order')
+  // The city's dispatcher sends it to 历城区's hotline office (二级派单: city -> district -> street).
   await act(page, 'dispatch', async () => {
-    await pick(page, '[data-test=f-lead-unit]', '洪家楼街道')
+    await pick(page, '[data-test=f-lead-unit]', '历城区12345热线办公室')
   })
   await stateIs(page, '已派单')
   await shot(page, 'dispatcher-dispatched')
+
+  // -- 3b. 历城区's office signs and re-dispatches (relay) to the street --
+  await login(page, 'lc_dispatcher', '/workbench')
+  await openOrder(page, agentId)
+  await act(page, 'sign')
+  await stateIs(page, '办理中')
+  await act(page, 'relay', async () => {
+    await pick(page, '[data-test=f-lead-unit]', '洪家楼街道')
+  })
+  await stateIs(page, '已派单')
+  check((await page.locator('[data-test=timeline]').textContent()).includes('二次派单'), 'the timeline shows the district office\'s 二次派单')
+  await shot(page, 'district-office-relayed')
 
   // -- 4. the street signs and replies; personal data masked, reveal on demand --
   await login(page, 's370112002', '/workbench')
@@ -252,7 +265,7 @@ try {
   await act(page, 'callback', async (dlg) => { await dlg.locator('[data-test=rating-satisfied]').click() })
   await stateIs(page, '已回访')
   const timeline = await page.locator('[data-test=timeline]').textContent()
-  for (const a of ['派单', '签收', '答复', '回访']) check(timeline.includes(a), `the timeline shows ${a}`)
+  for (const a of ['派单', '签收', '二次派单', '答复', '回访']) check(timeline.includes(a), `the timeline shows ${a}`)
   await shot(page, 'dispatcher-callback')
 
   // -- 5b. the caller tracks it without logging in: number + phone, public fields only --
