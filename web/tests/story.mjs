@@ -331,18 +331,24 @@ try {
   }
   await dash.locator('.leaflet-interactive').first().waitFor({ timeout: 60000 })
   const polys = await dash.locator('.leaflet-interactive').count()
-  check(polys >= 10, `the map draws the district's streets from our own GeoJSON (${polys} shapes)`)
+  check(polys === 3, `the city's map draws its three districts with data from our own GeoJSON (${polys} shapes)`)
   check(await dash.locator('img.leaflet-tile').count() === 0, 'no map tiles are fetched')
   await shot(dash, 'dashboard')
-  // Drill down: district -> a street.
-  await dash.locator('.leaflet-interactive').nth(Math.floor(polys / 2)).click({ force: true })
+  // Drill down: city -> 历城区 (the east one, last in code order) -> a street.
+  await dash.locator('.leaflet-interactive').nth(polys - 1).click({ force: true })
   await dash.waitForFunction(() => document.querySelector('[data-test=crumbs]')?.textContent.includes('›'), null, { timeout: 30000 })
+  check(true, 'clicking a district drills down: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
+  await dash.waitForTimeout(500)
+  const streets = await dash.locator('.leaflet-interactive').count()
+  check(streets >= 10, `the district's streets are drawn (${streets} shapes)`)
+  await dash.locator('.leaflet-interactive').nth(Math.floor(streets / 2)).click({ force: true })
+  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 2, null, { timeout: 30000 })
   check(true, 'clicking a street drills down: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
   await dash.waitForTimeout(500)
   await shot(dash, 'dashboard-street')
   // -> a community (its grids) -> a grid's order list.
   await dash.locator('.leaflet-interactive').first().click({ force: true })
-  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 2, null, { timeout: 30000 })
+  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 3, null, { timeout: 30000 })
   check(true, 'clicking a community shows its grids: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
   await dash.locator('.leaflet-interactive').first().waitFor()
   await dash.waitForTimeout(500)
