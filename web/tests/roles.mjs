@@ -404,7 +404,9 @@ async function dashboardLevels() {
   for (let depth = 1; depth <= 3; ++depth) {
     await drillOnce(city, depth)
     await settle(city)
-    check((await features(city)) > 0, `level ${depth + 1} of the map has shapes`)
+    const drawn = await city.waitForFunction(() => document.querySelectorAll('[data-test=panel-map] path.leaflet-interactive').length > 0,
+      null, { timeout: 60000 }).then(() => true).catch(() => false)
+    check(drawn, `level ${depth + 1} of the map has shapes (${await features(city)})`)
   }
   const path4 = await crumbs(city)
   check(path4.split('›').length === 4, `city → district → street → community: ${path4}`)
