@@ -35,7 +35,7 @@ const zh = {
     suggestion: '分派建议', byCatalogue: '按派单目录', byRule: '派单目录第{n}条', noRule: '派单目录中没有匹配的规则', signBy: '签收时限', nDays: '{n}天', via: '经{channel}', kpiUnit: '考核单位', pending: '待审核申请', classifier: '智能分类', autoDispatched: '已自动派单',
   },
   dash: {
-    title: '历城区 12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
+    title: '12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
     resolution: '解决率', satisfaction: '满意率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
     city: '全市', streets: '街道排名', departments: '部门排名', districts: '区县排名', districtRankOf: '全市第 {rank} 名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
@@ -124,7 +124,7 @@ const en: typeof zh = {
     suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', byRule: 'catalogue rule {n}', noRule: 'no catalogue rule matches', signBy: 'sign by', nDays: '{n} days', via: 'via {channel}', kpiUnit: 'Unit scored', pending: 'Pending request', classifier: 'Classifier', autoDispatched: 'auto-dispatched',
   },
   dash: {
-    title: 'Licheng 12345 — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
+    title: '12345 hotline — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
     resolution: 'Resolution', satisfaction: 'Satisfaction', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
     city: 'City', streets: 'Streets', departments: 'Departments', districts: 'Districts', districtRankOf: 'No. {rank} in the city', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
