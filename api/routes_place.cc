@@ -145,8 +145,9 @@ HttpResponse MapGrids(Ctx& c) {
   UnitKind level = UnitKind::kStreet;
   if (const auto* v = QueryParam(c.req, "level")) {
     auto k = Parse<UnitKind>(*v);
-    if (!k || (*k != UnitKind::kStreet && *k != UnitKind::kCommunity && *k != UnitKind::kGrid))
-      return Fail(Invalid("level", "level must be street, community or grid"));
+    if (!k || (*k != UnitKind::kDistrict && *k != UnitKind::kStreet && *k != UnitKind::kCommunity &&
+               *k != UnitKind::kGrid))
+      return Fail(Invalid("level", "level must be district, street, community or grid"));
     level = *k;
   }
   auto light = LightParam(c.req);

@@ -303,23 +303,24 @@ class Importer {
   void Hierarchy() {
     std::map<std::string, size_t> by_code;
     for (size_t i = 0; i < parsed_.size(); ++i) by_code[parsed_[i].place.code] = i;
+    // One district, or a city's several (issue 14): each street belongs to the district its
+    // code begins with; districts must not overlap one another.
     const Parsed* district = nullptr;
+    std::map<std::string, const Parsed*> districts;
     for (const Parsed& p : parsed_) {
       if (p.place.kind != UnitKind::kDistrict) continue;
-      if (district) {
-        Problem(p.index, p.place.code, "properties.code",
-                "a second district; the collection holds one district (feature " +
-                    std::to_string(district->index) + " is " + district->place.code + ")");
-      } else {
-        district = &p;
-      }
+      if (!district) district = &p;
+      districts[p.place.code] = &p;
     }
     // parent -> children, for the sibling check
     std::map<std::string, std::vector<size_t>> children;
     for (size_t i = 0; i < parsed_.size(); ++i) {
       const Parsed& p = parsed_[i];
       const Place& pl = p.place;
-      if (pl.kind == UnitKind::kDistrict) continue;
+      if (pl.kind == UnitKind::kDistrict) {
+        children["*districts"].push_back(i);
+        continue;
+      }
       UnitKind parent_kind = pl.kind == UnitKind::kStreet      ? UnitKind::kDistrict
                              : pl.kind == UnitKind::kCommunity ? UnitKind::kStreet
                                                                : UnitKind::kCommunity;
@@ -329,7 +330,8 @@ class Importer {
           children[""].push_back(i);
           continue;
         }
-        parent_code = district->place.code;
+        auto own = districts.find(pl.code.substr(0, 6));
+        parent_code = own != districts.end() ? own->first : district->place.code;
       }
       children[parent_code].push_back(i);
       if (Status st = ValidateNesting(pl.kind, pl.code, parent_kind, parent_code); !st.ok()) {

@@ -20,10 +20,11 @@
 //     self-intersections, spikes, holes outside, ...);
 //   - the hierarchy: a community's street and a grid's community must be in
 //     the collection (the district is optional; when present, streets must
-//     nest under it), checked with ValidateNesting; every child lies inside
+//     nest under it; a city's collection holds several districts, each street
+//     under the one its code begins with), checked with ValidateNesting; every child lies inside
 //     its parent (at most `outside_tolerance` of its area outside);
 //   - siblings (the grids of one community, the communities of one street,
-//     the streets of the district) do not overlap by more than
+//     the streets of a district, a city's districts) do not overlap by more than
 //     `overlap_tolerance` of the smaller one's area.
 // Nothing is half-imported: the result holds either every place or no place
 // and the problems. Problems read "feature 3 (370112001001001): geometry: ring

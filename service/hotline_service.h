@@ -413,8 +413,9 @@ class HotlineService {
   // full-width), name order; paged.
   Result<GazetteerPage> ListGazetteer(const Actor& actor, const std::string& q, int offset,
                                       int limit) const;
-  // Staff. Unit polygons of one level with per-unit order counts; only units in the
-  // caller's jurisdiction (a street/community/grid user: their subtree), counting
+  // Staff. Unit polygons of one level (district, street, community or grid) with per-unit
+  // order counts; only units in the caller's jurisdiction (a street/community/grid user: their
+  // subtree; a district's staff in a city store: their district), counting
   // only orders the caller may see. `light`: only units of that colour.
   Result<std::vector<MapUnitFeature>> MapGrids(const Actor& actor, Timestamp from, Timestamp to,
                                                UnitKind level, std::optional<Light> light) const;

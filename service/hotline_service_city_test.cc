@@ -1,12 +1,16 @@
 // A city-rooted store (issue 14): Jinan 370100 over Licheng 370112 and Lixia 370102, each with
 // its own hotline office; dispatch level by level (二级派单) and scope by district.
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "analytics/kpi.h"
 #include "service/service_test_fixture.h"
 
 namespace hotline::testing {
 namespace {
+
+using analytics::Counter;
 
 class JinanCity : public SmallCity {
  protected:
@@ -248,6 +252,125 @@ TEST_F(JinanCity, ALixiaUserNeverSeesALichengOrder) {
   const std::vector<AuditEntry> lx_audit = svc_->Audit(lx_supervisor_, std::nullopt, 100).value();
   for (const AuditEntry& e : lx_audit)
     EXPECT_NE(e.order_id, std::optional<Id>(lc_order)) << e.action;
+}
+
+// One catalogue for the city: where it names a district's department (LC-D02), an order of
+// another district goes to that district's counterpart (LX-LC-D02), through its own office.
+TEST_F(JinanCity, TheCataloguesDepartmentMeansTheOrdersOwnDistrictsCounterpart) {
+  std::vector<ImportError> errors;
+  ASSERT_TRUE(svc_->ImportUnits(admin_,
+                                "code,name,kind,parent_code,grid_kind\n"
+                                "LX-LC-D02,历下区城市管理局,department,370102,\n",
+                                true, &errors)
+                  .ok());
+  ASSERT_TRUE(svc_->PutCatalogueJson(admin_, R"({"rules":[
+      {"subject_prefix":"0101","lead":{"department":"LC-D02"}},
+      {"subject_prefix":"02","lead":{"territorial":"street"}}]})")
+                  .ok());
+  Id lx_order = OrderIn("370102001001001", "010101");
+  EXPECT_EQ(svc_->SuggestDispatch(dispatcher_, lx_order).value().lead_unit_id, UnitId("LX-OFFICE"));
+  ASSERT_TRUE(Lead(dispatcher_, lx_order, Action::kDispatch, std::nullopt).ok());
+  ASSERT_TRUE(Act(lx_, lx_order, In(Action::kSign)).ok());
+  EXPECT_EQ(svc_->SuggestDispatch(lx_, lx_order).value().lead_unit_id, UnitId("LX-LC-D02"));
+  auto relayed = Lead(lx_, lx_order, Action::kRelay, std::nullopt);
+  ASSERT_TRUE(relayed.ok()) << relayed.status().ToString();
+  EXPECT_EQ(relayed->order.lead_unit_id, UnitId("LX-LC-D02"));
+  // Licheng's own order keeps the catalogue's unit.
+  Id lc_order = OrderIn("370112001001001", "010101");
+  ASSERT_TRUE(Lead(dispatcher_, lc_order, Action::kDispatch, std::nullopt).ok());
+  ASSERT_TRUE(Act(lc_, lc_order, In(Action::kSign)).ok());
+  EXPECT_EQ(Lead(lc_, lc_order, Action::kRelay, std::nullopt).value().order.lead_unit_id,
+            UnitId("LC-D02"));
+}
+
+// The map and hotspots (issue 14 item 3): a district's staff see their district's units and
+// orders only; the city's map has a district level that counts each district's streets.
+TEST_F(JinanCity, ALixiaUsersMapAndHotspotsNeverShowALichengOrder) {
+  std::vector<Id> lc, lx;
+  for (int i = 0; i < 3; ++i) {
+    IntakeRequest r = Appeal();
+    r.grid_id = UnitId("370112001001001");
+    r.lon = 117.06, r.lat = 36.68;
+    lc.push_back(NewOrder(r));
+    if (i == 2) break;  // Lixia: two appeals, Licheng: three
+    r.grid_id = UnitId("370102001001001");
+    r.lon = 117.02, r.lat = 36.66;
+    lx.push_back(NewOrder(r));
+  }
+  const Timestamp from = clock_.Now() - 3600, to = clock_.Now() + 3600;
+  auto codes = [](const std::vector<MapUnitFeature>& fs) {
+    std::map<std::string, std::int64_t> out;
+    for (const MapUnitFeature& f : fs) out[f.unit.code] = f.counts.count;
+    return out;
+  };
+  for (const Actor& a : {lx_, lx_supervisor_}) {
+    MapOrdersQuery q;
+    auto points = svc_->MapOrders(a, q);
+    ASSERT_TRUE(points.ok()) << points.status().ToString();
+    EXPECT_EQ(points->total, 2);
+    for (const MapPoint& p : points->items)
+      EXPECT_TRUE(std::find(lc.begin(), lc.end(), p.id) == lc.end()) << p.no;
+    auto streets = svc_->MapGrids(a, from, to, UnitKind::kStreet, std::nullopt);
+    ASSERT_TRUE(streets.ok()) << streets.status().ToString();
+    EXPECT_EQ(codes(*streets), (std::map<std::string, std::int64_t>{{"370102001", 2}}));
+    auto districts = svc_->MapGrids(a, from, to, UnitKind::kDistrict, std::nullopt);
+    ASSERT_TRUE(districts.ok()) << districts.status().ToString();
+    EXPECT_EQ(codes(*districts), (std::map<std::string, std::int64_t>{{"370102", 2}}));
+    HotspotQuery h;
+    h.from = from;
+    h.to = to;
+    auto hot = svc_->Hotspots(a, h);
+    ASSERT_TRUE(hot.ok()) << hot.status().ToString();
+    for (const HotspotView& v : *hot)
+      for (Id id : v.order_ids)
+        EXPECT_TRUE(std::find(lc.begin(), lc.end(), id) == lc.end()) << v.title;
+  }
+  // The city: both districts, each counting its streets' orders; every street.
+  auto city = svc_->MapGrids(supervisor_, from, to, UnitKind::kDistrict, std::nullopt);
+  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  EXPECT_EQ(codes(*city), (std::map<std::string, std::int64_t>{{"370102", 2}, {"370112", 3}}));
+  EXPECT_EQ(svc_->MapGrids(supervisor_, from, to, UnitKind::kStreet, std::nullopt)->size(), 3u);
+  HotspotQuery h;
+  h.from = from;
+  h.to = to;
+  auto hot = svc_->Hotspots(supervisor_, h);
+  ASSERT_TRUE(hot.ok());
+  std::set<Id> seen;
+  for (const HotspotView& v : *hot) seen.insert(v.order_ids.begin(), v.order_ids.end());
+  EXPECT_TRUE(seen.count(lc.front())) << "the city's hotspots include Licheng's appeals";
+}
+
+// A relay is an assignment (docs/kpis.md, levels): the office is scored for signing the city's
+// dispatch, the street for signing the office's relay within its own sign limit and for the
+// reply; the district, above both, counts both hops' assignments (派单量 counts assignments,
+// not orders; 受理量 counts the order once).
+TEST_F(JinanCity, ARelayIsTheStreetsAssignmentAndTheDistrictCountsBothHops) {
+  Id o = OrderIn("370112001001001");
+  ASSERT_TRUE(Lead(dispatcher_, o, Action::kDispatch, std::nullopt).ok());
+  ASSERT_TRUE(Act(lc_, o, In(Action::kSign)).ok());
+  ASSERT_TRUE(Lead(lc_, o, Action::kRelay, UnitId("370112001")).ok());
+  ASSERT_TRUE(Act(s1_, o, In(Action::kSign)).ok());
+  analytics::DayRange today{analytics::DayOf(clock_.Now()), analytics::DayOf(clock_.Now()) + 1};
+  auto counters = [&](const std::string& code) {
+    KpiQuery k;
+    k.range = today;
+    k.unit_id = UnitId(code);
+    auto rows = svc_->Kpis(supervisor_, k);
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    return rows->at(0).change.current;
+  };
+  auto street = counters("370112001"), office = counters("LC-OFFICE"),
+       district = counters("370112");
+  EXPECT_EQ(street.counters[Counter::kAssigned], 1);
+  EXPECT_EQ(street.metrics.at("response_rate"), (analytics::Ratio{1, 1}));
+  EXPECT_EQ(office.counters[Counter::kAssigned], 1);
+  EXPECT_EQ(office.metrics.at("response_rate"), (analytics::Ratio{1, 1}));
+  EXPECT_EQ(district.counters[Counter::kAssigned], 2);
+  EXPECT_EQ(district.counters[Counter::kReceived], 1);
+  // Dispatched to the office and not yet relayed, an order is no assignment of its street.
+  Id direct = OrderIn("370112002001001");
+  ASSERT_TRUE(Lead(dispatcher_, direct, Action::kDispatch, std::nullopt).ok());
+  EXPECT_EQ(counters("370112002").counters[Counter::kAssigned], 0);
 }
 
 TEST_F(JinanCity, TheCityRanksItsDistrictsAndEachDistrictItsOwnUnits) {

@@ -267,6 +267,7 @@ void HotlineService::Impl::SuggestAtIntake(const IntakeRequest& r, WorkOrder& o)
   const std::string normalized = NormalizedText(*normalizer, o);
   IntelDecision x = Decide({dir, duplicates, store, clock.Now()}, *cfg,
                            Classify(*m, *cfg, normalized), r, o, normalized);
+  if (x.decision.has_dispatch) InOrdersDistrict(o, x.decision.dispatch);
   const Guesses& g = x.guesses;
   json s;
   s["model"] = g.model.empty() ? json(nullptr) : json(g.model);

@@ -327,17 +327,38 @@ Result<std::vector<MapUnitFeature>> HotlineService::MapGrids(const Actor& a, Tim
                                                              std::optional<Light> light) const {
   const Impl& m = *impl_;
   if (a.role == Role::kCitizen) return Status(Code::kForbidden, "citizens may not see the map");
-  if (!IsPlaceKind(level)) return Invalid("level", "level must be street, community or grid");
+  if (!IsPlaceKind(level) && level != UnitKind::kDistrict)
+    return Invalid("level", "level must be district, street, community or grid");
   if (to && to <= from) return Invalid("to", "to must be after from");
   const MapScope scope = m.MapScopeOf(a);
   auto own = m.dir.Unit_(a.unit_id);
   const bool place_user = own && IsPlaceKind(own->kind);
+  // A district's staff in a city store (issue 14) see their district's units only.
+  std::optional<Unit> district;
+  if (auto j = m.JurisdictionOf(a))
+    if (auto ju = m.dir.Unit_(*j); ju && ju->kind == UnitKind::kDistrict) district = ju;
   auto counts = m.map.CountByUnit(from, to, m.clock.Now(), scope);
+  if (level == UnitKind::kDistrict) {
+    // A district counts what its streets count (an order is placed in one street).
+    std::unordered_map<Id, MapUnitCounts> by_district;
+    for (const auto& [id, c] : counts) {
+      auto u = m.dir.Unit_(id);
+      if (!u || u->kind != UnitKind::kStreet || !u->parent_id) continue;
+      MapUnitCounts& d = by_district[*u->parent_id];
+      d.count += c.count;
+      d.open += c.open;
+      d.overdue += c.overdue;
+      d.red += c.red;
+      d.yellow += c.yellow;
+    }
+    counts = std::move(by_district);
+  }
   auto geometries = m.Geometries();
   std::vector<MapUnitFeature> out;
   for (const Unit& u : m.dir.AllUnits()) {
     if (u.kind != level || !u.active) continue;
     if (place_user && !m.dir.IsWithin(u.id, a.unit_id)) continue;
+    if (district && !m.dir.IsWithin(u.id, district->id)) continue;
     MapUnitFeature f;
     f.unit = u;
     if (auto it = counts.find(u.id); it != counts.end()) f.counts = it->second;

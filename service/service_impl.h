@@ -513,7 +513,33 @@ struct HotlineService::Impl {
   }
 
   Result<DispatchSuggestion> Suggest(const Config& cfg, const WorkOrder& o) const {
-    return SuggestFromCatalogue(cfg, o);
+    DispatchSuggestion s = SuggestFromCatalogue(cfg, o);
+    InOrdersDistrict(o, s);
+    return s;
+  }
+  // One catalogue serves a city's districts (issue 14): it names one district's departments
+  // (their codes, e.g. D02), and an order placed in another district of the city goes to that
+  // district's counterpart — its department whose code is the catalogue's code behind a prefix
+  // and a dash (LX-D02). Without a counterpart the catalogue's unit stays.
+  Id CounterpartIn(Id unit, const Unit& district) const {
+    auto u = dir.Unit_(unit);
+    if (!u || u->kind != UnitKind::kDepartment) return unit;
+    auto own = DistrictOf(unit);
+    if (!own || own->id == district.id) return unit;
+    const std::string tail = "-" + u->code;
+    for (const Unit& x : dir.AllUnits())
+      if (x.active && x.kind == UnitKind::kDepartment && x.code.size() > tail.size() &&
+          x.code.compare(x.code.size() - tail.size(), tail.size(), tail) == 0 &&
+          dir.IsWithin(x.id, district.id))
+        return x.id;
+    return unit;
+  }
+  void InOrdersDistrict(const WorkOrder& o, DispatchSuggestion& s) const {
+    if (!o.place.street_id) return;
+    auto district = DistrictOf(*o.place.street_id);
+    if (!district || !district->parent_id) return;
+    if (s.lead_unit_id) s.lead_unit_id = CounterpartIn(*s.lead_unit_id, *district);
+    for (Id& a : s.assist_unit_ids) a = CounterpartIn(a, *district);
   }
 
   // Copy the current config, apply `fn` to the copy, persist, swap.

@@ -40,9 +40,11 @@ def main():
                 p = o.get("place") or {}
                 street, community = (p.get("street") or {}), (p.get("community") or {})
                 address = p.get("address") or ""
-                # The demo writes 历城区 + street + community + compound + N号楼.
-                prefix = "历城区" + street.get("name", "") + community.get("name", "")
-                m = re.fullmatch(re.escape(prefix) + r"(.+?)\d+号楼", address)
+                # The demo writes district (历下区, 市中区 or 历城区) + street + community +
+                # compound + N号楼.
+                prefix = street.get("name", "") + community.get("name", "")
+                m = re.fullmatch("(?:历下区|市中区|历城区)" + re.escape(prefix) + r"(.+?)\d+号楼",
+                                 address)
                 if not m:
                     continue  # citizens' and agents' own addresses, not the generator's
                 compound = m.group(1)

@@ -57,6 +57,15 @@ def read_workbook(data):
     return out
 
 
+# The Jinan demo: 济南市's districts and counties; 历下, 市中 and 历城 carry data.
+DISTRICTS = {"370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区",
+             "370112": "历城区", "370113": "长清区", "370114": "章丘区", "370115": "济阳区",
+             "370116": "莱芜区", "370117": "钢城区", "370124": "平阴县", "370126": "商河县",
+             "370176": "济南高新技术产业开发区"}
+DISTRICT_STREETS = {"370102": 13, "370103": 17, "370112": 17}
+STREETS = sum(DISTRICT_STREETS.values())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -86,12 +95,16 @@ def main():
         month = dash["month"]
         st, ranking, text, _ = server.request("GET", "/rankings?month=%s&kind=street" % month,
                                               token=admin)
-        check("rankings", st == 200 and len(ranking["rows"]) == 17, text[:300])
+        check("rankings", st == 200 and len(ranking["rows"]) == STREETS, text[:300])
         nxt = "%04d-%02d-01" % ((int(month[:4]) + 1, 1) if month[5:] == "12" else
                                 (int(month[:4]), int(month[5:]) + 1))
         st, kpis, text, _ = server.request(
             "GET", "/kpis?unit=0&from=%s-01&to=%s&group=street" % (month, nxt), token=admin)
-        check("kpis by street", st == 200 and len(kpis["rows"]) == 17, text[:300])
+        check("kpis by street", st == 200 and len(kpis["rows"]) == STREETS, text[:300])
+        st, districts, text, _ = server.request(
+            "GET", "/rankings?month=%s&kind=district" % month, token=admin)
+        check("district rankings", st == 200 and len(districts["rows"]) == len(DISTRICTS),
+              text[:300])
 
         req = urllib.request.Request(server.url("/reports/monthly?month=%s&format=xlsx" % month),
                                      headers={"Authorization": "Bearer " + admin})
@@ -102,12 +115,38 @@ def main():
         check("xlsx file name", ("hotline-kpi-%s.xlsx" % month) in disposition, disposition)
         check("xlsx is a zip", xlsx[:2] == b"PK", xlsx[:8])
         book = read_workbook(xlsx)
-        check("sheets", list(book) == ["街道排名", "部门排名", "单位指标", "热点诉求", "热点"], list(book))
+        # The city's report: its ranking of districts, then a sheet per district (in code order).
+        check("sheets", list(book) == ["区县排名", "街道排名", "部门排名",
+                                       *[name for _, name in sorted(DISTRICTS.items())],
+                                       "单位指标", "热点诉求", "热点"], list(book))
+        ranked = book["区县排名"]
+        check("district ranking headers", ranked[0][:4] == ["排名", "区县", "编码", "综合得分"],
+              ranked[0])
+        check("one row per district", sorted((r[2], r[1]) for r in ranked[1:]) ==
+              sorted(DISTRICTS.items()), ranked[1:])
+        by_district = {row[2]: row for row in ranked[1:]}
+        for r in districts["rows"]:
+            row = by_district.get(r["unit"]["code"], [None] * 9)
+            same = ((row[0] is None if r["rank"] is None else row[0] == r["rank"]) and
+                    (row[3] is None if r["score"] is None else abs(row[3] - r["score"]) < 1e-9) and
+                    row[8] == r["assigned"])
+            check("district %s equals /rankings" % r["unit"]["code"], same, (row, r))
+        scores = sorted(r[3] for r in ranked[1:] if r[3] is not None)
+        check("the three districts with data are ranked, and differ",
+              len(scores) == 3 and len(set(scores)) == 3, scores)
+        for code, name in DISTRICTS.items():
+            sheet = book[name]
+            streets_in = [row for row in sheet[1:] if len(str(row[2])) == 9 and
+                          str(row[2]).isdigit()]
+            check("%s's sheet holds its own streets only" % name,
+                  all(str(row[2]).startswith(code) for row in streets_in) and
+                  len(streets_in) == DISTRICT_STREETS.get(code, 0),
+                  (len(streets_in), sheet[:3]))
         streets = book["街道排名"]
         check("street ranking headers",
               streets[0][:9] == ["排名", "街道", "编码", "综合得分", "上月排名", "响应率", "解决率",
                                  "满意率", "派单量"], streets[0])
-        check("one row per street", len(streets) == 18, len(streets))
+        check("one row per street", len(streets) == STREETS + 1, len(streets))
         by_code = {row[2]: row for row in streets[1:]}
         for r in ranking["rows"]:
             row = by_code.get(r["unit"]["code"])

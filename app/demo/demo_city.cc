@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
+#include "domain/codes.h"
 #include "domain/workflow.h"
 #include "geo/demo_boundaries.h"
 #include "geo/gazetteer.h"
@@ -40,22 +42,76 @@ std::string ShortName(const std::string& name) { return ShortCommunityName(name)
 const char* kGridOrdinals[] = {"第一网格", "第二网格", "第三网格", "第四网格", "第五网格"};
 const char* kDedicated[] = {"学校专属网格", "医院专属网格", "园区专属网格", "商圈专属网格"};
 
+// A district of the demo city with data: its hotline office, its own departments (the
+// counterparts of the catalogue's district departments) and how its appeals tend to go, so the
+// city's ranking of its districts means something.
+struct DemoDistrict {
+  const char* code;
+  const char* name;
+  const char* prefix;     // login and department-code prefix: lc, lx, sz
+  const char* divisions;  // the divisions CSV holding its streets and communities
+  double volume;          // appeals per grid, relative
+  double late;            // share of replies after the deadline
+  double unhappy;         // extra weight on unsatisfied ratings
+  double slow_sign;       // share of late signatures
+  geo::Box extent;        // where its generated boundaries are drawn (approximate, not surveyed)
+};
+// 历城 wraps 历下 on the east and 市中 lies west of both; the boxes are placed side by side
+// (west to east) so the generated shapes do not overlap.
+const DemoDistrict kDemoDistricts[] = {
+    {"370102", "历下区", "lx", "jinan_divisions.csv", 1.5, 0.05, 0.6, 0.03,
+     geo::Box(geo::Point(117.02, 36.58), geo::Point(117.15, 36.70))},
+    {"370103", "市中区", "sz", "jinan_divisions.csv", 1.2, 0.17, 1.6, 0.09,
+     geo::Box(geo::Point(116.88, 36.50), geo::Point(117.02, 36.68))},
+    {"370112", "历城区", "lc", "licheng_divisions.csv", 1.0, 0.10, 1.0, 0.06,
+     geo::Box(geo::Point(117.15, 36.38), geo::Point(117.42, 36.87))},
+};
+// The catalogue's departments that are the city's (city-wide utilities and offices): the city
+// centre dispatches to them directly. The rest are each district's own.
+bool IsCityDepartment(const std::string& code) {
+  return code == "D20" || code == "D22" || code == "D23" || code == "D30";
+}
+
 // The city as built: units with their lineage and one handler per unit.
 struct City {
+  struct District {
+    const DemoDistrict* spec = nullptr;
+    Id id = 0, office = 0;
+    std::vector<Id> streets, departments;
+    std::map<std::string, Id> dept_by_key;  // catalogue code (D02) -> this district's unit
+  };
   std::vector<Unit> units;  // index = id - 1
-  std::vector<Id> streets, communities, grids, departments;
+  std::vector<Id> streets, communities, grids, departments, city_departments;
+  std::vector<District> districts;
+  std::map<Id, size_t> district_of;  // district unit id -> index in districts
   std::vector<double> grid_weight;
   std::map<Id, Id> handler_of;                       // unit -> user
+  std::map<Id, Id> supervisor_of;                    // district office -> supervisor user
   std::map<Id, std::vector<std::string>> compounds;  // community -> 小区 names
+  std::map<std::string, Id> by_code;
   const Unit& U(Id id) const { return units[static_cast<size_t>(id - 1)]; }
   std::vector<Id> Lineage(Id id) const {
     std::vector<Id> out;
     for (std::optional<Id> u = id; u; u = U(*u).parent_id) out.push_back(*u);
     return out;
   }
+  // The demo district holding `unit`, or nullptr (the city, its centre and departments).
+  const District* DistrictOf(Id unit) const {
+    for (Id u : Lineage(unit))
+      if (auto it = district_of.find(u); it != district_of.end()) return &districts[it->second];
+    return nullptr;
+  }
+  // The unit a catalogue reference (a department code) means for an order in district `d`.
+  Id Counterpart(Id unit, const District& d) const {
+    const Unit& u = U(unit);
+    if (u.kind != UnitKind::kDepartment || IsCityDepartment(u.code)) return unit;
+    const size_t dash = u.code.find('-');
+    auto it = d.dept_by_key.find(dash == std::string::npos ? u.code : u.code.substr(dash + 1));
+    return it == d.dept_by_key.end() ? unit : it->second;
+  }
 };
 
-constexpr Id kDistrict = 1, kCenter = 2;
+constexpr Id kRoot = 1, kCenter = 2;
 
 // Suffixes of 小区 named after their community.
 constexpr std::array<std::string_view, 8> kCompoundSuffixes = {"家园", "新苑", "花园", "小区",
@@ -110,10 +166,37 @@ struct Sim {
   }
 };
 
+// "区住房和城乡建设局" -> "历下区住房和城乡建设局"; "济南市公安局历城区分局" -> "...历下区分局".
+std::string DistrictDepartmentName(const std::string& name, const std::string& district) {
+  std::string out = name;
+  const std::string licheng = "历城", short_name = district.substr(0, district.rfind("区"));
+  for (size_t at = out.find(licheng); at != std::string::npos; at = out.find(licheng, at))
+    out.replace(at, licheng.size(), short_name), at += short_name.size();
+  if (out.rfind("区", 0) == 0) out = short_name + out;
+  return out;
+}
+
 Status BuildCity(const DemoOptions& o, const std::vector<Department>& departments, City& city,
                  Sim& sim) {
-  HOTLINE_ASSIGN_OR_RETURN(auto divisions,
-                           LoadDivisions(o.data_dir + "/demo/licheng_divisions.csv"));
+  // jinan_divisions.csv lists the city's districts (6-digit codes under 370100) before the
+  // streets and communities of 历下 and 市中; the districts are read here, the rest parsed.
+  const std::string jinan_path = o.data_dir + "/demo/jinan_divisions.csv";
+  HOTLINE_ASSIGN_OR_RETURN(std::string jinan_csv, ReadFile(jinan_path));
+  std::map<std::string, std::string> district_names;
+  std::string below;
+  {
+    std::istringstream lines(jinan_csv);
+    std::string line;
+    while (std::getline(lines, line)) {
+      const size_t comma = line.find(',');
+      if (comma == 6 && line.compare(line.size() - 7, 7, ",370100") == 0)
+        district_names[line.substr(0, 6)] = line.substr(7, line.size() - 7 - 7);
+      else
+        below += line + "\n";
+    }
+  }
+  HOTLINE_ASSIGN_OR_RETURN(auto jinan, ParseDivisions(below, jinan_path));
+  HOTLINE_ASSIGN_OR_RETURN(auto licheng, LoadDivisions(o.data_dir + "/demo/licheng_divisions.csv"));
   auto add = [&](std::string code, std::string name, UnitKind kind, std::optional<Id> parent,
                  std::optional<GridKind> gk = std::nullopt) {
     Unit u;
@@ -124,42 +207,80 @@ Status BuildCity(const DemoOptions& o, const std::vector<Department>& department
     u.parent_id = parent;
     u.grid_kind = gk;
     city.units.push_back(u);
+    city.by_code[u.code] = u.id;
     return u.id;
   };
-  add("370112", "历城区", UnitKind::kDistrict, std::nullopt);
-  add("CENTER", "历城区12345市民服务热线中心", UnitKind::kCenter, kDistrict);
-  std::map<std::string, Id> street_by_code;
-  for (const Division& d : divisions)
-    if (d.code.size() == 9)
-      street_by_code[d.code] = add(d.code, d.name, UnitKind::kStreet, kDistrict);
-  for (auto& [_, id] : street_by_code) city.streets.push_back(id);
-  for (const Division& d : divisions) {
-    if (d.code.size() != 12) continue;
-    auto st = street_by_code.find(d.parent_code);
-    if (st == street_by_code.end()) continue;
-    Id c = add(d.code, ShortName(d.name), UnitKind::kCommunity, st->second);
-    city.communities.push_back(c);
-    bool urban = d.name.find("居民委员会") != std::string::npos;
-    int basic = urban ? 2 + static_cast<int>(sim.Uni(0, 2)) : 1;
-    for (int g = 1; g <= basic; ++g) {
-      char seq[16];
-      std::snprintf(seq, sizeof seq, "%03d", g);
-      Id gid = add(d.code + seq, ShortName(d.name) + kGridOrdinals[g - 1], UnitKind::kGrid, c,
-                   GridKind::kBasic);
-      city.grids.push_back(gid);
-      city.grid_weight.push_back(urban ? 3.0 : 1.0);
-    }
-    if (urban && sim.Chance(0.25)) {
-      char seq[16];
-      std::snprintf(seq, sizeof seq, "%03d", basic + 1);
-      Id gid = add(d.code + seq, ShortName(d.name) + kDedicated[sim.Weighted({3, 2, 2, 1})],
-                   UnitKind::kGrid, c, GridKind::kDedicated);
-      city.grids.push_back(gid);
-      city.grid_weight.push_back(1.0);
-    }
-  }
+  add("370100", "济南市", UnitKind::kCity, std::nullopt);
+  add("CENTER", "济南市12345市民服务热线", UnitKind::kCenter, kRoot);
+  // Every district and county of Jinan; those without demo data stay empty units.
+  district_names["370112"] = "历城区";
+  for (const auto& [code, name] : district_names) add(code, name, UnitKind::kDistrict, kRoot);
+  // The city's departments (the catalogue's city-wide ones).
   for (const Department& d : departments)
-    city.departments.push_back(add(d.code, d.name, UnitKind::kDepartment, kDistrict));
+    if (IsCityDepartment(d.code))
+      city.city_departments.push_back(add(d.code, d.name, UnitKind::kDepartment, kRoot));
+  for (const DemoDistrict& spec : kDemoDistricts) {
+    City::District dist;
+    dist.spec = &spec;
+    dist.id = city.by_code.at(spec.code);
+    const std::string prefix = spec.prefix;
+    std::string upper = prefix;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    dist.office = add(upper + "-OFFICE", std::string(spec.name) + "12345热线办公室",
+                      UnitKind::kCenter, dist.id);
+    const auto& divisions =
+        std::string(spec.divisions) == "licheng_divisions.csv" ? licheng : jinan;
+    std::map<std::string, Id> street_by_code;
+    for (const Division& d : divisions)
+      if (d.code.size() == 9 && d.parent_code == spec.code)
+        street_by_code[d.code] = add(d.code, d.name, UnitKind::kStreet, dist.id);
+    for (auto& [_, id] : street_by_code) {
+      city.streets.push_back(id);
+      dist.streets.push_back(id);
+    }
+    for (const Division& d : divisions) {
+      if (d.code.size() != 12) continue;
+      auto st = street_by_code.find(d.parent_code);
+      if (st == street_by_code.end()) continue;
+      // The official data holds a few codes past 399 (下井村社区 370102012400) that the
+      // division-code rules of a store refuse; the demo leaves them out.
+      if (!ValidateUnitCode(UnitKind::kCommunity, d.code).ok()) continue;
+      Id c = add(d.code, ShortName(d.name), UnitKind::kCommunity, st->second);
+      city.communities.push_back(c);
+      bool urban = d.name.find("居民委员会") != std::string::npos;
+      int basic = urban ? 2 + static_cast<int>(sim.Uni(0, 2)) : 1;
+      for (int g = 1; g <= basic; ++g) {
+        char seq[16];
+        std::snprintf(seq, sizeof seq, "%03d", g);
+        Id gid = add(d.code + seq, ShortName(d.name) + kGridOrdinals[g - 1], UnitKind::kGrid, c,
+                     GridKind::kBasic);
+        city.grids.push_back(gid);
+        city.grid_weight.push_back((urban ? 3.0 : 1.0) * spec.volume);
+      }
+      if (urban && sim.Chance(0.25)) {
+        char seq[16];
+        std::snprintf(seq, sizeof seq, "%03d", basic + 1);
+        Id gid = add(d.code + seq, ShortName(d.name) + kDedicated[sim.Weighted({3, 2, 2, 1})],
+                     UnitKind::kGrid, c, GridKind::kDedicated);
+        city.grids.push_back(gid);
+        city.grid_weight.push_back(1.0 * spec.volume);
+      }
+    }
+    // The district's own departments: Licheng keeps the catalogue's codes (D02), the others
+    // carry their prefix (LX-D02) and their district's name.
+    const bool licheng_codes = prefix == "lc";
+    for (const Department& d : departments) {
+      if (IsCityDepartment(d.code)) continue;
+      Id id = licheng_codes ? add(d.code, d.name, UnitKind::kDepartment, dist.id)
+                            : add(upper + "-" + d.code, DistrictDepartmentName(d.name, spec.name),
+                                  UnitKind::kDepartment, dist.id);
+      dist.dept_by_key[d.code] = id;
+      dist.departments.push_back(id);
+      city.departments.push_back(id);
+    }
+    city.district_of[dist.id] = city.districts.size();
+    city.districts.push_back(std::move(dist));
+  }
   return {};
 }
 
@@ -177,17 +298,36 @@ void AddUsers(City& city, const std::string& hash, AppealGenerator& gen, Sim& si
     users.push_back(u);
     return u.id;
   };
+  // The city centre's staff (ids 1-6, in this order: the simulation acts as them).
   add("admin", "系统管理员", Role::kAdmin, kCenter);
   add("agent", "话务员" + gen.CallerName(sim.rng), Role::kAgent, kCenter);
   add("agent2", "话务员" + gen.CallerName(sim.rng), Role::kAgent, kCenter);
   add("dispatcher", "派单员" + gen.CallerName(sim.rng), Role::kDispatcher, kCenter);
   add("supervisor", "督办员" + gen.CallerName(sim.rng), Role::kSupervisor, kCenter);
-  add("citizen", gen.CallerName(sim.rng), Role::kCitizen, kDistrict, "13905310000");
+  add("citizen", gen.CallerName(sim.rng), Role::kCitizen, kRoot, "13905310000");
+  // Each district's hotline office: a dispatcher who signs and re-dispatches, a supervisor.
+  for (const City::District& d : city.districts) {
+    const std::string p = d.spec->prefix, name = d.spec->name;
+    city.handler_of[d.office] = add(p + "_dispatcher", name + "派单员" + gen.CallerName(sim.rng),
+                                    Role::kDispatcher, d.office);
+    city.supervisor_of[d.office] = add(p + "_supervisor", name + "督办员" + gen.CallerName(sim.rng),
+                                       Role::kSupervisor, d.office);
+  }
   for (Id s : city.streets)
     city.handler_of[s] = add("s" + city.U(s).code, city.U(s).name + "承办人", Role::kHandler, s);
+  // Department logins: d02 for D02 (Licheng's and the city's), lx_d02 for LX-D02.
+  auto dept_login = [&](const std::string& code) {
+    std::string login;
+    for (char ch : code)
+      login += ch == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return login;
+  };
+  for (Id d : city.city_departments)
+    city.handler_of[d] =
+        add(dept_login(city.U(d).code), city.U(d).name + "承办人", Role::kHandler, d);
   for (Id d : city.departments)
-    city.handler_of[d] = add(city.U(d).code == "" ? "" : "d" + city.U(d).code.substr(1),
-                             city.U(d).name + "承办人", Role::kHandler, d);
+    city.handler_of[d] =
+        add(dept_login(city.U(d).code), city.U(d).name + "承办人", Role::kHandler, d);
   for (Id c : city.communities)
     city.handler_of[c] = add("c" + city.U(c).code, city.U(c).name + "承办人", Role::kHandler, c);
   for (Id g : city.grids)
@@ -258,8 +398,10 @@ class Life {
 
 constexpr std::int64_t kMin = 60, kHour = 3600, kDay = 86400;
 
-Rating PickRating(Sim& sim, bool late) {
-  std::vector<double> w = {30, 50, 8, late ? 12.0 : 5.0, late ? 4.0 : 2.0, 4};
+// `unhappy` scales the weight of unsatisfied ratings (a district's tendency; 1 = the average).
+Rating PickRating(Sim& sim, bool late, double unhappy = 1.0) {
+  std::vector<double> w = {30, 50, 8, (late ? 12.0 : 5.0) * unhappy, (late ? 4.0 : 2.0) * unhappy,
+                           4};
   return static_cast<Rating>(sim.Weighted(w));
 }
 
@@ -290,7 +432,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   HOTLINE_ASSIGN_OR_RETURN(WorkCalendar calendar, LoadCalendarFile(o.calendar_path));
   AppealGenerator gen(taxonomy);
 
-  out << "building the demo city (历城区) ..." << std::endl;
+  out << "building the demo city (济南市: 历下区, 市中区, 历城区) ..." << std::endl;
   City city;
   HOTLINE_RETURN_IF_ERROR(BuildCity(o, departments, city, sim));
   HOTLINE_ASSIGN_OR_RETURN(std::string hash, HashPassword(kDemoPassword));
@@ -298,7 +440,22 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
   AddUsers(city, hash, gen, sim, users);
 
   // Boundaries: streets split into communities split into grids, covering the district.
-  HOTLINE_ASSIGN_OR_RETURN(geo::PlaceSet shapes, geo::GenerateDemoBoundaries(city.units));
+  // Boundaries: each district drawn in its own box (generated, not surveyed), its streets split
+  // into communities split into grids.
+  geo::PlaceSet shapes;
+  for (const City::District& d : city.districts) {
+    std::vector<Unit> own;
+    for (const Unit& u : city.units)
+      if (u.id == d.id || (u.kind != UnitKind::kDepartment && u.kind != UnitKind::kCenter &&
+                           u.code.size() > 6 && u.code.compare(0, 6, d.spec->code) == 0))
+        own.push_back(u);
+    geo::DemoBoundaryOptions bo;
+    bo.extent = d.spec->extent;
+    bo.seed = o.seed + static_cast<std::uint64_t>(d.id);
+    HOTLINE_ASSIGN_OR_RETURN(geo::PlaceSet part, geo::GenerateDemoBoundaries(own, bo));
+    for (geo::Place& p : part.places) shapes.places.push_back(std::move(p));
+  }
+  shapes.SortByCode();
 
   // Gazetteer: compounds, landmarks and buildings beside the divisions (the service
   // adds the streets, communities and grids itself), stored as admin-imported entries.
@@ -428,8 +585,8 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     w.place = Place{grid,
                     community,
                     street,
-                    "历城区" + place.street + place.community + place.compound +
-                        std::to_string(place.building) + "号楼",
+                    city.U(*city.U(street).parent_id).name + place.street + place.community +
+                        place.compound + std::to_string(place.building) + "号楼",
                     std::nullopt,
                     std::nullopt};
     // A point inside the grid (app, grid patrol and web appeals carry coordinates).
@@ -547,24 +704,79 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       continue;
     }
 
-    // Dispatch by the catalogue (the dispatcher accepts its suggestion).
+    // Dispatch level by level (二级派单), by the catalogue: a city department's matter goes
+    // straight to it; anything of a district goes to the district's hotline office, which signs
+    // and re-dispatches (relay) to its street or department — or, now and then, the city
+    // dispatches past the office to the street (越级派单, with the reason).
+    const City::District& dist = *city.DistrictOf(street);
+    const DemoDistrict& spec = *dist.spec;
+    const Actor office{city.handler_of.at(dist.office), Role::kDispatcher, dist.office};
     DispatchSuggestion sug = SuggestFromCatalogue(*cfg, w);
+    Id target = city.Counterpart(sug.lead_unit_id.value_or(street), dist);
+    std::vector<Id> target_assists;
+    for (Id a2 : sug.assist_unit_ids) {
+      Id c = city.Counterpart(a2, dist);
+      if (c != target &&
+          std::find(target_assists.begin(), target_assists.end(), c) == target_assists.end())
+        target_assists.push_back(c);
+    }
+    const bool city_dept = std::find(city.city_departments.begin(), city.city_departments.end(),
+                                     target) != city.city_departments.end();
+    const bool territorial = city.U(target).kind != UnitKind::kDepartment;
     ActionInput disp = In(Action::kDispatch);
-    disp.lead_unit_id = sug.lead_unit_id.value_or(street);
-    disp.assist_unit_ids = sug.assist_unit_ids;
-    disp.assist_unit_ids.erase(
-        std::remove(disp.assist_unit_ids.begin(), disp.assist_unit_ids.end(), *disp.lead_unit_id),
-        disp.assist_unit_ids.end());
+    bool via_office = false;
+    if (city_dept) {
+      disp.lead_unit_id = target;
+      disp.assist_unit_ids = target_assists;
+    } else if (territorial && sim.Chance(0.05)) {
+      disp.lead_unit_id = target;
+      disp.hop.skips_district = true;
+      disp.text = "情况紧急且属地明确，直接派至" + city.U(target).name + "办理（越级派单）";
+    } else {
+      disp.lead_unit_id = dist.office;
+      disp.hop.lead_is_district_office = true;
+      via_office = true;
+    }
     if (!life.Do(t0 + static_cast<Timestamp>(sim.Uni(5, 90) * kMin), kDispatcher, disp)) {
       items.push_back(std::move(item));
       continue;
     }
     auto sign = [&]() {
-      double hours = sim.Chance(0.06) ? sim.Uni(20, 50) : sim.Uni(0.3, 8);
+      double hours = sim.Chance(spec.slow_sign) ? sim.Uni(20, 50) : sim.Uni(0.3, 8);
       return life.Do(life.T() + static_cast<Timestamp>(hours * kHour), life.Handler(),
                      In(Action::kSign));
     };
-    // Returns (退单): the unit says it is not theirs; the dispatcher rules.
+    // Who reviews the lead's requests (returns, extensions): the office that re-dispatched the
+    // order at the second hop, the city's dispatcher at the first.
+    auto reviewer = [&]() { return life.O().relay_unit_id ? office : kDispatcher; };
+    if (via_office) {
+      // The office signs within hours and re-dispatches; now and then it first asks the city to
+      // take the order back (not the district's), and the city holds it to the district.
+      if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.2, 3) * kHour), office,
+                   In(Action::kSign))) {
+        items.push_back(std::move(item));
+        continue;
+      }
+      if (sim.Chance(0.02)) {
+        ActionInput rr = Text("经核查，该事项涉及市级部门职责，建议市中心改派。");
+        rr.action = Action::kRequestReturn;
+        if (life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.5, 3) * kHour), office, rr)) {
+          ActionInput rj = Text("经审核，该事项属地明确，请区热线办按属地原则派至街道办理。");
+          rj.action = Action::kRejectReturn;
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, rj);
+        }
+      }
+      ActionInput rl = In(Action::kRelay);
+      rl.lead_unit_id = target;
+      rl.assist_unit_ids = target_assists;
+      rl.hop.actor_is_district_office = true;
+      if (life.O().state != State::kInProgress ||
+          !life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.3, 6) * kHour), office, rl)) {
+        items.push_back(std::move(item));
+        continue;
+      }
+    }
+    // Returns (退单): the unit says it is not theirs; the reviewer rules.
     if (sim.Chance(0.04)) {
       ActionInput rr = Text("经核查，该事项不属于我单位职责范围，建议改派相关主管部门。");
       rr.action = Action::kRequestReturn;
@@ -573,26 +785,34 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       Timestamp at = std::min(life.T() + static_cast<Timestamp>(sim.Uni(1, 6) * kHour),
                               life.T() + (window_end - life.T()) * 4 / 5);
       if (life.Do(at, life.Handler(), rr)) {
-        // The dispatcher rules within hours (a return is reviewed within a working day): a
-        // department matter goes to another department (never down to a street), anything
-        // else from a department to the street or from the street to a department.
+        // Ruled within hours (a return is reviewed within a working day): a department matter
+        // goes to another department (never down to a street), anything else from a department
+        // to the street or from the street to a department — within the district at the
+        // second hop; a city department's order to another city department.
+        const Actor rev = reviewer();
         if (sim.Chance(0.7)) {
           ActionInput ar = In(Action::kApproveReturn);
           Id cur = *life.O().lead_unit_id;
           const bool dept_matter = cfg->IsDepartmentMatter(w.subject_code);
+          const std::vector<Id>& pool =
+              city.U(cur).parent_id == kRoot ? city.city_departments : dist.departments;
           if (dept_matter || city.U(cur).kind != UnitKind::kDepartment) {
-            ar.lead_unit_id = sim.Pick(city.departments);
-            for (int i = 0; i < 8 && *ar.lead_unit_id == cur; ++i)
-              ar.lead_unit_id = sim.Pick(city.departments);
+            ar.lead_unit_id = sim.Pick(pool);
+            for (int i = 0; i < 8 && *ar.lead_unit_id == cur; ++i) ar.lead_unit_id = sim.Pick(pool);
           } else {
             ar.lead_unit_id = street;
           }
           if (*ar.lead_unit_id == cur) ar.lead_unit_id = street;
-          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, ar);
+          // The city reassigning into a district goes past its office: recorded as 越级.
+          if (!life.O().relay_unit_id && city.DistrictOf(*ar.lead_unit_id)) {
+            ar.hop.skips_district = true;
+            ar.text = "经审核同意退回，改派" + city.U(*ar.lead_unit_id).name + "办理";
+          }
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), rev, ar);
         } else {
           ActionInput rj = Text("经审核，该事项属于你单位职责范围，请按时办理。");
           rj.action = Action::kRejectReturn;
-          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), kDispatcher, rj);
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 4) * kHour), rev, rj);
         }
       }
     }
@@ -628,19 +848,19 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
                               life.O().due_at - static_cast<Timestamp>(sim.Uni(1, 2) * kDay));
       if (at < life.O().due_at && life.Do(at, life.Handler(), ex)) {
         if (sim.Chance(0.8)) {
-          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher,
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), reviewer(),
                   In(Action::kApproveExtension));
         } else {
           ActionInput rj = Text("延期理由不充分，请在原时限内办结。");
           rj.action = Action::kRejectExtension;
-          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), kDispatcher, rj);
+          life.Do(life.T() + static_cast<Timestamp>(sim.Uni(2, 6) * kHour), reviewer(), rj);
         }
       }
     }
     for (int round = 0; round < 2; ++round) {
       if (life.O().state != State::kInProgress && life.O().state != State::kExtensionRequested)
         break;
-      bool late = sim.Chance(0.1);
+      bool late = sim.Chance(spec.late);
       Timestamp due = life.O().due_at, signed_at = life.T();
       Timestamp at = late
                          ? due + static_cast<Timestamp>(sim.Uni(2, 72) * kHour)
@@ -649,7 +869,11 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       if (late && sim.Chance(0.4) && due + 2 * kHour < now) {
         ActionInput sv = Text("该工单已超期，请承办单位立即办理并反馈。");
         sv.action = Action::kSupervise;
-        life.Do(due + 2 * kHour, kSupervisor, sv);
+        // The city's supervisor, or the district's own for an order it re-dispatched.
+        const Actor district_sup{city.supervisor_of.at(dist.office), Role::kSupervisor,
+                                 dist.office};
+        life.Do(due + 2 * kHour,
+                life.O().relay_unit_id && sim.Chance(0.5) ? district_sup : kSupervisor, sv);
       }
       bool resolved = !sim.Chance(0.12);
       ActionInput rp = In(Action::kReply);
@@ -657,7 +881,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       rp.reply->contacted_at = std::max(rp.reply->contacted_at, life.T());
       if (!life.Do(at, life.Handler(), rp)) break;
       ActionInput cb = In(Action::kCallback);
-      cb.rating = PickRating(sim, late || !resolved);
+      cb.rating = PickRating(sim, late || !resolved, spec.unhappy);
       // The hotline calls back within hours of the reply (a well-run centre's callback queue
       // holds a few dozen, not days of replies).
       if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(1, 12) * kHour),
@@ -718,7 +942,8 @@ std::string LoginsBanner(Store& store) {
   int streets = 0, depts = 0;
   for (const User& u : *users) {
     const Unit& unit = by_id[u.unit_id];
-    bool main_user = u.id <= kCitizenUser;
+    // The city centre's staff and each district office's dispatcher and supervisor.
+    bool main_user = u.id <= kCitizenUser || unit.kind == UnitKind::kCenter;
     bool street = unit.kind == UnitKind::kStreet && u.role == Role::kHandler;
     bool dept = unit.kind == UnitKind::kDepartment && u.role == Role::kHandler;
     if (main_user || (street && streets++ < 17) || (dept && depts++ < 40)) {

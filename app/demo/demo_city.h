@@ -1,7 +1,11 @@
-// The demo city: a Licheng-like district (its real streets and communities),
-// generated grids, departments, users for every role, the taxonomy, dispatch
-// catalogue and deadline rules, and months of synthetic appeals driven through
-// their whole lifecycles by the real workflow (domain/workflow.h Plan()).
+// The demo city: Jinan 济南市 (370100) with its city hotline centre and city departments, all its
+// districts and counties as units, and three with data — 历下 370102, 市中 370103, 历城 370112 —
+// each with its hotline office, its own departments and its real streets and communities
+// (data/demo/jinan_divisions.csv, licheng_divisions.csv), generated grids and boundaries; users
+// at every level; the taxonomy, dispatch catalogue and deadline rules; and months of synthetic
+// appeals driven level by level (city centre -> district office -> street, some 越级, some city
+// departments) through their whole lifecycles by the real workflow (domain/workflow.h Plan()).
+// The districts differ in volume, lateness and satisfaction, so the city's ranking means something.
 // Thread-safety: BuildDemo is called once, before serving.
 #pragma once
 

@@ -35,9 +35,9 @@ const zh = {
     suggestion: '分派建议', byCatalogue: '按派单目录', byRule: '派单目录第{n}条', noRule: '派单目录中没有匹配的规则', signBy: '签收时限', nDays: '{n}天', via: '经{channel}', kpiUnit: '考核单位', pending: '待审核申请', classifier: '智能分类', autoDispatched: '已自动派单',
   },
   dash: {
-    title: '历城区 12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
+    title: '12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
     resolution: '解决率', satisfaction: '满意率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
-    streets: '街道排名', departments: '部门排名', districts: '区县排名', districtRankOf: '全市第 {rank} 名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
+    city: '全市', streets: '街道排名', departments: '部门排名', districts: '区县排名', districtRankOf: '全市第 {rank} 名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
     current: '本期', previous: '上期', allFell: '三量齐降', overdue: '超期{d}', weighted: '加权{num}分/回访{den}件', open: '在办', noOpen: '无在办',
     legendCount: '本月受理量（颜色越深越多）', todayAssigned: '今日派入', workingDays: '{n}个工作日', monthAssigned: '本月派入', trendAssigned: '近30天派入与属地受理趋势', placeReceived: '属地受理', assigned: '派入', legendOverdue: '超期件数（颜色越深越多）',
@@ -124,9 +124,9 @@ const en: typeof zh = {
     suggestion: 'Dispatch suggestion', byCatalogue: 'by catalogue', byRule: 'catalogue rule {n}', noRule: 'no catalogue rule matches', signBy: 'sign by', nDays: '{n} days', via: 'via {channel}', kpiUnit: 'Unit scored', pending: 'Pending request', classifier: 'Classifier', autoDispatched: 'auto-dispatched',
   },
   dash: {
-    title: 'Licheng 12345 — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
+    title: '12345 hotline — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
     resolution: 'Resolution', satisfaction: 'Satisfaction', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
-    streets: 'Streets', departments: 'Departments', districts: 'Districts', districtRankOf: 'No. {rank} in the city', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
+    city: 'City', streets: 'Streets', departments: 'Departments', districts: 'Districts', districtRankOf: 'No. {rank} in the city', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
     current: 'current', previous: 'previous', allFell: 'all three fell', overdue: '{d} overdue', weighted: 'score {num} of {den} callbacks (weighted)', open: 'open', noOpen: 'none open',
     legendCount: 'received this month (darker = more)', todayAssigned: 'Assigned today', workingDays: '{n} working days', monthAssigned: 'Assigned this month', trendAssigned: 'Last 30 days: assigned and placed here', placeReceived: 'placed here', assigned: 'Assigned', legendOverdue: 'overdue (darker = more)',

@@ -8,7 +8,7 @@
 // it in 我的工单, sees the reply and rates it.
 //
 //   node tests/roles.mjs --url http://127.0.0.1:8101 --out ../build/asan/web-roles [--chromium /usr/bin/chromium]
-//   [--only desktop|phone] [--role grid_worker]   (a subset while working on one screen)
+//   [--only desktop|phone] [--role grid_worker|dashboard]   (a subset while working on one screen)
 import { chromium } from 'playwright-core'
 import path from 'node:path'
 import { checkScreen } from './ui_checks.mjs'
@@ -205,9 +205,11 @@ async function gridWorkerFlow(who) {
   if (!order) order = (await apiCall('GET', '/orders?status=received&sort=newest&page_size=20', disp)).items.find((o) => o.no === no)
   check(!!order, `the dispatcher finds ${no}`)
   if (order.state === 'received') {
-    // The dispatcher classifies it (a subject from the taxonomy) and names the grid as lead.
+    // The city's dispatcher classifies it (a subject from the taxonomy) and names the grid as
+    // lead: past the district's office (越级派单), which needs the reason.
     order = await apiCall('POST', `/orders/${order.id}/actions/dispatch`, disp,
-      { lead_unit: who.unit.id, subject_code: order.subject?.code || order.suggestion?.subject_code || '120402', expect_version: order.version })
+      { lead_unit: who.unit.id, subject_code: order.subject?.code || order.suggestion?.subject_code || '120402', expect_version: order.version,
+        text: '网格员巡查上报，属地明确，直接派至网格办理' })
   }
   check(order.lead_unit?.id === who.unit.id, `${no} is led by the worker's grid ${who.unit.name} (${order.lead_unit?.name})`)
 
@@ -371,10 +373,86 @@ async function agentSameCompound() {
   await page.context().close()
 }
 
+// ---- the dashboard opens at the user's level (issue 14): the city's dispatcher sees the city
+// and drills city → district → street → community → grid on the map; 历下区's dispatcher sees
+// 历下区 only (its streets, the ranking within it, its rank in the city) ----
+async function dashboardLevels() {
+  const features = (page) => page.evaluate(() => [...document.querySelectorAll('[data-test=panel-map] path.leaflet-interactive')].length)
+  const crumbs = async (page) => (await page.locator('[data-test=crumbs]').textContent()).replace(/\s+/g, '')
+  // Clicks the map's first shape and waits for the crumbs to name one more level.
+  async function drillOnce(page, depth) {
+    const before = await crumbs(page)
+    await page.locator('[data-test=panel-map] path.leaflet-interactive').first().click({ force: true })
+    await page.waitForFunction(([sel, n]) => (document.querySelector(sel)?.textContent || '').split('›').length === n,
+      ['[data-test=crumbs]', depth + 1], { timeout: 60000 })
+    const after = await crumbs(page)
+    check(after.startsWith(before) && after.length > before.length, `the map drills one level down: ${after}`)
+  }
+
+  const city = await newPage('desktop')
+  await login(city, 'dispatcher', '/workbench')
+  await city.goto(URL_ + '/dashboard')
+  await city.locator('[data-test=panel-districts] tr').first().waitFor({ timeout: 60000 })
+  check((await city.locator('[data-test=dash-scope]').textContent()).includes('全市'), 'the city dispatcher\'s dashboard is the city\'s (全市)')
+  const districtRows = await city.locator('[data-test=panel-districts] tr').allTextContents()
+  check(['历下区', '市中区', '历城区'].every((n) => districtRows.some((r) => r.includes(n))), `the city ranks its districts: ${districtRows.slice(0, 3).join(' / ')}`)
+  check((await crumbs(city)) === '全市', 'the map starts at the city')
+  await settle(city)
+  const cityShapes = await features(city)
+  check(cityShapes === 3, `the city's map shows its three districts with data (${cityShapes} shapes)`)
+  await screen(city, 'dashboard-city')
+  for (let depth = 1; depth <= 3; ++depth) {
+    await drillOnce(city, depth)
+    await settle(city)
+    const drawn = await city.waitForFunction(() => document.querySelectorAll('[data-test=panel-map] path.leaflet-interactive').length > 0,
+      null, { timeout: 60000 }).then(() => true).catch(() => false)
+    check(drawn, `level ${depth + 1} of the map has shapes (${await features(city)})`)
+  }
+  const path4 = await crumbs(city)
+  check(path4.split('›').length === 4, `city → district → street → community: ${path4}`)
+  await screen(city, 'dashboard-city-drilled-to-grids')
+  // At the grids, a click opens the grid's orders instead of drilling further.
+  await city.locator('[data-test=panel-map] path.leaflet-interactive').first().click({ force: true })
+  await city.locator('[data-test=drill-orders]').waitFor({ timeout: 60000 })
+  check(true, 'a grid on the map opens its orders')
+  check(city.errors.length === 0, `city dashboard: no script errors (${city.errors.join('; ')})`)
+  await city.context().close()
+
+  const lx = await newPage('desktop')
+  await login(lx, 'lx_dispatcher', '/workbench')
+  await lx.goto(URL_ + '/dashboard')
+  await lx.locator('[data-test=dash-scope]').waitFor({ timeout: 60000 })
+  check((await lx.locator('[data-test=dash-scope]').textContent()).includes('历下区'), '历下区\'s dispatcher\'s dashboard is 历下区\'s')
+  await lx.locator('[data-test=district-rank]').waitFor({ timeout: 60000 })
+  const rank = (await lx.locator('[data-test=district-rank]').textContent()).trim()
+  check(/全市第 \d+ 名/.test(rank), `历下区 sees its own rank in the city: ${rank}`)
+  const lxDistrictRows = await lx.locator('[data-test=panel-districts] tr').allTextContents()
+  check(lxDistrictRows.length === 1 && lxDistrictRows[0].includes('历下区'), `the district ranking shows 历下区's row only (${lxDistrictRows.length})`)
+  const lxToken = await tokenOf('lx_dispatcher')
+  const month = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7)
+  const lxStreets = (await apiCall('GET', '/rankings?kind=street&month=' + month, lxToken)).rows
+  check(lxStreets.length === 13 && lxStreets.every((r) => r.unit.code.startsWith('370102')), `the street ranking is within 历下区 (${lxStreets.length} streets)`)
+  const streetRows = await lx.locator('[data-test=panel-streets] tr').allTextContents()
+  const lxNames = new Set(lxStreets.map((r) => r.unit.name))
+  check(streetRows.length > 0 && streetRows.every((r) => [...lxNames].some((n) => r.includes(n))), `the dashboard's street ranking lists 历下区's streets: ${streetRows.slice(0, 3).join(' / ')}`)
+  check((await crumbs(lx)).endsWith('历下区'), `the map starts inside 历下区: ${await crumbs(lx)}`)
+  await settle(lx)
+  const lxShapes = await features(lx)
+  check(lxShapes === 13, `历下区's map shows its 13 streets (${lxShapes} shapes)`)
+  const grids = await apiCall('GET', '/map/grids?level=street', lxToken)
+  check(grids.features.every((f) => f.properties.code.startsWith('370102')), `GET /map/grids gives 历下区's dispatcher 历下区's streets only (${grids.features.length})`)
+  await screen(lx, 'dashboard-lixia')
+  await drillOnce(lx, 2)
+  await settle(lx)
+  await screen(lx, 'dashboard-lixia-street')
+  check(lx.errors.length === 0, `Lixia dashboard: no script errors (${lx.errors.join('; ')})`)
+  await lx.context().close()
+}
+
 try {
   const who = await people()
   const sizes = args.only ? [args.only] : ['desktop', 'phone']
-  const roles = args.role ? [args.role] : Object.keys(who)
+  const roles = args.role ? [args.role].filter((r) => r in who) : Object.keys(who)
   if (!args.role) {
     await loginScreens()
     await trackScreens()
@@ -384,6 +462,7 @@ try {
   for (const size of sizes) for (const role of roles) await tour(role, who[role], size)
   if (!args.role || args.role === 'grid_worker') await gridWorkerFlow(who.grid_worker)
   if (!args.role || args.role === 'citizen') await citizenFlow()
+  if (!args.role || args.role === 'dashboard') await dashboardLevels()
   if (failures) throw new Error(`${failures} screen(s) failed their checks (see FAILED above)`)
   console.log('roles: all screens passed')
 } finally {

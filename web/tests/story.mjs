@@ -208,11 +208,24 @@ try {
   await shot(page, 'dispatcher-inbox')
   await openOrder(page, agentId)
   check((await page.locator('[data-test=caller]').textContent()).includes(phone), 'the dispatcher sees the full phone on the order')
+  // The city's dispatcher sends it to 历城区's hotline office (二级派单: city -> district -> street).
   await act(page, 'dispatch', async () => {
-    await pick(page, '[data-test=f-lead-unit]', '洪家楼街道')
+    await pick(page, '[data-test=f-lead-unit]', '历城区12345热线办公室')
   })
   await stateIs(page, '已派单')
   await shot(page, 'dispatcher-dispatched')
+
+  // -- 3b. 历城区's office signs and re-dispatches (relay) to the street --
+  await login(page, 'lc_dispatcher', '/workbench')
+  await openOrder(page, agentId)
+  await act(page, 'sign')
+  await stateIs(page, '办理中')
+  await act(page, 'relay', async () => {
+    await pick(page, '[data-test=f-lead-unit]', '洪家楼街道')
+  })
+  await stateIs(page, '已派单')
+  check((await page.locator('[data-test=timeline]').textContent()).includes('二次派单'), 'the timeline shows the district office\'s 二次派单')
+  await shot(page, 'district-office-relayed')
 
   // -- 4. the street signs and replies; personal data masked, reveal on demand --
   await login(page, 's370112002', '/workbench')
@@ -256,7 +269,7 @@ try {
   await act(page, 'callback', async (dlg) => { await dlg.locator('[data-test=rating-satisfied]').click() })
   await stateIs(page, '已回访')
   const timeline = await page.locator('[data-test=timeline]').textContent()
-  for (const a of ['派单', '签收', '答复', '回访']) check(timeline.includes(a), `the timeline shows ${a}`)
+  for (const a of ['派单', '签收', '二次派单', '答复', '回访']) check(timeline.includes(a), `the timeline shows ${a}`)
   await shot(page, 'dispatcher-callback')
 
   // -- 5b. the caller tracks it without logging in: number + phone, public fields only --
@@ -322,18 +335,24 @@ try {
   }
   await dash.locator('.leaflet-interactive').first().waitFor({ timeout: 60000 })
   const polys = await dash.locator('.leaflet-interactive').count()
-  check(polys >= 10, `the map draws the district's streets from our own GeoJSON (${polys} shapes)`)
+  check(polys === 3, `the city's map draws its three districts with data from our own GeoJSON (${polys} shapes)`)
   check(await dash.locator('img.leaflet-tile').count() === 0, 'no map tiles are fetched')
   await shot(dash, 'dashboard')
-  // Drill down: district -> a street.
-  await dash.locator('.leaflet-interactive').nth(Math.floor(polys / 2)).click({ force: true })
+  // Drill down: city -> 历城区 (the east one, last in code order) -> a street.
+  await dash.locator('.leaflet-interactive').nth(polys - 1).click({ force: true })
   await dash.waitForFunction(() => document.querySelector('[data-test=crumbs]')?.textContent.includes('›'), null, { timeout: 30000 })
+  check(true, 'clicking a district drills down: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
+  await dash.waitForTimeout(500)
+  const streets = await dash.locator('.leaflet-interactive').count()
+  check(streets >= 10, `the district's streets are drawn (${streets} shapes)`)
+  await dash.locator('.leaflet-interactive').nth(Math.floor(streets / 2)).click({ force: true })
+  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 2, null, { timeout: 30000 })
   check(true, 'clicking a street drills down: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
   await dash.waitForTimeout(500)
   await shot(dash, 'dashboard-street')
   // -> a community (its grids) -> a grid's order list.
   await dash.locator('.leaflet-interactive').first().click({ force: true })
-  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 2, null, { timeout: 30000 })
+  await dash.waitForFunction(() => (document.querySelector('[data-test=crumbs]')?.textContent.match(/›/g) || []).length === 3, null, { timeout: 30000 })
   check(true, 'clicking a community shows its grids: ' + (await dash.locator('[data-test=crumbs]').textContent()).trim())
   await dash.locator('.leaflet-interactive').first().waitFor()
   await dash.waitForTimeout(500)
