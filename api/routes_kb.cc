@@ -2,14 +2,31 @@
 // answer a call from an entry, import and export. Scope and roles are the service's
 // (service/hotline_service_kb.cc); here: parse -> service -> render.
 #include <string>
+#include <unordered_map>
 
 #include "api/route_util.h"
 
 namespace hotline::api::route {
 namespace {
 
-Json RenderKbEntry(HotlineService& svc, const KbEntryView& v) {
+using Names = std::unordered_map<std::string, std::string>;
+
+// Staff display names by login: events and versions name their author by login.
+Names StaffNames(HotlineService& svc) {
+  Names n;
+  for (const User& u : svc.Users()) n[u.login] = u.display_name;
+  return n;
+}
+
+Json RenderKbEntry(HotlineService& svc, const KbEntryView& v, const Names& names) {
   Json j = Json::parse(kb::EntryToJson(v.entry));
+  auto name_of = [&](const Json& login) {
+    auto it = names.find(login.get<std::string>());
+    return it == names.end() ? Json(nullptr) : Json(it->second);
+  };
+  for (Json& e : j["events"]) e["actor_name"] = name_of(e["actor"]);
+  for (Json& e : j["versions"]) e["author_name"] = name_of(e["author"]);
+  for (Json& e : j["corrections"]) e["actor_name"] = name_of(e["actor"]);
   auto unit = svc.FindUnitByCode(v.entry.owning_unit);
   j["owning_unit_name"] = unit.ok() ? Json(unit->name) : Json(nullptr);
   j["full"] = v.full;
@@ -83,7 +100,8 @@ HttpResponse ListEntries(Ctx& c) {
   auto list = c.svc.KbList(c.actor, q);
   if (!list.ok()) return Fail(list.status());
   Json items = Json::array();
-  for (const KbEntryView& v : *list) items.push_back(RenderKbEntry(c.svc, v));
+  const Names names = StaffNames(c.svc);
+  for (const KbEntryView& v : *list) items.push_back(RenderKbEntry(c.svc, v, names));
   return JsonReply(200, Json{{"items", items}, {"total", items.size()}});
 }
 
@@ -110,8 +128,9 @@ HttpResponse Search(Ctx& c) {
   auto hits = c.svc.KbSearch(c.actor, *q, opt);
   if (!hits.ok()) return Fail(hits.status());
   Json items = Json::array();
+  const Names names = StaffNames(c.svc);
   for (const KbHitView& h : *hits) {
-    Json j = RenderKbEntry(c.svc, h.view);
+    Json j = RenderKbEntry(c.svc, h.view, names);
     j["score"] = h.hit.score;
     j["snippet"] = h.hit.snippet;
     j["snippet_html"] = kb::MarkedSnippetHtml(h.hit);
@@ -123,7 +142,7 @@ HttpResponse Search(Ctx& c) {
 HttpResponse GetEntry(Ctx& c) {
   auto v = c.svc.KbGet(c.actor, c.req.params["id"]);
   if (!v.ok()) return Fail(v.status());
-  return JsonReply(200, RenderKbEntry(c.svc, *v));
+  return JsonReply(200, RenderKbEntry(c.svc, *v, StaffNames(c.svc)));
 }
 
 // POST /kb/entries {id?, owning_unit?, title, body, subjects, source, valid_*, review_due, ...}
@@ -139,7 +158,7 @@ HttpResponse CreateEntry(Ctx& c) {
   if (!r.ok()) return Fail(r.status());
   auto v = c.svc.KbCreate(c.actor, id, unit, content);
   if (!v.ok()) return Fail(v.status());
-  return JsonReply(201, RenderKbEntry(c.svc, *v));
+  return JsonReply(201, RenderKbEntry(c.svc, *v, StaffNames(c.svc)));
 }
 
 // PUT /kb/entries/{id} {content fields..., expected_version}: a new version in draft.
@@ -157,7 +176,7 @@ HttpResponse UpdateEntry(Ctx& c) {
   if (!r.ok()) return Fail(r.status());
   auto v = c.svc.KbAct(c.actor, c.req.params["id"], req);
   if (!v.ok()) return Fail(v.status());
-  return JsonReply(200, RenderKbEntry(c.svc, *v));
+  return JsonReply(200, RenderKbEntry(c.svc, *v, StaffNames(c.svc)));
 }
 
 // POST /kb/entries/{id}/actions/{action} {note, expected_version}
@@ -187,7 +206,7 @@ HttpResponse ActOnEntry(Ctx& c) {
   if (!r.ok()) return Fail(r.status());
   auto v = c.svc.KbAct(c.actor, c.req.params["id"], req);
   if (!v.ok()) return Fail(v.status());
-  return JsonReply(200, RenderKbEntry(c.svc, *v));
+  return JsonReply(200, RenderKbEntry(c.svc, *v, StaffNames(c.svc)));
 }
 
 // POST /kb/entries/{id}/answer {order, version?, question?}: the call answered from the entry.

@@ -141,7 +141,7 @@ Result<Entry> PublishImported(const Entry& entry, const EntryActor& actor, int64
   Entry e = entry;
   e.state = EntryState::kPublished;
   e.published_version = e.versions.back().version;
-  Event(e, actor, now, "publish", EntryState::kDraft, "import");
+  Event(e, actor, now, "publish", EntryState::kDraft, "导入");
   return e;
 }
 

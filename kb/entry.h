@@ -102,7 +102,7 @@ Result<Entry> ApplyEntryAction(const Entry& entry, const EntryRequest& request,
                                const EntryActor& actor, int64_t now);
 
 // An imported entry put live at once by the centre (a reviewed policy file, issue 17 item 4):
-// draft -> published with a "publish" event noting the import. kForbidden unless the actor is
+// draft -> published with a "publish" event noted "导入" (import). kForbidden unless the actor is
 // the centre; kFailedPrecondition unless the entry is a fresh draft (one version).
 Result<Entry> PublishImported(const Entry& entry, const EntryActor& actor, int64_t now);
 

@@ -65,7 +65,7 @@ TEST(KbEntry, OnlyTheCentrePublishesAnImportAtOnceAndOnlyAFreshDraft) {
   EXPECT_EQ(live->published_version, 1);
   ASSERT_EQ(live->events.size(), 2u);
   EXPECT_EQ(live->events.back().action, "publish");
-  EXPECT_EQ(live->events.back().note, "import");
+  EXPECT_EQ(live->events.back().note, "导入");
   EXPECT_EQ(PublishImported(*live, kCentre, kT0 + 2).status().code(), Code::kFailedPrecondition);
 }
 
