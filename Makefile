@@ -17,6 +17,8 @@ DEB_PACKAGES += libfasttext-dev liblinear-dev
 DEB_PACKAGES += libxlsxwriter-dev
 # Open311's XML answers (docs/open311.md): libxml2's writer; its parser in the unit tests.
 DEB_PACKAGES += libxml2-dev
+# Knowledge entries from xlsx (kb/entry_xlsx.cc): minizip opens the workbook, libxml2 reads it.
+DEB_PACKAGES += libminizip-dev
 
 # The web UI's browser test (tests/web_story_test.py): Debian's Chromium, driven by the npm
 # package playwright-core, and a CJK font so Chinese renders in the screenshots.

@@ -478,6 +478,11 @@ TEST_P(RandomHistories, EngineEqualsNaiveRecomputation) {
           ASSERT_EQ(got.v[static_cast<size_t>(i)], want.v[static_cast<size_t>(i)])
               << "seed " << seed << " unit " << u << " days [" << r.from << "," << r.to
               << ") counter " << CounterName(i);
+        // 直办率 (issue 17): answers over answers + first dispatches, recomputed from events.
+        const double direct = want[Counter::kDirectAnswered];
+        ASSERT_EQ(Metric(got, "direct_answer_rate", KpiConfig{}),
+                  (Ratio{direct, direct + want[Counter::kFirstDispatched]}))
+            << "seed " << seed << " unit " << u;
         ++checked;
       }
   for (Id u : units)

@@ -211,6 +211,11 @@ std::vector<Route> PlaceRoutes();     // routes_place.cc: gazetteer, address res
 std::vector<Route> IntelRoutes();     // routes_intel.cc: classifier, auto-dispatch, suggest
 std::vector<Route> HotspotsRoutes();  // routes_hotspots.cc
 std::vector<Route> PublicRoutes();    // routes_public.cc: no login (web UI tracking)
-std::vector<Route> Open311Routes();   // routes_open311.cc: GeoReport v2 and its API keys
+// The /public routes' shared rate limit per client address (routes_public.cc), and its 429.
+bool AllowPublic(const std::string& remote);
+HttpResponse TooManyPublic();
+std::vector<Route> Open311Routes();
+std::vector<Route> KbRoutes();  // routes_kb.cc: knowledge base (issue 17)   // routes_open311.cc:
+                                // GeoReport v2 and its API keys
 
 }  // namespace hotline::api::route

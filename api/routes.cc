@@ -762,6 +762,7 @@ const std::vector<Route>& AllRoutes() {
     for (Route& r : HotspotsRoutes()) v.push_back(r);
     for (Route& r : PublicRoutes()) v.push_back(r);
     for (Route& r : Open311Routes()) v.push_back(r);
+    for (Route& r : KbRoutes()) v.push_back(r);
     return v;
   }();
   return all;

@@ -270,7 +270,10 @@ HttpResponse GetDashboard(Ctx& c) {
   if (!d.ok()) return Fail(d.status());
   const Timestamp now = c.svc.clock().Now();
   Json rates = Json::object();
-  for (const char* m : {"response_rate", "resolution_rate", "satisfaction_rate"}) {
+  // 直办率 (direct_answer_rate) beside the three rates: the share of appeals the centre answered
+  // on the phone (issue 17; docs/kpis.md), for the dashboard's scope unit.
+  for (const char* m :
+       {"response_rate", "resolution_rate", "satisfaction_rate", "direct_answer_rate"}) {
     const analytics::Ratio& r = d->mtd.metrics.at(m);
     rates[m] = Json{{"num", r.num}, {"den", r.den}, {"value", Num(r.value())}};
   }

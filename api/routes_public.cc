@@ -121,6 +121,9 @@ HttpResponse StreetBoundaries(Ctx& c) {
 
 }  // namespace
 
+bool AllowPublic(const std::string& remote) { return Allow(remote); }
+HttpResponse TooManyPublic() { return TooMany(); }
+
 std::vector<Route> PublicRoutes() {
   return {
       {"GET", "/api/v1/public/orders/{no}", Access::kPublic, TrackOrder},

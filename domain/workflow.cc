@@ -317,6 +317,7 @@ Result<Transition> Plan(const WorkOrder& o, const ActionInput& in, const Actor& 
       n.state = S::kReplied;
       n.replied_at = now;
       text = r.public_text;
+      if (!in.kb_entry.empty()) data.Name("kb_entry", in.kb_entry).Num("kb_version", in.kb_version);
       break;
     }
     case Action::kRelay: {

@@ -82,6 +82,10 @@ struct ActionInput {
   // place_gcj02) and an address; the service resolves it, and Plan() needs a unit in it.
   std::optional<Place> place;
   bool place_gcj02 = false;
+  // answer: the knowledge entry read out to the caller (issue 17), cited in the event's data
+  // as kb_entry / kb_version. Entry ids are [A-Za-z0-9_-] (KbService checks).
+  std::string kb_entry;
+  int kb_version = 0;
   // Facts of the organisation tree the service fills in (never the caller) for dispatch,
   // relay and approve_return; all false in a district-rooted store (issue 14).
   struct Hop {

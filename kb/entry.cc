@@ -134,6 +134,17 @@ Result<Entry> ApplyEntryAction(const Entry& entry, const EntryRequest& r, const 
   return Status(Code::kInternal, "unknown action");
 }
 
+Result<Entry> PublishImported(const Entry& entry, const EntryActor& actor, int64_t now) {
+  if (!actor.centre) return Status(Code::kForbidden, "only the hotline centre publishes");
+  if (entry.state != EntryState::kDraft || entry.versions.size() != 1)
+    return Status(Code::kFailedPrecondition, "only a freshly imported draft is published at once");
+  Entry e = entry;
+  e.state = EntryState::kPublished;
+  e.published_version = e.versions.back().version;
+  Event(e, actor, now, "publish", EntryState::kDraft, "导入");
+  return e;
+}
+
 const EntryVersion* PublishedVersion(const Entry& e) {
   if (e.published_version == 0) return nullptr;
   for (const auto& v : e.versions)

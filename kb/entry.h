@@ -8,7 +8,7 @@
 // may propose a correction from a reply ("this answer is out of date"); it is recorded, it does
 // not change the entry. Every accepted action appends one event.
 //
-// Not wired to storage, service or API yet (docs/kb.md "Not done").
+// Stored by service/kb_service.h, served by api/routes_kb.cc.
 // Thread-safety: pure functions over values.
 #pragma once
 
@@ -100,6 +100,11 @@ struct EntryRequest {
 // valid_until), kForbidden (role), kInvalidArgument (field), kConflict (stale version).
 Result<Entry> ApplyEntryAction(const Entry& entry, const EntryRequest& request,
                                const EntryActor& actor, int64_t now);
+
+// An imported entry put live at once by the centre (a reviewed policy file, issue 17 item 4):
+// draft -> published with a "publish" event noted "导入" (import). kForbidden unless the actor is
+// the centre; kFailedPrecondition unless the entry is a fresh draft (one version).
+Result<Entry> PublishImported(const Entry& entry, const EntryActor& actor, int64_t now);
 
 // The light the owner sees: red when a live entry is past valid_until or review_due, yellow
 // when either falls within `warn_seconds` from now, green otherwise; kNone when nothing is live.

@@ -5,7 +5,8 @@
 // Columns / JSON keys: id, owning_unit, title, body, subjects (';'-separated in CSV, an array in
 // JSON), source_name, source_number, source_link, valid_from, valid_until, review_due (dates
 // YYYY-MM-DD, Beijing midnight; empty = none), attachments (';'-separated / array).
-// xlsx is NOT supported yet (the repository writes xlsx but reads none).
+// xlsx: the first worksheet, first row the column names, read with minizip + libxml2
+// (kb/entry_xlsx.cc); cells typed as dates in the date columns become YYYY-MM-DD.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -37,6 +38,7 @@ struct ImportResult {
 
 ImportResult ParseEntriesCsv(std::string_view csv);
 ImportResult ParseEntriesJson(std::string_view json);
+ImportResult ParseEntriesXlsx(std::string_view bytes);
 
 std::string ExportEntriesCsv(const std::vector<ImportRow>& rows);
 std::string ExportEntriesJson(const std::vector<ImportRow>& rows);

@@ -55,6 +55,20 @@ TEST(KbEntry, UnitDraftsAndSubmitsCentrePublishesEveryStepAnEvent) {
   EXPECT_EQ(e.events[2].actor, "u-kb");
 }
 
+TEST(KbEntry, OnlyTheCentrePublishesAnImportAtOnceAndOnlyAFreshDraft) {
+  auto e = CreateEntry("kb9", kOwner.unit, Content("购房可提取公积金。"), kCentre, kT0);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(PublishImported(*e, kOwner, kT0).status().code(), Code::kForbidden);
+  auto live = PublishImported(*e, kCentre, kT0 + 1);
+  ASSERT_TRUE(live.ok()) << live.status().message();
+  EXPECT_EQ(live->state, EntryState::kPublished);
+  EXPECT_EQ(live->published_version, 1);
+  ASSERT_EQ(live->events.size(), 2u);
+  EXPECT_EQ(live->events.back().action, "publish");
+  EXPECT_EQ(live->events.back().note, "导入");
+  EXPECT_EQ(PublishImported(*live, kCentre, kT0 + 2).status().code(), Code::kFailedPrecondition);
+}
+
 TEST(KbEntry, RolesAreEnforced) {
   auto other = CreateEntry("kb2", kOwner.unit, Content("x"), kOtherUnit, kT0);
   EXPECT_EQ(other.status().code(), Code::kForbidden);

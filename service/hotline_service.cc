@@ -323,6 +323,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
   HOTLINE_RETURN_IF_ERROR(impl->OpenIntel(*cfg));
   impl->SetCfg(std::move(cfg));
   HOTLINE_ASSIGN_OR_RETURN(impl->normalizer, text::Normalizer::Create());
+  HOTLINE_ASSIGN_OR_RETURN(impl->kb, KbService::Open(store, *impl->normalizer, clock));
   HOTLINE_ASSIGN_OR_RETURN(auto boundaries, store.GetDocument(kBoundariesKey));
   if (boundaries) {
     auto grids = impl->BuildGrids(*boundaries, nullptr);

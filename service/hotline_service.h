@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@
 #include "domain/types.h"
 #include "domain/workflow.h"
 #include "geo/gazetteer.h"
+#include "kb/entry.h"
+#include "kb/entry_io.h"
+#include "kb/search.h"
 #include "service/duplicate_index.h"
 #include "service/login_guard.h"
 #include "service/map_index.h"
@@ -320,6 +324,37 @@ struct MapUnitFeature {
   std::shared_ptr<const std::string> geometry;  // GeoJSON geometry (WGS-84)
 };
 
+// ---- knowledge base (issue 17; service/hotline_service_kb.cc, docs/kb.md) ----
+
+// How often an entry answered a call and how those callers rated the calls (回访).
+struct KbUsage {
+  int answered = 0;                    // calls answered from the entry
+  std::map<std::string, int> ratings;  // rating wire name -> calls rated so
+  int rated = 0;                       // calls with a rating
+};
+
+// An entry as one actor may see it. The owning unit and the centre see everything (every
+// version, event and correction, and the review light); other staff see the published version,
+// the publish/withdraw/expire events and their own unit's corrections.
+struct KbEntryView {
+  kb::Entry entry;
+  bool full = false;
+  Light light = Light::kNone;  // owners and the centre: review-due / expiry light
+  KbUsage usage;
+  std::vector<std::string> questions;  // similar questions learned from calls (full view only)
+};
+
+struct KbHitView {
+  kb::Hit hit;
+  KbEntryView view;
+};
+
+struct KbListQuery {
+  std::optional<kb::EntryState> state;
+  std::string unit;   // owning unit code ("" = any)
+  bool mine = false;  // only the actor's own unit's entries
+};
+
 class HotlineService {
  public:
   // Loads the organisation and configuration from the store; missing
@@ -450,6 +485,38 @@ class HotlineService {
   Status Ping();
   // The store writer's counters.
   WriteStats StoreWriteStats() const;
+
+  // -- knowledge base (issue 17; hotline_service_kb.cc) --
+  // The hotline centre's reviewers: admins, and supervisors of the centre / city / district.
+  // Published entries are readable by all staff; drafts by the owning unit and the centre.
+  // A unit drafts for itself; the centre drafts for any unit. Unknown or hidden: kNotFound.
+  Result<std::vector<KbEntryView>> KbList(const Actor& actor, const KbListQuery& query);
+  Result<std::vector<KbHitView>> KbSearch(const Actor& actor, std::string_view query,
+                                          const kb::SearchOptions& options);
+  Result<KbEntryView> KbGet(const Actor& actor, const std::string& id);
+  // `id` empty: one is made ("KB" + number). `owning_unit` empty: the actor's unit.
+  Result<KbEntryView> KbCreate(const Actor& actor, const std::string& id,
+                               const std::string& owning_unit, const kb::EntryContent& content);
+  Result<KbEntryView> KbAct(const Actor& actor, const std::string& id,
+                            const kb::EntryRequest& request);
+  // Answers order `order_id` from the published entry `id` (the `answer` action, the entry's
+  // body as the reply, the event citing kb_entry / kb_version); `version` > 0 must be the
+  // published one (kConflict otherwise). The caller's question (`question`, or the order's
+  // content), with personal data masked, becomes a similar question of the entry.
+  Result<OrderView> KbAnswer(const Actor& actor, Id order_id, const std::string& id, int version,
+                             const std::string& question);
+  // Centre only. `format`: "csv", "json" or "xlsx" (kb/entry_io.h). Every row checked first
+  // (row errors in `errors`, nothing imported); then each row is created as a draft of its
+  // owning unit, or published at once when `publish`.
+  Result<std::vector<KbEntryView>> KbImport(const Actor& actor, const std::string& body,
+                                            std::string_view format, bool publish,
+                                            std::vector<kb::RowError>* errors);
+  // The entries the actor may fully see, their latest version, as CSV or JSON.
+  Result<std::string> KbExport(const Actor& actor, bool csv);
+  // The public FAQ (no login): published entries only, for citizens to read (the route renders
+  // title, answer, subjects, source and owning unit name; never versions, events, corrections,
+  // learned questions or use). `query` empty: the most recently published first.
+  std::vector<KbHitView> KbPublic(std::string_view query, size_t limit);
 
   // ---- public tracking (web UI; service/hotline_service_public.cc) ----
   // The order numbered `no` when `phone` is its caller's phone (digits compared after

@@ -9,6 +9,13 @@ namespace {
 constexpr const char* kIndexKey = "kb/index";
 std::string EntryKey(const std::string& id) { return "kb/entry/" + id; }
 std::string QuestionsKey(const std::string& id) { return "kb/questions/" + id; }
+std::string UsesKey(const std::string& id) { return "kb/uses/" + id; }
+
+nlohmann::json UsesJson(const std::vector<KbService::Use>& uses) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& u : uses) a.push_back({u.order_id, u.version, u.at});
+  return a;
+}
 
 }  // namespace
 
@@ -36,6 +43,17 @@ Result<std::unique_ptr<KbService>> KbService::Open(Store& store, const text::Nor
       return Status(Code::kInternal, "kb entry " + id + ": " + entry.status().message());
     auto q = store.GetDocument(QuestionsKey(id));
     if (!q.ok()) return q.status();
+    auto uses = store.GetDocument(UsesKey(id));
+    if (!uses.ok()) return uses.status();
+    if (uses->has_value()) {
+      try {
+        for (const auto& u : nlohmann::json::parse(**uses))
+          s->uses_[id].push_back(
+              {u.at(0).get<int64_t>(), u.at(1).get<int>(), u.at(2).get<int64_t>()});
+      } catch (const nlohmann::json::exception& e) {
+        return Status(Code::kInternal, "kb uses of " + id + " malformed: " + e.what());
+      }
+    }
     s->entries_[id] = std::move(*entry);
     s->Reindex(s->entries_[id]);
     if (!q->has_value()) continue;
@@ -89,11 +107,16 @@ Status KbService::Save(const kb::Entry& e, bool is_new) {
 }
 
 Result<kb::Entry> KbService::Create(const std::string& id, const std::string& owning_unit,
-                                    const kb::EntryContent& content, const kb::EntryActor& actor) {
+                                    const kb::EntryContent& content, const kb::EntryActor& actor,
+                                    bool publish) {
   std::unique_lock lock(mu_);
   if (entries_.count(id)) return Status(Code::kConflict, "entry " + id + " exists", "id");
   auto e = kb::CreateEntry(id, owning_unit, content, actor, clock_.Now());
   if (!e.ok()) return e.status();
+  if (publish) {
+    e = kb::PublishImported(*e, actor, clock_.Now());
+    if (!e.ok()) return e.status();
+  }
   if (auto st = Save(*e, true); !st.ok()) return st;
   entries_[id] = *e;
   Reindex(*e);
@@ -133,7 +156,8 @@ std::vector<kb::Hit> KbService::Search(std::string_view query,
   return index_->Search(query, options);
 }
 
-Status KbService::LearnFromAnswer(const std::string& id, const std::string& question) {
+Status KbService::LearnFromAnswer(const std::string& id, const std::string& question,
+                                  std::optional<Use> use) {
   if (question.find_first_not_of(" \t\r\n") == std::string::npos)
     return Invalid("question", "empty question");
   std::unique_lock lock(mu_);
@@ -146,8 +170,14 @@ Status KbService::LearnFromAnswer(const std::string& id, const std::string& ques
   questions.push_back(question);
   Store::Batch b;
   b.documents.emplace_back(QuestionsKey(id), nlohmann::json(questions).dump());
+  std::vector<Use> uses = uses_[id];
+  if (use) {
+    uses.push_back(*use);
+    b.documents.emplace_back(UsesKey(id), UsesJson(uses).dump());
+  }
   if (auto st = store_.ApplyBatch(b); !st.ok()) return st;
   questions_[id] = std::move(questions);
+  uses_[id] = std::move(uses);
   index_->Learn(doc->second, question);
   return Status::Ok();
 }
@@ -156,6 +186,12 @@ std::vector<std::string> KbService::SimilarQuestions(const std::string& id) cons
   std::shared_lock lock(mu_);
   auto it = questions_.find(id);
   return it == questions_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<KbService::Use> KbService::Uses(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  auto it = uses_.find(id);
+  return it == uses_.end() ? std::vector<Use>{} : it->second;
 }
 
 }  // namespace hotline

@@ -4,12 +4,14 @@
 // so both backends hold them with no schema change, each write one transaction (ApplyBatch).
 // Search (kb/search.h) covers the published version of each entry only.
 //
-// Not wired to the API yet (docs/kb.md "Not done"); HotlineService does not own one yet.
+// "kb/uses/<id>" lists the calls answered from the entry (order id, version, time).
+// HotlineService owns one (service/hotline_service_kb.cc adds the scope rules; api/routes_kb.cc).
 // Thread-safety: all methods may be called from any thread (one mutex; searches share it).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -31,8 +33,10 @@ class KbService {
   static Result<std::unique_ptr<KbService>> Open(Store& store, const text::Normalizer& normalizer,
                                                  const Clock& clock);
 
+  // `publish`: the centre puts an imported entry live at once (kb::PublishImported).
   Result<kb::Entry> Create(const std::string& id, const std::string& owning_unit,
-                           const kb::EntryContent& content, const kb::EntryActor& actor);
+                           const kb::EntryContent& content, const kb::EntryActor& actor,
+                           bool publish = false);
   Result<kb::Entry> Act(const std::string& id, const kb::EntryRequest& request,
                         const kb::EntryActor& actor);
   Result<kb::Entry> Get(const std::string& id) const;
@@ -41,9 +45,17 @@ class KbService {
   // Published entries only; Hit::id is the entry id.
   std::vector<kb::Hit> Search(std::string_view query, const kb::SearchOptions& options) const;
 
-  // A call answered from entry `id`: the caller's question becomes a similar question of it.
+  // A call answered from entry `id`: the caller's question becomes a similar question of it,
+  // and the use (order, version) is recorded when given — one transaction.
   // kFailedPrecondition unless the entry is published; kInvalidArgument for an empty question.
-  Status LearnFromAnswer(const std::string& id, const std::string& question);
+  struct Use {
+    int64_t order_id = 0;
+    int version = 0;
+    int64_t at = 0;
+  };
+  Status LearnFromAnswer(const std::string& id, const std::string& question,
+                         std::optional<Use> use = std::nullopt);
+  std::vector<Use> Uses(const std::string& id) const;
   std::vector<std::string> SimilarQuestions(const std::string& id) const;
 
  private:
@@ -56,6 +68,7 @@ class KbService {
   mutable std::shared_mutex mu_;
   std::map<std::string, kb::Entry> entries_;
   std::map<std::string, std::vector<std::string>> questions_;
+  std::map<std::string, std::vector<Use>> uses_;
   std::map<std::string, size_t> doc_of_;  // entry id -> SearchIndex doc
   std::unique_ptr<kb::SearchIndex> index_;
 };

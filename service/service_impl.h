@@ -19,6 +19,7 @@
 #include "geo/grid_index.h"
 #include "service/duplicate_index.h"
 #include "service/hotline_service.h"
+#include "service/kb_service.h"
 #include "service/map_index.h"
 #include "service/password.h"
 #include "service/pii.h"
@@ -148,6 +149,7 @@ struct HotlineService::Impl {
   std::mutex admin_mu;                           // serialises configuration and organisation writes
   int min_password_length = kMinPasswordLength;  // the store's policy (kSecurityKey)
   std::unique_ptr<text::Normalizer> normalizer;
+  std::unique_ptr<KbService> kb;  // after normalizer: it searches with it
   DuplicateIndex duplicates;
   std::shared_ptr<const geo::GridIndex> grids;  // swapped under config_mu
 

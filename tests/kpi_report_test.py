@@ -172,6 +172,14 @@ def main():
                   row[5] == r["counters"]["assigned"] and
                   (row[col_rate] is None if sat is None else abs(row[col_rate] - sat) < 1e-9))
             check("unit %s equals /kpis" % r["unit"]["code"], ok, (row, r["counters"]["received"]))
+        # 直办率 (issue 17): the area's row of the unit table equals the dashboard's month to date
+        # (the demo's last month has nothing after today), and the demo answers some directly.
+        col_direct = units[0].index("直办率") if "直办率" in units[0] else None
+        dr = dash.get("rates", {}).get("direct_answer_rate")
+        check("直办率 in the unit table equals the dashboard's",
+              col_direct is not None and dr is not None and dr["den"] > 0 and dr["num"] > 0
+              and units[1][col_direct] is not None
+              and abs(units[1][col_direct] - dr["value"]) < 1e-9, (units[0], units[1], dr))
         subjects = book["热点诉求"]
         check("subject sheet", subjects[0][:3] == ["排名", "诉求大类编码", "诉求大类"]
               and len(subjects) > 2, subjects[:2])

@@ -1,6 +1,7 @@
 // zh-CN by default; English switchable, the choice kept in localStorage.
 import { createI18n } from 'vue-i18n'
 import { adminZh, adminEn } from './i18n_admin'
+import { kbZh, kbEn } from './i18n_kb'
 
 const zh = {
   app: { title: '12345 政务服务便民热线', short: '12345 热线', menu: '菜单', logout: '退出', lang: 'English', unavailable: '数据暂不可用', loading: '加载中…', refresh: '刷新', none: '暂无' },
@@ -19,7 +20,7 @@ const zh = {
     street: '街道', community: '社区', noModel: '服务器未加载分类模型，暂无分类建议', noSuggestion: '暂无把握较大的建议',
     suggestUnavailable: '智能建议暂不可用，已改为按来电号码查询历史诉求', placeUnavailable: '地址解析暂不可用',
     useSuggestion: '采用', leadUnit: '建议承办单位', confidence: '置信度', resolved: '已解析', ambiguous: '多个候选', unknown: '未能识别',
-    keyHint: 'Ctrl+Enter 提交 · Alt+S 采用建议 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
+    keyHint: 'Ctrl+Enter 提交 · Alt+K 以知识库答复 · Alt+S 采用建议 · Alt+N 新来电 · Alt+1…6 选性质 · Tab 顺序填写',
   },
   wb: {
     title: '工单处置', inbox: '待办', all: '全部', red: '红灯', yellow: '黄灯', green: '绿灯', state: '状态', due: '办理时限',
@@ -36,7 +37,7 @@ const zh = {
   },
   dash: {
     title: '12345 热线一屏统览', today: '今日受理', month: '本月受理', closed: '今日办结', rates: '三率', response: '响应率',
-    resolution: '解决率', satisfaction: '满意率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
+    resolution: '解决率', satisfaction: '满意率', direct_answer: '直办率', lights: '在办灯色', trend: '近30天受理趋势（按渠道）', three: '三量',
     city: '全市', streets: '街道排名', departments: '部门排名', districts: '区县排名', districtRankOf: '全市第 {rank} 名', hotspots: '热点诉求', redList: '红灯工单', map: '网格地图',
     byVolume: '受理量', byOverdue: '超期', byLight: '灯色', back: '返回上级', district: '全区', orders: '工单列表', updated: '更新于',
     current: '本期', previous: '上期', allFell: '三量齐降', overdue: '超期{d}', weighted: '加权{num}分/回访{den}件', open: '在办', noOpen: '无在办',
@@ -108,7 +109,7 @@ const en: typeof zh = {
     street: 'Street', community: 'Community', noModel: 'No classifier model loaded on the server', noSuggestion: 'No confident suggestion',
     suggestUnavailable: 'Suggestions unavailable (/suggest not on this server); using caller-phone lookup', placeUnavailable: 'Place lookup unavailable',
     useSuggestion: 'Use', leadUnit: 'Suggested unit', confidence: 'confidence', resolved: 'resolved', ambiguous: 'ambiguous', unknown: 'unknown',
-    keyHint: 'Ctrl+Enter submit · Alt+S take suggestion · Alt+N new call · Alt+1…6 nature · Tab moves field to field',
+    keyHint: 'Ctrl+Enter submit · Alt+K answer from the knowledge base · Alt+S take suggestion · Alt+N new call · Alt+1…6 nature · Tab moves field to field',
   },
   wb: {
     title: 'Workbench', inbox: 'Inbox', all: 'All', red: 'Red', yellow: 'Yellow', green: 'Green', state: 'State', due: 'Due',
@@ -125,7 +126,7 @@ const en: typeof zh = {
   },
   dash: {
     title: '12345 hotline — one screen', today: 'Received today', month: 'This month', closed: 'Closed today', rates: 'Rates', response: 'Response',
-    resolution: 'Resolution', satisfaction: 'Satisfaction', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
+    resolution: 'Resolution', satisfaction: 'Satisfaction', direct_answer: 'Answered directly', lights: 'Open by light', trend: 'Last 30 days by channel', three: 'Three volumes',
     city: 'City', streets: 'Streets', departments: 'Departments', districts: 'Districts', districtRankOf: 'No. {rank} in the city', hotspots: 'Hotspots', redList: 'Red-light orders', map: 'Grid map',
     byVolume: 'Volume', byOverdue: 'Overdue', byLight: 'Light', back: 'Up', district: 'District', orders: 'Orders', updated: 'Updated',
     current: 'current', previous: 'previous', allFell: 'all three fell', overdue: '{d} overdue', weighted: 'score {num} of {den} callbacks (weighted)', open: 'open', noOpen: 'none open',
@@ -185,7 +186,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: localStorage.getItem(LANG_KEY) || 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, ...adminZh }, en: { ...en, ...adminEn } },
+  messages: { 'zh-CN': { ...zh, ...adminZh, ...kbZh }, en: { ...en, ...adminEn, ...kbEn } },
 })
 
 export function toggleLang() {
