@@ -113,7 +113,9 @@ DuplicateMatter HotlineService::Impl::DuplicateMatterOf(const WorkOrder& o) cons
   auto gaz = Gaz();
   auto street = dir.Unit_(*o.place.street_id);
   if (!gaz || !street) return out;
-  geo::AddressMatch m = gaz->gazetteer.Resolve(o.place.address, 3);
+  // Enough candidates that the compound is among them when streets, communities and grids of
+  // a similar name rank above it (a city's gazetteer holds many: 洪家楼街道, 洪家楼社区, ...).
+  geo::AddressMatch m = gaz->gazetteer.Resolve(o.place.address, 12);
   for (const geo::AddressCandidate& c : m.candidates) {
     const geo::GazetteerEntry& e = *c.entry;
     if (e.kind != geo::EntryKind::kCompound && e.kind != geo::EntryKind::kBuilding &&

@@ -2,7 +2,7 @@
 // (zh-CN first, English switchable); merged into the messages in i18n.ts.
 export const adminZh = {
   pick: { subject: '输入代码或名称搜索分类' },
-  kind: { district: '区', center: '热线中心', department: '部门', street: '街道', community: '社区', grid: '网格' },
+  kind: { city: '市', district: '区县', center: '热线中心', department: '部门', street: '街道', community: '社区', grid: '网格' },
   role: { agent: '话务员', dispatcher: '派单员', handler: '承办人', grid_worker: '网格员', supervisor: '督办员', admin: '管理员', citizen: '市民' },
   admin: {
     nav: '系统管理', navAudit: '审计日志',
@@ -52,7 +52,7 @@ export const adminZh = {
 
 export const adminEn: typeof adminZh = {
   pick: { subject: 'Type a code or name to search' },
-  kind: { district: 'District', center: 'Hotline centre', department: 'Department', street: 'Street', community: 'Community', grid: 'Grid' },
+  kind: { city: 'City', district: 'District', center: 'Hotline centre', department: 'Department', street: 'Street', community: 'Community', grid: 'Grid' },
   role: { agent: 'Agent', dispatcher: 'Dispatcher', handler: 'Handler', grid_worker: 'Grid worker', supervisor: 'Supervisor', admin: 'Admin', citizen: 'Citizen' },
   admin: {
     nav: 'Administration', navAudit: 'Audit log',
