@@ -352,13 +352,13 @@ async function agentPhoneOnly() {
 async function agentSameCompound() {
   const agent = await tokenOf('agent')
   const first = await apiCall('POST', '/orders', agent, { channel: 'hotline', nature: 'complaint', subject_code: '100501',
-    content: '洪家楼街道祥泰小区1号楼2单元这几天暖气一直不热，家里室温只有十三四度，老人孩子受不了，多次打供热公司电话无人处理',
-    caller: { name: '王先生', phone: '13905319876' }, place: { address: '洪家楼街道祥泰小区1号楼' } })
+    content: '洪家楼街道鑫达小区1号楼2单元这几天暖气一直不热，家里室温只有十三四度，老人孩子受不了，多次打供热公司电话无人处理',
+    caller: { name: '王先生', phone: '13905319876' }, place: { address: '洪家楼街道鑫达小区1号楼' } })
   const page = await newPage('desktop')
   await login(page, 'agent', '/agent')
   await page.locator('[data-test=phone]').fill('13905311234')
   await page.locator('[data-test=content]').fill('3号楼暖气不热')
-  await page.locator('[data-test=address]').fill('祥泰小区3号楼')
+  await page.locator('[data-test=address]').fill('鑫达小区3号楼')
   await page.locator('[data-test=subject]').click()
   await page.keyboard.type('100501')
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: '100501' }).first()
