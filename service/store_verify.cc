@@ -62,7 +62,6 @@ void CheckOrder(const WorkOrder& o, const std::vector<Event>& evs, Problems& p, 
   if (o.version != static_cast<std::int64_t>(evs.size()) - 1)
     p.Add(OrderName(o) + " is at version " + std::to_string(o.version) + " after " +
           std::to_string(evs.size()) + " events (expected " + std::to_string(evs.size() - 1) + ")");
-  if (!o.place.grid_id && !o.place.community_id && !o.place.street_id) return;
   bool merged = false, dispatched = false;
   for (const Event& e : evs) {
     if (e.action == "merge") merged = true;

@@ -26,7 +26,8 @@ struct VerifyReport {
 //    starts in the state the previous one left, the last leaves the order's state, and the
 //    order's version counts its events. 2. No event belongs to a missing order. 3. The KPI
 //    engine fed from the log (as at every start) agrees with counts taken straight from the
-//    events for the whole area and all time: received, duplicates, direct answers, rejections
+//    events for the whole area (an order without a street, community or grid counts
+//    there too) and all time: received, duplicates, direct answers, rejections
 //    and first dispatches. At most `max_problems` problems are listed (the count is still
 //    exact in the last sentence).
 Result<VerifyReport> VerifyStore(Store& store, const Clock& clock, const std::string& calendar_path,
