@@ -20,26 +20,14 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_proc import Server, login, run_cli  # noqa: E402
+from hotline_proc import (Checks, Server, appeal_body, login, orders_that_differ,  # noqa: E402
+                         run_cli, stop_quietly)
 
 
 def cli(binary, *args):
     p = subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=600)
     return p.returncode, p.stdout + p.stderr
-
-
-def order_body(i):
-    return {"channel": "hotline", "nature": "complaint", "urgency": "normal",
-            "title": "备份期间受理 %d" % i,
-            "content": "备份测试工单 %d：小区路灯不亮，晚上出行不便，请尽快维修。" % i,
-            "caller": {"name": "测试", "phone": "13812345678"},
-            "place": {"address": "洪家楼北路%d号" % (i % 90 + 1)}}
-
-
-def stable(order):
-    """The order as the API shows it, without what depends on the moment of asking."""
-    return {k: v for k, v in order.items() if k not in ("light", "remaining_seconds")}
 
 
 def main():
@@ -51,12 +39,7 @@ def main():
     data = ["--data", args.data] if args.data else []
     work = tempfile.mkdtemp(prefix="hotline-backup-")
     db, copy = os.path.join(work, "live.db"), os.path.join(work, "copy.db")
-    results = []
-
-    def check(name, ok, detail=""):
-        results.append(ok)
-        print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""),
-              flush=True)
+    check = Checks()
 
     # --model-dir: no classifier training (not what is tested here).
     run_cli(binary, "demo", "--db", db, "--months", "1", "--per-day", "12", "--no-serve",
@@ -74,7 +57,7 @@ def main():
             i = worker * 100000
             while not stop.is_set():
                 i += 1
-                st, js, text, _ = server.request("POST", "/orders", body=order_body(i),
+                st, js, text, _ = server.request("POST", "/orders", body=appeal_body("备份期间受理", i),
                                                  token=token)
                 if st == 201:
                     acked.append((js["id"], time.monotonic()))
@@ -121,14 +104,7 @@ def main():
         restored.start()
         rtoken = login(restored, "agent", "demo")
         sample = sorted(before)[::max(1, len(before) // 25)] + ids[:5]
-        differ = []
-        for oid in sample:
-            _, a, _, _ = server.request("GET", "/orders/%d" % oid, token=token)
-            _, b, _, _ = restored.request("GET", "/orders/%d" % oid, token=rtoken)
-            ea = server.request("GET", "/orders/%d/events" % oid, token=token)[1]
-            eb = restored.request("GET", "/orders/%d/events" % oid, token=rtoken)[1]
-            if stable(a) != stable(b) or ea != eb:
-                differ.append(oid)
+        differ = orders_that_differ(server, token, restored, rtoken, sample)
         check("the restored copy answers for %d orders exactly as the original" % len(sample),
               not differ, str(differ[:5]))
         restored.stop()
@@ -171,15 +147,9 @@ def main():
         check("verify finds a store the engine cannot read unsound", rc == 1 and
               "NOT sound" in out, out[-1500:])
     finally:
-        for s in (server, restored):
-            try:
-                s.stop()
-            except Exception:  # noqa: BLE001 - already stopped
-                pass
+        stop_quietly(server, restored)
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

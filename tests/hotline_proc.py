@@ -212,3 +212,56 @@ def login(server, user, password):
     if st != 200 or not isinstance(js, dict) or "token" not in js:
         raise RuntimeError("login %s failed: %d %s" % (user, st, text[:500]))
     return js["token"]
+
+
+class Checks:
+    """The black-box tests' verdicts: `check(name, ok, detail)` prints "ok   name" or
+    "FAIL name: detail"; `summary()` prints "N passed, M failed" and returns the exit code."""
+
+    def __init__(self):
+        self.results = []
+
+    def __call__(self, name, ok, detail=""):
+        self.results.append(bool(ok))
+        print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""),
+              flush=True)
+
+    def summary(self):
+        failed = self.results.count(False)
+        print("%d passed, %d failed" % (len(self.results) - failed, failed))
+        return 1 if failed else 0
+
+
+def appeal_body(title, i):
+    """An intake body numbered `i`: a street-lamp complaint in 洪家楼街道."""
+    return {"channel": "hotline", "nature": "complaint", "urgency": "normal",
+            "title": "%s %d" % (title, i),
+            "content": "%s工单 %d：小区路灯不亮，晚上出行不便，请尽快维修。" % (title, i),
+            "caller": {"name": "测试", "phone": "13812345678"},
+            "place": {"address": "洪家楼北路%d号" % (i % 90 + 1)}}
+
+
+def orders_that_differ(a, token_a, b, token_b, ids):
+    """The ids whose GET /orders/{id} (without what depends on the moment of asking) or
+    /orders/{id}/events differ between servers a and b."""
+    def stable(order):
+        return {k: v for k, v in order.items() if k not in ("light", "remaining_seconds")}
+    differ = []
+    for oid in ids:
+        oa = a.request("GET", "/orders/%d" % oid, token=token_a)[1]
+        ob = b.request("GET", "/orders/%d" % oid, token=token_b)[1]
+        ea = a.request("GET", "/orders/%d/events" % oid, token=token_a)[1]
+        eb = b.request("GET", "/orders/%d/events" % oid, token=token_b)[1]
+        if stable(oa) != stable(ob) or ea != eb:
+            differ.append(oid)
+    return differ
+
+
+def stop_quietly(*servers):
+    """Stops every started server, ignoring one that has already stopped."""
+    for s in servers:
+        if s:
+            try:
+                s.stop()
+            except Exception:  # noqa: BLE001 - already stopped
+                pass

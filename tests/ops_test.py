@@ -19,14 +19,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_proc import PgCluster, Server, login, run_cli  # noqa: E402
-
-
-def order_body(i):
-    return {"channel": "hotline", "nature": "complaint", "urgency": "normal",
-            "title": "运维测试 %d" % i, "content": "运维测试工单 %d：小区路灯不亮，请尽快维修。" % i,
-            "caller": {"name": "测试", "phone": "13812345678"},
-            "place": {"address": "洪家楼北路1号"}}
+from hotline_proc import (Checks, PgCluster, Server, appeal_body, login, run_cli,  # noqa: E402
+                         stop_quietly)
 
 
 def main():
@@ -36,12 +30,7 @@ def main():
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     data = ["--data", args.data] if args.data else []
-    results = []
-
-    def check(name, ok, detail=""):
-        results.append(ok)
-        print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""),
-              flush=True)
+    check = Checks()
 
     cluster = PgCluster()
     server = None
@@ -58,7 +47,7 @@ def main():
         check("/ready answers 200 while the store answers", st == 200 and js["ready"] is True,
               text)
         for i in range(3):
-            st, js, text, _ = server.request("POST", "/orders", body=order_body(i), token=admin)
+            st, js, text, _ = server.request("POST", "/orders", body=appeal_body("运维测试", i), token=admin)
             check("intake %d" % i, st == 201, text[:300])
         with urllib.request.urlopen(server.url("/metrics"),
                                     timeout=10) as r:
@@ -79,7 +68,7 @@ def main():
         st, js, text, _ = server.request("GET", "/ready")
         check("and /ready answers 503", st == 503 and js["ready"] is False, text)
         t0 = time.monotonic()
-        st, js, text, _ = server.request("POST", "/orders", body=order_body(10), token=admin,
+        st, js, text, _ = server.request("POST", "/orders", body=appeal_body("运维测试", 10), token=admin,
                                          headers={"Idempotency-Key": "ops-retry-1"})
         check("an intake answers 503 with a JSON error, not a hang", st == 503 and
               "error" in (js or {}) and time.monotonic() - t0 < 30, "%d %s" % (st, text[:300]))
@@ -98,7 +87,7 @@ def main():
               server.proc.poll() is None)
         got = []
         for _ in range(2):
-            st, js, text, _ = server.request("POST", "/orders", body=order_body(10), token=admin,
+            st, js, text, _ = server.request("POST", "/orders", body=appeal_body("运维测试", 10), token=admin,
                                              headers={"Idempotency-Key": "ops-retry-1"})
             got.append((st, js.get("id") if isinstance(js, dict) else None))
         check("the retried intake is taken once", got[0][0] in (200, 201) and
@@ -108,15 +97,9 @@ def main():
         check("the store holds the 3 first intakes and the retried one once",
               st == 200 and js.get("total") == 4, text[:300])
     finally:
-        if server:
-            try:
-                server.stop()
-            except Exception:  # noqa: BLE001 - already stopped
-                pass
+        stop_quietly(server)
         cluster.stop()
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

@@ -22,21 +22,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hotline_proc import PgCluster, Server, login, run_cli  # noqa: E402
+from hotline_proc import (Checks, PgCluster, Server, appeal_body, login,  # noqa: E402
+                         orders_that_differ, run_cli, stop_quietly)
 
 DEPLOY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "deploy")
-
-
-def order_body(i):
-    return {"channel": "hotline", "nature": "complaint", "urgency": "normal",
-            "title": "时间点恢复演练 %d" % i,
-            "content": "恢复演练工单 %d：小区路灯不亮，晚上出行不便，请尽快维修。" % i,
-            "caller": {"name": "测试", "phone": "13812345678"},
-            "place": {"address": "洪家楼北路%d号" % (i % 90 + 1)}}
-
-
-def stable(order):
-    return {k: v for k, v in order.items() if k not in ("light", "remaining_seconds")}
 
 
 def main():
@@ -46,12 +35,7 @@ def main():
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     data = ["--data", args.data] if args.data else []
-    results = []
-
-    def check(name, ok, detail=""):
-        results.append(ok)
-        print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if not ok else ""),
-              flush=True)
+    check = Checks()
 
     work = tempfile.mkdtemp(prefix="hotline-pgbackup-")
     archive, backups = os.path.join(work, "archive"), os.path.join(work, "backups")
@@ -98,7 +82,7 @@ def main():
             while not stop.is_set():
                 i += 1
                 sent.append((i, time.monotonic()))
-                st, js, text, _ = server.request("POST", "/orders", body=order_body(i),
+                st, js, text, _ = server.request("POST", "/orders", body=appeal_body("时间点恢复演练", i),
                                                  token=token)
                 if st == 201:
                     acked.append((js["id"], time.monotonic()))
@@ -178,35 +162,21 @@ def main():
         restored.start()
         rtoken = login(restored, "agent", "demo")
         sample = sorted(before)[::max(1, len(before) // 20)] + sorted(have)[:5]
-        differ = []
-        for oid in sample:
-            a = server.request("GET", "/orders/%d" % oid, token=token)[1]
-            b = restored.request("GET", "/orders/%d" % oid, token=rtoken)[1]
-            ea = server.request("GET", "/orders/%d/events" % oid, token=token)[1]
-            eb = restored.request("GET", "/orders/%d/events" % oid, token=rtoken)[1]
-            if stable(a) != stable(b) or ea != eb:
-                differ.append(oid)
+        differ = orders_that_differ(server, token, restored, rtoken, sample)
         check("the restored store answers for %d orders exactly as the original" % len(sample),
               not differ, str(differ[:5]))
-        st, js, text, _ = restored.request("POST", "/orders", body=order_body(999999),
+        st, js, text, _ = restored.request("POST", "/orders", body=appeal_body("时间点恢复演练", 999999),
                                            token=rtoken)
         check("and takes new appeals (promoted)", st == 201, text[:300])
     finally:
-        for s in (server, restored):
-            if s:
-                try:
-                    s.stop()
-                except Exception:  # noqa: BLE001 - already stopped
-                    pass
+        stop_quietly(server, restored)
         if restored_pg:
             subprocess.run(as_pg + [os.path.join(cluster.bindir, "pg_ctl"), "-D", restored_pg,
                                     "-m", "immediate", "-w", "stop"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
