@@ -184,8 +184,9 @@ def main():
         check("a service comes from the taxonomy (010101 道路破损坑洼, group 城乡建设)",
               road and road["service_name"] == "道路破损坑洼" and road["group"] == "城乡建设" and
               "市政道路设施" in road["keywords"], road)
+        # The demo is rooted at the city of Jinan: its code is the jurisdiction.
         check("services honour jurisdiction_id", c.call("GET", "services.xml",
-                                                         {"jurisdiction_id": "370112"})[0] == 200)
+                                                         {"jurisdiction_id": "370100"})[0] == 200)
         st, _, root, _ = c.xml("GET", "services", params={"jurisdiction_id": "sfgov.org"})
         is_error("an unknown jurisdiction_id is 404", st, root, 404, "jurisdiction_id")
 

@@ -22,6 +22,10 @@ export const LATIN_ALLOW = new Set([
   'Ctrl', 'Alt', 'Shift', 'Enter', 'Tab', 'Esc',  // keys on the keyboard, as printed on them
 ])
 
+// An identifier: capitals, a hyphen, an optional capital and digits (the Jinan demo's department
+// codes LX-D04, SZ-D01). Never prose.
+const CODE = /\b[A-Z]{2,}-[A-Z]?\d+\b/g
+
 // A word: two or more Latin letters in a row (single letters like the "B" of "B座" are fine).
 const WORD = /[A-Za-z]{2,}/g
 
@@ -69,7 +73,8 @@ export async function englishWords(page, { allow = [] } = {}) {
   const patterns = allow.filter((a) => a instanceof RegExp)
   const bad = []
   for (const { text, where } of texts) {
-    let rest = text
+    // Codes are data, not English: a unit's code (LX-D04), a catalogue rule's (LX-D02).
+    let rest = text.replace(CODE, ' ')
     for (const p of patterns) rest = rest.replace(new RegExp(p.source, p.flags.includes('g') ? p.flags : p.flags + 'g'), ' ')
     const words = (rest.match(WORD) || []).filter((w) => !LATIN_ALLOW.has(w) && !extra.includes(w))
     if (words.length) bad.push({ words: [...new Set(words)], text: text.slice(0, 120), where })
