@@ -33,10 +33,11 @@ std::uint64_t ResidentBytes() {
 }  // namespace
 
 void RegisterMetrics(Router& router, HotlineService& service,
-                     std::function<ServerStats()> server_stats) {
+                     std::function<ServerStats()> server_stats, const Scheduler* scheduler) {
   const auto started = std::chrono::steady_clock::now();
   router.Add(
-      "GET", "/api/v1/metrics", [&router, &service, server_stats, started](HttpRequest& req) {
+      "GET", "/api/v1/metrics",
+      [&router, &service, server_stats, started, scheduler](HttpRequest& req) {
         if (!Loopback(req.remote))
           return HttpResponse::Error(
               403,
@@ -65,6 +66,24 @@ void RegisterMetrics(Router& router, HotlineService& service,
              static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::steady_clock::now() - started)
                                             .count()));
+        if (scheduler) {
+          Line(out, "hotline_scheduler_leader", "gauge",
+               "1 when this node holds the lease of the scheduled work.", scheduler->leader());
+          Line(out, "hotline_scheduler_terms_total", "counter",
+               "Times this node became the leader of the scheduled work.", scheduler->terms());
+          out +=
+              "# HELP hotline_scheduler_job_runs_total Runs of each scheduled job on this node.\n"
+              "# TYPE hotline_scheduler_job_runs_total counter\n";
+          for (const auto& j : scheduler->Stats())
+            out += "hotline_scheduler_job_runs_total{job=\"" + j.name + "\"} " +
+                   std::to_string(j.runs) + "\n";
+          out +=
+              "# HELP hotline_scheduler_job_failures_total Failed runs of each scheduled job.\n"
+              "# TYPE hotline_scheduler_job_failures_total counter\n";
+          for (const auto& j : scheduler->Stats())
+            out += "hotline_scheduler_job_failures_total{job=\"" + j.name + "\"} " +
+                   std::to_string(j.failures) + "\n";
+        }
         HttpResponse r;
         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
         r.body = std::move(out);

@@ -10,10 +10,13 @@
 
 #include "api/http_server.h"
 #include "service/hotline_service.h"
+#include "service/scheduler.h"
 
 namespace hotline::api {
 
+// `scheduler` (may be null): its leadership and job counters are reported too.
 void RegisterMetrics(Router& router, HotlineService& service,
-                     std::function<ServerStats()> server_stats);
+                     std::function<ServerStats()> server_stats,
+                     const Scheduler* scheduler = nullptr);
 
 }  // namespace hotline::api

@@ -37,6 +37,7 @@
 #include "service/bootstrap.h"
 #include "service/hotline_service.h"
 #include "service/password.h"
+#include "service/scheduler.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -54,6 +55,11 @@ struct Common {
   int workers = 32;
   std::string model_dir;  // classifier models (subject.bin, nature.bin); docs/dispatch.md
   LoginOptions login;     // docs/access.md "Login"
+  // Scheduled work (service/scheduler.h, docs/deploy.md): the tick, how often every node
+  // reloads the knowledge entries other nodes changed, how often the leader expires entries.
+  int tick_ms = 1000;
+  int kb_refresh_seconds = 2;
+  int kb_expire_seconds = 60;
 };
 
 int Fail(const Status& st) {
@@ -79,9 +85,25 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   std::cout << (*svc)->KpiFeedSummary() << std::endl;
   api::Router router;
   api::RegisterRoutes(router, **svc);
+  // Scheduled work: each node follows the others; the lease holder runs what must run once.
+  auto lease = store.OpenLease("scheduled-work");
+  if (!lease.ok()) return Fail(lease.status());
+  Scheduler scheduler(std::move(*lease), std::chrono::milliseconds(c.tick_ms));
+  HotlineService& service = **svc;
+  scheduler.Add({"kb-refresh", Scheduler::Where::kEveryNode,
+                 std::chrono::seconds(c.kb_refresh_seconds),
+                 [&service] { return service.KbRefresh(); }});
+  scheduler.Add({"kb-expire", Scheduler::Where::kLeader, std::chrono::seconds(c.kb_expire_seconds),
+                 [&service]() -> Status {
+                   auto n = service.KbExpireDue();
+                   if (n.ok() && *n > 0)
+                     std::cout << "scheduler: kb-expire expired " << *n << " entries" << std::endl;
+                   return n.ok() ? Status() : n.status();
+                 }});
   api::HttpServer* running = nullptr;  // set before Start(); read by GET /api/v1/metrics
-  api::RegisterMetrics(router, **svc,
-                       [&running] { return running ? running->Stats() : api::ServerStats{}; });
+  api::RegisterMetrics(
+      router, **svc, [&running] { return running ? running->Stats() : api::ServerStats{}; },
+      &scheduler);
   api::ServerOptions opt;
   opt.host = c.host;
   opt.port = static_cast<std::uint16_t>(c.port);
@@ -103,6 +125,7 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   Status st = server.Start();
   if (!st.ok()) return Fail(st);
   std::cout << "listening on http://" << c.host << ":" << server.port() << std::endl;
+  scheduler.Start();
   if (!banner.empty()) {
     std::string text = banner;
     for (size_t at; (at = text.find("PORT")) != std::string::npos;)
@@ -112,6 +135,7 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   int sig = 0;
   sigwait(&signals, &sig);
   std::cout << "stopping (signal " << sig << ")" << std::endl;
+  scheduler.Stop();
   server.Stop();
   return 0;
 }
@@ -212,6 +236,17 @@ int main(int argc, char** argv) {
                       "password verifications at once (0 = the number of cores, at most 4)")
           ->capture_default_str()
           ->check(CLI::Range(0, 64));
+      sub->add_option("--tick-ms", c.tick_ms, "scheduled work: how often it looks for due jobs")
+          ->capture_default_str()
+          ->check(CLI::Range(50, 60000));
+      sub->add_option("--kb-refresh-seconds", c.kb_refresh_seconds,
+                      "every node: reload the knowledge entries other nodes changed")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 3600));
+      sub->add_option("--kb-expire-seconds", c.kb_expire_seconds,
+                      "the leader: expire knowledge entries past their validity")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 86400));
       sub->add_option("--model-dir", c.model_dir,
                       "directory of the classifier models subject.bin and nature.bin "
                       "(demo default: FILE.models, trained on the demo history)");

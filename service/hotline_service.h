@@ -517,6 +517,11 @@ class HotlineService {
   // title, answer, subjects, source and owning unit name; never versions, events, corrections,
   // learned questions or use). `query` empty: the most recently published first.
   std::vector<KbHitView> KbPublic(std::string_view query, size_t limit);
+  // Scheduled work (app/main.cc wires these into service/scheduler.h): every node follows the
+  // entries other nodes wrote; the leader expires entries past their valid_until. Returns how
+  // many it expired.
+  Status KbRefresh();
+  Result<int> KbExpireDue();
 
   // ---- public tracking (web UI; service/hotline_service_public.cc) ----
   // The order numbered `no` when `phone` is its caller's phone (digits compared after

@@ -286,4 +286,13 @@ std::vector<KbHitView> HotlineService::KbPublic(std::string_view query, size_t l
   return out;
 }
 
+Status HotlineService::KbRefresh() { return impl_->kb->Refresh(); }
+
+Result<int> HotlineService::KbExpireDue() {
+  kb::EntryActor system;
+  system.user = "系统定时任务";
+  system.centre = true;
+  return impl_->kb->ExpireDue(system);
+}
+
 }  // namespace hotline

@@ -56,11 +56,22 @@ class KbService {
   Status LearnFromAnswer(const std::string& id, const std::string& question,
                          std::optional<Use> use = std::nullopt);
   std::vector<Use> Uses(const std::string& id) const;
+
+  // Follows what other processes sharing the store wrote (several nodes): reloads each entry,
+  // similar-question list and use list whose stored version differs from the one this process
+  // last read (one query when nothing changed). Every change above also re-reads its entry
+  // first, so a node never acts on another's older copy.
+  Status Refresh();
+  // Expires every published entry past its valid_until (the leader's timer; docs/kb.md).
+  // Returns how many it expired.
+  Result<int> ExpireDue(const kb::EntryActor& actor);
   std::vector<std::string> SimilarQuestions(const std::string& id) const;
 
  private:
   KbService(Store& store, const text::Normalizer& normalizer, const Clock& clock);
   Status Save(const kb::Entry& entry, bool is_new);
+  Status LoadLocked(const std::string& key, const std::string& doc);
+  Status ReloadLocked(const std::string& id);
   void Reindex(const kb::Entry& entry);
 
   Store& store_;
@@ -69,7 +80,8 @@ class KbService {
   std::map<std::string, kb::Entry> entries_;
   std::map<std::string, std::vector<std::string>> questions_;
   std::map<std::string, std::vector<Use>> uses_;
-  std::map<std::string, size_t> doc_of_;  // entry id -> SearchIndex doc
+  std::map<std::string, size_t> doc_of_;      // entry id -> SearchIndex doc
+  std::map<std::string, std::int64_t> seen_;  // document key -> stored version last loaded
   std::unique_ptr<kb::SearchIndex> index_;
 };
 

@@ -141,6 +141,62 @@ TEST_P(KbServiceTest, AnAnsweredCallTeachesASimilarQuestionThatIsKept) {
   EXPECT_EQ(Top("看病的钱能不能回来"), "kb1");
 }
 
+// Two nodes on one store (issue 16): each follows what the other writes, acts on the stored
+// entry rather than its own older copy, and the timer's expiry happens once.
+TEST_P(KbServiceTest, TwoNodesFollowEachOtherAndExpireOnce) {
+  auto s2 = GetParam() == "postgres" ? OpenPostgresStore(conninfo_)
+                                     : OpenSqliteStore((dir_ / "kb.db").string());
+  ASSERT_TRUE(s2.ok()) << s2.status().message();
+  auto other = KbService::Open(**s2, *norm_, clock_);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  KbService& b = **other;
+
+  kb::EntryContent c = Content("异地就医备案后住院费用可直接结算。");
+  c.valid_until = clock_.Now() + 86400;
+  ASSERT_TRUE(kb_->Create("kb1", "医保局", c, kOwner).ok());
+  Publish("kb1");
+  EXPECT_TRUE(b.Search("异地就医结算", {}).empty()) << "not yet refreshed";
+  ASSERT_TRUE(b.Refresh().ok());
+  auto hits = b.Search("异地就医结算", {});
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, "kb1");
+  ASSERT_TRUE(b.Refresh().ok()) << "nothing changed: a no-op";
+
+  // B learns a question; A learns another without having refreshed: A's write starts from
+  // the stored list, so B's question survives.
+  ASSERT_TRUE(b.LearnFromAnswer("kb1", "外地住院怎么报销").ok());
+  ASSERT_TRUE(kb_->LearnFromAnswer("kb1", "异地住院能直接结算吗").ok());
+  EXPECT_EQ(kb_->SimilarQuestions("kb1").size(), 2u) << "A read B's question before adding";
+  // B made an entry too; A's new entry keeps it in the stored index.
+  ASSERT_TRUE(b.Create("kb2", "医保局", Content("医保卡丢失请到医保经办机构补办。"), kOwner).ok());
+  ASSERT_TRUE(kb_->Create("kb3", "医保局", Content("公积金提取需携带身份证。"), kOwner).ok());
+  auto index = store_->GetDocument("kb/index");
+  ASSERT_TRUE(index.ok() && index->has_value());
+  EXPECT_NE((*index)->find("kb2"), std::string::npos) << **index;
+  EXPECT_NE((*index)->find("kb3"), std::string::npos) << **index;
+  EXPECT_EQ(kb_->Create("kb2", "医保局", Content("x"), kOwner).status().code(), Code::kConflict)
+      << "an id taken on another node is taken";
+
+  // Expiry: not before valid_until; once after it, whichever node runs it twice.
+  auto early = kb_->ExpireDue(kCentre);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(*early, 0);
+  clock_.Advance(2 * 86400);
+  auto first = kb_->ExpireDue(kCentre);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(*first, 1);
+  auto again = b.ExpireDue(kCentre);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, 0) << "B reads the stored, expired entry";
+  auto e = b.Get("kb1");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->state, kb::EntryState::kExpired);
+  int expires = 0;
+  for (const auto& ev : e->events) expires += ev.action == "expire";
+  EXPECT_EQ(expires, 1);
+  EXPECT_TRUE(b.Search("异地就医结算", {}).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, KbServiceTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/result.h"
@@ -122,6 +123,20 @@ struct WriteStats {
   std::uint64_t queued = 0;         // writes waiting for the next group now
 };
 
+// Leadership of the work that must run once across every process sharing a store (docs/deploy.md
+// "Scheduled work"): at most one holder at a time; a holder that dies or loses the store loses it.
+// SQLite: an exclusive lock (flock) on a file beside the database. PostgreSQL: a session-level
+// advisory lock on a connection of its own, released by the server when that connection ends.
+// Thread-safety: one thread at a time.
+class Lease {
+ public:
+  virtual ~Lease() = default;
+  // Takes the lease when it is free, or checks that this holder still has it (and that the
+  // store is still reachable). false: another process holds it, or the store is unreachable
+  // (the lease is then lost until a later Hold takes it again).
+  virtual bool Hold() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -146,6 +161,12 @@ class Store {
     std::vector<std::pair<std::string, std::string>> documents;
   };
   virtual Status ApplyBatch(const Batch& batch) = 0;
+  // Every document whose key starts with `prefix`, as (key, version), by key: what changed since
+  // a process last looked (each write bumps the version), e.g. another node's knowledge entries.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> DocumentVersions(
+      const std::string& prefix) = 0;
+  // The lease named `name` (one per kind of scheduled work), not yet held.
+  virtual Result<std::unique_ptr<Lease>> OpenLease(const std::string& name) = 0;
   virtual Result<Id> MaxUnitId() = 0;
   virtual Result<Id> MaxUserId() = 0;
 

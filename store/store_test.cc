@@ -700,6 +700,44 @@ TEST_P(StoreTest, DISABLED_CreateOrderThroughput32Callers) {
               kCallers * kEach, kCallers, s, kCallers * kEach / s);
 }
 
+// Another process's knowledge entries are found by what changed (issue 16): a write bumps its
+// key's version, and the prefix selects exactly the keys under it.
+TEST_P(StoreTest, DocumentVersionsListTheKeysUnderAPrefixWithTheirVersions) {
+  ASSERT_TRUE(store_->PutDocument("kb/entry/A", "{}").ok());
+  ASSERT_TRUE(store_->PutDocument("kb/entry/B", "{}").ok());
+  ASSERT_TRUE(store_->PutDocument("kbx", "{}").ok());
+  ASSERT_TRUE(store_->PutDocument("kb/entry/A", "{\"v\":2}").ok());
+  auto v = store_->DocumentVersions("kb/entry/");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  using KV = std::pair<std::string, std::int64_t>;
+  EXPECT_EQ(*v, (std::vector<KV>{{"kb/entry/A", 2}, {"kb/entry/B", 1}}));
+  auto none = store_->DocumentVersions("nothing/");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+// The lease of scheduled work: one holder at a time across processes (here two stores on one
+// database, as two nodes); released when its holder goes, then another takes it.
+TEST_P(StoreTest, OneLeaseHolderAtATimeAndTheNextTakesOverWhenItGoes) {
+  auto other = OpenBackend(GetParam(), target_);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto first = store_->OpenLease("work");
+  auto second = (*other)->OpenLease("work");
+  auto unrelated = (*other)->OpenLease("other-work");
+  ASSERT_TRUE(first.ok() && second.ok() && unrelated.ok());
+  EXPECT_TRUE((*first)->Hold());
+  EXPECT_TRUE((*first)->Hold()) << "holding is idempotent";
+  EXPECT_FALSE((*second)->Hold());
+  EXPECT_TRUE((*unrelated)->Hold()) << "leases of other names are independent";
+  first->reset();  // the holder goes (its connection or file lock with it)
+  bool taken = false;
+  for (int i = 0; i < 50 && !taken; ++i) {  // PostgreSQL frees a closed session's locks async
+    taken = (*second)->Hold();
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(taken);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;

@@ -620,6 +620,48 @@ std::string Pad7(Id id) {
 
 // ---- the store -------------------------------------------------------------
 
+// The lease of scheduled work (store/store.h): a session-level advisory lock on a connection of
+// its own, keyed by a hash of the name; the server releases it when that connection ends.
+class PgLease final : public Lease {
+ public:
+  PgLease(std::string conninfo, int timeout_s, std::string name)
+      : conninfo_(std::move(conninfo)), timeout_s_(timeout_s), key_(LeaseKey(name)) {}
+  bool Hold() override {
+    if (conn_ && conn_->Broken()) Drop();
+    if (!conn_) {
+      auto c = PgConn::Open(conninfo_, timeout_s_);
+      if (!c.ok()) return false;
+      conn_ = std::move(*c);
+    }
+    // Held: a round trip proves the session (and with it the lock) is still there.
+    auto r = held_ ? conn_->Query("SELECT true", {}, false)
+                   : conn_->Query("SELECT pg_try_advisory_lock($1)", Params().Add(key_));
+    if (!r.ok()) {
+      Drop();
+      return false;
+    }
+    held_ = r->Bool(0, 0);
+    return held_;
+  }
+
+ private:
+  static std::int64_t LeaseKey(const std::string& name) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a of "hotline-lease:" + name
+    for (char ch : "hotline-lease:" + name)
+      h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    return static_cast<std::int64_t>(h);
+  }
+  void Drop() {
+    conn_.reset();
+    held_ = false;
+  }
+  const std::string conninfo_;
+  const int timeout_s_;
+  const std::int64_t key_;
+  std::unique_ptr<PgConn> conn_;
+  bool held_ = false;
+};
+
 class PostgresStore final : public Store {
  public:
   PostgresStore(std::string conninfo, PostgresOptions options)
@@ -715,6 +757,24 @@ class PostgresStore final : public Store {
       return {};
     }));
     return out;
+  }
+  Result<std::vector<std::pair<std::string, std::int64_t>>> DocumentVersions(
+      const std::string& prefix) override {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](PgConn& c) -> Status {
+      out.clear();
+      HOTLINE_ASSIGN_OR_RETURN(
+          Rows r, c.Query("SELECT key, version FROM documents WHERE starts_with(key, $1) "
+                          "ORDER BY key COLLATE \"C\"",
+                          Params().Add(prefix)));
+      for (int i = 0; i < r.size(); ++i) out.emplace_back(r.Text(i, 0), r.Int(i, 1));
+      return {};
+    }));
+    return out;
+  }
+  Result<std::unique_ptr<Lease>> OpenLease(const std::string& name) override {
+    return std::unique_ptr<Lease>(
+        std::make_unique<PgLease>(conninfo_, options_.connect_timeout_seconds, name));
   }
   Status ApplyBatch(const Batch& b) override {
     return Write([&](PgConn& c) -> Status {

@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -369,6 +372,32 @@ std::string OpenStatesSql() {
 
 // ---- the store -----------------------------------------------------------
 
+// The lease of scheduled work (store/store.h): an exclusive flock on "<db>-lease-<name>", which
+// the kernel releases when the process ends however it ends. An in-memory store has one process.
+class SqliteLease final : public Lease {
+ public:
+  explicit SqliteLease(std::string path) : path_(std::move(path)) {}
+  ~SqliteLease() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool Hold() override {
+    if (held_) return true;
+    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) return false;
+    held_ = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+    return held_;
+  }
+
+ private:
+  const std::string path_;
+  int fd_ = -1;
+  bool held_ = false;
+};
+class AlwaysLease final : public Lease {
+ public:
+  bool Hold() override { return true; }
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, SqliteOptions options)
@@ -480,6 +509,26 @@ class SqliteStore final : public Store {
       return st;
     }));
     return out;
+  }
+  Result<std::vector<std::pair<std::string, std::int64_t>>> DocumentVersions(
+      const std::string& prefix) override {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    HOTLINE_RETURN_IF_ERROR(Read([&](Conn& c) -> Status {
+      out.clear();
+      PREPARE(c, s,
+              "SELECT key, version FROM documents WHERE substr(key, 1, length(?1)) = ?1 "
+              "ORDER BY key");
+      s.Bind(1, prefix);
+      Status st;
+      while (s.Step(&st)) out.emplace_back(s.Text(0), s.Int(1));
+      return st;
+    }));
+    return out;
+  }
+  Result<std::unique_ptr<Lease>> OpenLease(const std::string& name) override {
+    if (path_.empty() || path_ == ":memory:" || path_.starts_with("file::memory:"))
+      return std::unique_ptr<Lease>(std::make_unique<AlwaysLease>());
+    return std::unique_ptr<Lease>(std::make_unique<SqliteLease>(path_ + "-lease-" + name));
   }
   Status ApplyBatch(const Batch& b) override {
     return Write([&](Conn& c) -> Status {
