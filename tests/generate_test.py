@@ -15,8 +15,10 @@ Usage: generate_test.py --binary PATH [--data DIR] [--backend sqlite|postgres]
 import argparse
 import collections
 import datetime
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -54,8 +56,9 @@ def snapshot(server, token):
             "GET", "/orders?sort=oldest&page_size=200&page=%d" % page, token=token)
         if st != 200:
             raise RuntimeError("GET /orders: %d %s" % (st, text[:300]))
-        orders += [(o["id"], o["no"], o["state"], o["title"], o["subject_code"], o["channel"],
-                    o["created_at"]) for o in js["items"]]
+        orders += [(o["id"], o["no"], o["state"], o["version"], o["title"], o["content"],
+                    json.dumps(o.get("subject"), sort_keys=True), o["channel"],
+                    o.get("created_at")) for o in js["items"]]
         if len(js["items"]) < 200:
             break
         page += 1
@@ -120,6 +123,23 @@ def main():
                   out)
         rc, out = cli(binary, "verify", *store_args(first), *data)
         check("hotline verify passes on the generated store", rc == 0, out[-2000:])
+        if not pg:
+            # The bulk path leaves an ordinary store: the schema of `hotline init`, WAL.
+            plain = os.path.join(work, "plain.db")
+            cli(binary, "init", "--db", plain, "--admin-password", "admin-secret-1", *data)
+
+            def schema(path):
+                con = sqlite3.connect(path)
+                try:
+                    return (sorted(con.execute("SELECT type, name, tbl_name, sql FROM "
+                                               "sqlite_master").fetchall()),
+                            con.execute("PRAGMA journal_mode").fetchone()[0],
+                            con.execute("PRAGMA user_version").fetchone()[0])
+                finally:
+                    con.close()
+            got, want = schema(first), schema(plain)
+            check("the generated file has the schema, journal and version of a new store",
+                  got == want, "generated %s\nnew %s" % (got, want))
 
         server = Server(binary, first, data=args.data, clock_file=clock)
         servers.append(server)
@@ -156,7 +176,7 @@ def main():
             st, evs, text, _ = server.request("GET", "/orders/%d/events" % oid, token=token)
             if st != 200:
                 raise RuntimeError("events of %d: %d %s" % (oid, st, text[:300]))
-            for e in evs:
+            for e in evs["items"]:
                 actions[e["action"]] += 1
                 if e["action"] == "callback" and (e.get("data") or {}).get("rating"):
                     rated += 1

@@ -1183,10 +1183,13 @@ Result<GenerateReport> GenerateHistory(Store& store, const Clock& clock, const G
 
   RateProgress progress(progress_out, progress_tty, o.orders);
   Status st;
+  double write_seconds = 0;
   while (auto batch = queue.Pop()) {
     const Id first = batch->front().order.id;
     for (const auto& it : *batch) events += static_cast<std::int64_t>(it.events.size());
+    const auto t0 = std::chrono::steady_clock::now();
     st = store.BulkLoad(*batch);
+    write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (st.ok() && batch->front().order.id != first)
       st = Status(Code::kInternal, "generate must write into an empty store");
     if (!st.ok()) {
@@ -1203,6 +1206,7 @@ Result<GenerateReport> GenerateHistory(Store& store, const Clock& clock, const G
   report.events = events;
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.write_seconds = write_seconds;
   PrintRefusals(refusals, out);
   return report;
 }

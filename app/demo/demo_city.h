@@ -50,7 +50,8 @@ struct GenerateOptions {
 };
 struct GenerateReport {
   std::int64_t orders = 0, events = 0;
-  double seconds = 0;  // wall time, setup included
+  double seconds = 0;        // wall time, setup included
+  double write_seconds = 0;  // of which the writing thread spent in Store::BulkLoad
 };
 // kInvalidArgument naming the flag (--orders, --years, --batch) for options out of range.
 Status ValidateGenerateOptions(const GenerateOptions& options);
