@@ -2,6 +2,7 @@
 //   hotline init   --db FILE --admin-password PW      a new, empty store
 //   hotline serve  --db FILE --port N                 serve an existing store
 //   hotline demo   --db FILE --port N                 build the demo city if FILE is new, serve it
+//   hotline generate --db FILE --orders N [--years Y]  a large demo-city history, in bulk
 //   hotline classify train|eval|predict ...           the appeal classifier (docs/classifier.md)
 //   hotline kb eval|search|check ...                  the knowledge base: search measured on
 //                                                      labelled questions, tried (docs/kb.md)
@@ -13,9 +14,12 @@
 //   hotline backup --db FILE --out COPY               an online, consistent copy (docs/deploy.md)
 //   hotline verify --db COPY | --pg CONNINFO          a store's history replays and recounts
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -186,6 +190,73 @@ Result<bool> StoreExists(const Common& c) {
   return max_unit > 0;
 }
 
+// `hotline generate`: refuses bad options and an existing store before writing anything; on
+// SQLite writes the new file in bulk mode (store/sqlite/sqlite_store.h) and leaves it an
+// ordinary store; a failure leaves no file behind.
+int Generate(const Common& c, demo::GenerateOptions g, const std::string& orders, bool force) {
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(orders.c_str(), &end, 10);
+  if (orders.empty() || *end != 0 || errno != 0)
+    return Fail(
+        Invalid("--orders", "--orders must be a whole number >= 1 (got \"" + orders + "\")"));
+  g.orders = n;
+  g.data_dir = c.data_dir;
+  g.calendar_path = CalendarPath(c);
+  if (Status v = demo::ValidateGenerateOptions(g); !v.ok()) return Fail(v);
+  const bool sqlite = c.pg.empty();
+  if (sqlite && std::filesystem::exists(c.db)) {
+    std::error_code ec;
+    const bool empty_file = std::filesystem::file_size(c.db, ec) == 0 && !ec;
+    if (!force && !empty_file) {
+      std::cerr << "hotline: --db " << c.db
+                << " already exists; generate writes a new store (add --force to replace it)\n";
+      return 2;
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c.db + suffix);
+  }
+  if (!sqlite) {
+    auto exists = StoreExists(c);
+    if (!exists.ok()) return Fail(exists.status());
+    if (*exists) {
+      std::cerr << "hotline: --pg: the PostgreSQL database already holds a store; generate "
+                   "writes into an empty one\n";
+      return 2;
+    }
+  }
+  const auto started = std::chrono::steady_clock::now();
+  SqliteOptions so;
+  so.bulk_new_file = true;
+  auto store = sqlite ? OpenSqliteStore(c.db, so) : OpenPostgresStore(c.pg);
+  if (!store.ok()) return Fail(store.status());
+  auto clock = MakeClock(c);
+  auto report = demo::GenerateHistory(**store, *clock, g, std::cout, std::cerr, isatty(2) != 0);
+  store->reset();
+  Status st = report.ok() ? Status() : report.status();
+  if (st.ok() && sqlite) st = FinishSqliteBulkLoad(c.db);
+  if (!st.ok()) {
+    if (sqlite)
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(c.db + suffix);
+    return Fail(st);
+  }
+  // The rate counts everything: setup, simulation, writing, indexes and fsync.
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << "generated " << report->orders << " orders, " << report->events << " events in "
+            << secs << " s (" << static_cast<long long>(static_cast<double>(report->orders) / secs)
+            << " orders/s; " << report->write_seconds << " s in BulkLoad, "
+            << secs - report->seconds << " s finishing)";
+  if (sqlite) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(c.db, ec);
+    if (!ec)
+      std::cout << "; " << bytes << " bytes, "
+                << bytes / static_cast<std::uintmax_t>(report->orders) << " bytes per order";
+  }
+  std::cout << std::endl;
+  return 0;
+}
+
 }  // namespace
 }  // namespace hotline
 
@@ -286,6 +357,21 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seed", demo_opt.seed, "random seed")->capture_default_str();
   demo_cmd->add_flag("--no-serve", no_serve, "build the demo store and exit");
 
+  demo::GenerateOptions gen_opt;
+  std::string gen_orders;
+  bool gen_force = false;
+  auto* gen_cmd = app.add_subcommand(
+      "generate", "write a large history of the demo city into a new store, in bulk");
+  add_common(gen_cmd, false);
+  gen_cmd->add_option("--orders", gen_orders, "how many orders (appeals)")->required();
+  gen_cmd->add_option("--years", gen_opt.years, "years of history, ending now (1-10)")
+      ->capture_default_str();
+  gen_cmd->add_option("--seed", gen_opt.seed, "random seed")->capture_default_str();
+  gen_cmd->add_option("--batch", gen_opt.batch, "orders per transaction")->capture_default_str();
+  gen_cmd->add_flag("--force", gen_force, "replace an existing SQLite file");
+  gen_cmd->add_option("--clock-file", c.clock_file,
+                      "tests: the history ends at this 'now' (epoch seconds in the file)");
+
   // `hotline admin reset`: the way back when no admin can log in (all disabled, demoted or
   // their passwords lost). Works on the store itself; stop the server first.
   std::string reset_login = "admin", reset_password;
@@ -313,6 +399,8 @@ int main(int argc, char** argv) {
   report->add_option("--thresholds", thresholds, "comma list, e.g. 0.5,0.8,0.9");
 
   CLI11_PARSE(app, argc, argv);
+
+  if (gen_cmd->parsed()) return Generate(c, gen_opt, gen_orders, gen_force);
 
   auto exists = StoreExists(c);
   if (!exists.ok()) return Fail(exists.status());

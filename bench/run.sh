@@ -6,7 +6,8 @@
 # PostgreSQL 15), place (grid lookups, gazetteer and map layers vs PostGIS / SQLite), classify,
 # web (the dashboard's first paint in Chromium, static files vs nginx, GET /dashboard under wrk;
 # bench/web_bench.py), hotspots, kb (knowledge-base search on the shared Beijing Q&A data vs BM25
-# baselines; docs/kb.md). Groups whose executable is not built are reported and skipped.
+# baselines; docs/kb.md), scale (`hotline generate` into SQLite beside the demo path;
+# bench/scale_bench.py). Groups whose executable is not built are reported and skipped.
 # Exits non-zero if a group fails.
 set -uo pipefail
 BUILD=${1:?usage: bench/run.sh BUILD_DIR [ONLY]}
@@ -23,8 +24,9 @@ declare -A CMD=(
   [web]="bench/web_bench --data $ROOT/data"
   [hotspots]="bench/hotspots_bench --data $ROOT/data"
   [kb]="bench/kb_bench --data $ROOT/data"
+  [scale]="bench/scale_bench --data $ROOT/data"
 )
-ORDER=(engine classify place analytics web hotspots kb)
+ORDER=(engine classify place analytics web hotspots kb scale)
 
 if [ -n "$ONLY" ] && [ -z "${CMD[$ONLY]+x}" ]; then
   echo "bench/run.sh: unknown group '$ONLY' (groups: ${ORDER[*]})" >&2

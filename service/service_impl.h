@@ -23,6 +23,7 @@
 #include "service/map_index.h"
 #include "service/password.h"
 #include "service/pii.h"
+#include "service/search_text.h"
 #include "text/normalize.h"
 #include "text/pii_detect.h"
 
@@ -340,10 +341,7 @@ struct HotlineService::Impl {
     }
   }
   // What `q` matches for readers who may not see the caller (WorkOrder::search_text).
-  static std::string SearchText(const WorkOrder& o) {
-    return RedactTitle(o.title, o.content, o.caller_name, o.caller_phone, true) + "\n" +
-           RedactText(o.content, o.caller_name, o.caller_phone, true);
-  }
+  static std::string SearchText(const WorkOrder& o) { return OrderSearchText(o); }
   // An event's free text as the reader of `o` at `level` may see it.
   static void Redact(Event& e, const WorkOrder& o, Pii level) {
     if (level == Pii::kFull) return;

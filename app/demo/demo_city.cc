@@ -5,13 +5,18 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "app/demo/appeal_gen.h"
 #include "app/demo/demo_content.h"
@@ -23,6 +28,7 @@
 #include "service/calendar_json.h"
 #include "service/hotline_service.h"
 #include "service/password.h"
+#include "service/search_text.h"
 
 namespace hotline::demo {
 namespace {
@@ -420,29 +426,44 @@ Reply MakeReply(AppealGenerator& gen, Sim& sim, const GeneratedAppeal& a, const 
   return r;
 }
 
-}  // namespace
+// The demo city as built in the store: what the simulation of appeals needs.
+struct World {
+  Sim sim;
+  City city;
+  std::vector<User> users;
+  geo::PlaceSet shapes;
+  WorkCalendar calendar;
+  std::unique_ptr<AppealGenerator> gen;
+  std::unique_ptr<HotlineService> svc;  // opened on the configured store, before any order
+  std::shared_ptr<const Config> cfg;
+};
 
-Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::ostream& out) {
-  Sim sim{std::mt19937_64(o.seed)};
+// Builds the city (units, users, boundaries, gazetteer, configuration) into the empty `store`.
+Status SetupWorld(Store& store, const Clock& clock, const DemoOptions& o, World& world,
+                  std::ostream& out) {
+  Sim& sim = world.sim;
+  sim.rng.seed(o.seed);
   const std::string dir = o.data_dir + "/demo";
   HOTLINE_ASSIGN_OR_RETURN(auto departments, LoadDepartments(dir + "/departments.json"));
   HOTLINE_ASSIGN_OR_RETURN(Taxonomy taxonomy, LoadTaxonomy(dir + "/taxonomy.json", departments));
   HOTLINE_ASSIGN_OR_RETURN(std::string taxonomy_json, ReadFile(dir + "/taxonomy.json"));
   HOTLINE_ASSIGN_OR_RETURN(std::string catalogue_json, ReadFile(dir + "/catalogue.json"));
-  HOTLINE_ASSIGN_OR_RETURN(WorkCalendar calendar, LoadCalendarFile(o.calendar_path));
-  AppealGenerator gen(taxonomy);
+  HOTLINE_ASSIGN_OR_RETURN(world.calendar, LoadCalendarFile(o.calendar_path));
+  const WorkCalendar& calendar = world.calendar;
+  world.gen = std::make_unique<AppealGenerator>(taxonomy);
+  AppealGenerator& gen = *world.gen;
 
   out << "building the demo city (济南市: 历下区, 市中区, 历城区) ..." << std::endl;
-  City city;
+  City& city = world.city;
   HOTLINE_RETURN_IF_ERROR(BuildCity(o, departments, city, sim));
   HOTLINE_ASSIGN_OR_RETURN(std::string hash, HashPassword(kDemoPassword));
-  std::vector<User> users;
+  std::vector<User>& users = world.users;
   AddUsers(city, hash, gen, sim, users);
 
   // Boundaries: streets split into communities split into grids, covering the district.
   // Boundaries: each district drawn in its own box (generated, not surveyed), its streets split
   // into communities split into grids.
-  geo::PlaceSet shapes;
+  geo::PlaceSet& shapes = world.shapes;
   for (const City::District& d : city.districts) {
     std::vector<Unit> own;
     for (const Unit& u : city.units)
@@ -523,49 +544,34 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       << users.size() << " users" << std::endl;
 
   // The service validates the stored configuration exactly as it will when serving.
-  HOTLINE_ASSIGN_OR_RETURN(auto svc, HotlineService::Open(store, clock, o.calendar_path));
-  std::shared_ptr<const Config> cfg = svc->config();
+  HOTLINE_ASSIGN_OR_RETURN(world.svc, HotlineService::Open(store, clock, o.calendar_path));
+  world.cfg = world.svc->config();
+  return {};
+}
 
-  // Appeal times: daily volume with weekly rhythm, holidays and winter heating season.
-  const Timestamp now = clock.Now();
-  const CivilDate today = calendar.LocalDate(now);
-  const std::int64_t days = static_cast<std::int64_t>(o.months) * 30;
-  static const double kHourWeight[24] = {0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5,
-                                         3.5, 5.0, 5.5, 5.0, 3.0, 3.5, 4.5, 5.0,
-                                         4.5, 3.5, 2.5, 2.2, 2.0, 1.6, 1.0, 0.6};
-  std::vector<double> hour_w(std::begin(kHourWeight), std::end(kHourWeight));
-  std::vector<Timestamp> times;
-  for (std::int64_t d = days; d >= 0; --d) {
-    CivilDate date = CivilFromDays(DaysFromCivil(today) - d);
-    int wd = Weekday(date);  // 0 = Sunday
-    bool weekend = wd == 0 || wd == 6;
-    double f = wd == 1 ? 1.15 : weekend ? 0.72 : 1.0;
-    if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;                   // public holiday
-    if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
-    int n = std::poisson_distribution<int>(o.per_day * f)(sim.rng);
-    Timestamp day0 = calendar.StartOfDay(date);
-    for (int i = 0; i < n; ++i) {
-      Timestamp t = day0 + static_cast<Timestamp>(sim.Weighted(hour_w)) * kHour +
-                    static_cast<Timestamp>(sim.Uni(0, 3600));
-      if (t < now) times.push_back(t);
-    }
-  }
-  std::sort(times.begin(), times.end());
+// Drives appeals one after another through their lives, ending at `now`. Appeals must come in
+// order of their time (merges look back at the community's recent appeals).
+class Simulator {
+ public:
+  Simulator(World& world, Timestamp now)
+      : world_(world),
+        now_(now),
+        grid_pick_(world.city.grid_weight.begin(), world.city.grid_weight.end()),
+        channel_pick_(std::begin(kChannelWeight), std::end(kChannelWeight)) {}
 
-  std::vector<std::string> phones;
-  std::map<Id, std::vector<size_t>> recent_by_community;  // index into items
-  std::vector<Store::HistoryItem> items;
-  std::map<std::string, int> failures;
-  items.reserve(times.size());
-  Progress progress(out, "simulating appeals", times.size());
-  std::vector<double> channel_w = {62, 6, 8, 7, 8, 4, 2, 0, 1, 0};  // Channel order in types.h
-  for (size_t i = 0; i < times.size(); ++i) {
-    progress.Update(i + 1);
-    Store::HistoryItem item;
+  // Fills `item` with appeal `id` received at `t0` and its history up to now.
+  void Run(Id id, Timestamp t0, Store::HistoryItem& item) {
+    Sim& sim = world_.sim;
+    City& city = world_.city;
+    const std::vector<User>& users = world_.users;
+    const geo::PlaceSet& shapes = world_.shapes;
+    const WorkCalendar& calendar = world_.calendar;
+    AppealGenerator& gen = *world_.gen;
+    const std::shared_ptr<const Config>& cfg = world_.cfg;
+    const Timestamp now = now_;
     WorkOrder& w = item.order;
-    const Timestamp t0 = times[i];
-    w.id = static_cast<Id>(i + 1);  // the store assigns the same ids to a fresh database
-    Id grid = city.grids[sim.Weighted(city.grid_weight)];
+    w.id = id;  // the store assigns the same ids to a fresh database
+    Id grid = city.grids[grid_pick_(sim.rng)];
     Id community = *city.U(grid).parent_id;
     Id street = *city.U(community).parent_id;
     PlaceNames place;
@@ -576,7 +582,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     place.unit = 1 + static_cast<int>(sim.Uni(0, 4));
     place.room = (1 + static_cast<int>(sim.Uni(0, 18))) * 100 + 1 + static_cast<int>(sim.Uni(0, 3));
     GeneratedAppeal a = gen.Generate(sim.rng, place);
-    w.channel = static_cast<Channel>(sim.Weighted(channel_w));
+    w.channel = static_cast<Channel>(channel_pick_(sim.rng));
     w.nature = a.nature;
     w.urgency = a.urgency;
     w.subject_code = a.subject_code;
@@ -610,11 +616,15 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       w.caller_name = users[static_cast<size_t>(recorder.user_id - 1)].display_name;
       w.content = "网格员巡查发现：" + w.content;
     } else {
-      if (!phones.empty() && sim.Chance(0.08)) {
-        w.caller_phone = sim.Pick(phones);
+      if (!phones_.empty() && sim.Chance(0.08)) {
+        w.caller_phone = sim.Pick(phones_);
       } else {
         w.caller_phone = AppealGenerator::MobilePhone(sim.rng);
-        phones.push_back(w.caller_phone);
+        // Callers who call again: the last kPhones numbers (the demo never reaches it).
+        if (phones_.size() < kPhones)
+          phones_.push_back(w.caller_phone);
+        else
+          phones_[phones_next_++ % kPhones] = w.caller_phone;
       }
       w.caller_name = gen.CallerName(sim.rng);
       if (sim.Chance(0.1)) w.caller_id_no = AppealGenerator::IdNumber(sim.rng);
@@ -644,7 +654,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     for (Id u : city.Lineage(grid)) item.access.push_back({u, kAccessPlace});
     for (Id u : city.Lineage(recorder.unit_id)) item.access.push_back({u, kAccessAncestor});
 
-    Life life(*cfg, city, users, sim, now, item, failures);
+    Life life(*cfg, city, users, sim, now, item, failures_);
     auto Text = [](const char* s) {
       ActionInput in;
       in.text = s;
@@ -657,26 +667,24 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     };
 
     // Duplicates and inadmissible appeals are settled at intake.
-    auto& recent = recent_by_community[community];
-    while (!recent.empty() && items[recent.front()].order.created_at < t0 - 5 * kDay)
+    auto& recent = recent_by_community_[community];
+    while (!recent.empty() && recent.front().created_at < t0 - 5 * kDay)
       recent.erase(recent.begin());
     if (!recent.empty() && sim.Chance(0.03)) {
       ActionInput in = In(Action::kMerge);
-      in.merge_into = items[sim.Pick(recent)].order.id;
+      in.merge_into = sim.Pick(recent).id;
       in.text = "同一诉求重复反映，并单处理";
       life.Do(t0 + static_cast<Timestamp>(sim.Uni(3, 20) * kMin), kAgent, in);
-      items.push_back(std::move(item));
-      continue;
+      return;
     }
     if (sim.Chance(0.012)) {
       ActionInput in = In(Action::kReject);
       in.basis = static_cast<RejectBasis>(sim.Weighted({4, 2, 4, 1, 1, 1, 1, 1, 3, 2, 2, 1}));
       in.text = "经核实，该诉求不属于12345热线受理范围，已向来电人解释说明。";
       life.Do(t0 + static_cast<Timestamp>(sim.Uni(2, 10) * kMin), kAgent, in);
-      items.push_back(std::move(item));
-      continue;
+      return;
     }
-    recent.push_back(items.size());
+    recent.push_back({w.id, t0});
 
     if (w.nature == Nature::kConsultation && w.channel != Channel::kGridPatrol &&
         sim.Chance(0.65)) {
@@ -700,8 +708,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
                   In(Action::kClose));
         }
       }
-      items.push_back(std::move(item));
-      continue;
+      return;
     }
 
     // Dispatch level by level (二级派单), by the catalogue: a city department's matter goes
@@ -738,8 +745,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       via_office = true;
     }
     if (!life.Do(t0 + static_cast<Timestamp>(sim.Uni(5, 90) * kMin), kDispatcher, disp)) {
-      items.push_back(std::move(item));
-      continue;
+      return;
     }
     auto sign = [&]() {
       double hours = sim.Chance(spec.slow_sign) ? sim.Uni(20, 50) : sim.Uni(0.3, 8);
@@ -754,8 +760,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       // take the order back (not the district's), and the city holds it to the district.
       if (!life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.2, 3) * kHour), office,
                    In(Action::kSign))) {
-        items.push_back(std::move(item));
-        continue;
+        return;
       }
       if (sim.Chance(0.02)) {
         ActionInput rr = Text("经核查，该事项涉及市级部门职责，建议市中心改派。");
@@ -772,8 +777,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       rl.hop.actor_is_district_office = true;
       if (life.O().state != State::kInProgress ||
           !life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.3, 6) * kHour), office, rl)) {
-        items.push_back(std::move(item));
-        continue;
+        return;
       }
     }
     // Returns (退单): the unit says it is not theirs; the reviewer rules.
@@ -817,8 +821,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       }
     }
     if (life.O().state != State::kDispatched || !sign()) {
-      items.push_back(std::move(item));
-      continue;
+      return;
     }
     // Suspended (挂账) cases: parked for days; some are still parked.
     if (sim.Chance(0.01)) {
@@ -828,8 +831,7 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
         life.Do(life.T() + static_cast<Timestamp>(sim.Uni(3, 12) * kDay), kDispatcher,
                 In(Action::kResume));
       if (life.O().state != State::kInProgress) {
-        items.push_back(std::move(item));
-        continue;
+        return;
       }
     }
     if (!life.O().assist_unit_ids.empty() && sim.Chance(0.5)) {
@@ -902,7 +904,82 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
       life.Do(life.T() + static_cast<Timestamp>(sim.Uni(0.2, 4) * kHour), kDispatcher, cl);
       break;
     }
-    items.push_back(std::move(item));
+  }
+
+  const std::map<std::string, int>& failures() const { return failures_; }
+
+ private:
+  struct Recent {
+    Id id;
+    Timestamp created_at;
+  };
+  static constexpr size_t kPhones = 200000;
+  // Channel order in types.h.
+  static constexpr double kChannelWeight[] = {62, 6, 8, 7, 8, 4, 2, 0, 1, 0};
+
+  World& world_;
+  const Timestamp now_;
+  // Drawn from once per appeal: built once (the same draws as building one per call).
+  std::discrete_distribution<size_t> grid_pick_, channel_pick_;
+  std::vector<std::string> phones_;
+  size_t phones_next_ = 0;
+  std::map<Id, std::vector<Recent>> recent_by_community_;
+  std::map<std::string, int> failures_;
+};
+
+void PrintRefusals(const std::map<std::string, int>& failures, std::ostream& out) {
+  int refused = 0;
+  for (const auto& [msg, n] : failures) refused += n;
+  if (refused > 0) {
+    out << "  note: the workflow refused " << refused
+        << " simulated steps (orders stay where they were):\n";
+    for (const auto& [msg, n] : failures) out << "    " << n << " x " << msg << "\n";
+  }
+}
+
+// Appeal times: daily volume with weekly rhythm, holidays and winter heating season.
+double DayFactor(const WorkCalendar& calendar, CivilDate date) {
+  int wd = Weekday(date);  // 0 = Sunday
+  bool weekend = wd == 0 || wd == 6;
+  double f = wd == 1 ? 1.15 : weekend ? 0.72 : 1.0;
+  if (!calendar.IsWorkingDay(date) && !weekend) f = 0.6;                   // public holiday
+  if (date.month == 11 || date.month == 12 || date.month <= 2) f *= 1.15;  // heating season
+  return f;
+}
+// The daily rhythm: calls by hour of the day.
+constexpr double kHourWeight[24] = {0.3, 0.2, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 3.5, 5.0, 5.5, 5.0,
+                                    3.0, 3.5, 4.5, 5.0, 4.5, 3.5, 2.5, 2.2, 2.0, 1.6, 1.0, 0.6};
+
+}  // namespace
+
+Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::ostream& out) {
+  World world;
+  HOTLINE_RETURN_IF_ERROR(SetupWorld(store, clock, o, world, out));
+  Sim& sim = world.sim;
+  const WorkCalendar& calendar = world.calendar;
+  const Timestamp now = clock.Now();
+  const CivilDate today = calendar.LocalDate(now);
+  const std::int64_t days = static_cast<std::int64_t>(o.months) * 30;
+  std::vector<double> hour_w(std::begin(kHourWeight), std::end(kHourWeight));
+  std::vector<Timestamp> times;
+  for (std::int64_t d = days; d >= 0; --d) {
+    CivilDate date = CivilFromDays(DaysFromCivil(today) - d);
+    int n = std::poisson_distribution<int>(o.per_day * DayFactor(calendar, date))(sim.rng);
+    Timestamp day0 = calendar.StartOfDay(date);
+    for (int i = 0; i < n; ++i) {
+      Timestamp t = day0 + static_cast<Timestamp>(sim.Weighted(hour_w)) * kHour +
+                    static_cast<Timestamp>(sim.Uni(0, 3600));
+      if (t < now) times.push_back(t);
+    }
+  }
+  std::sort(times.begin(), times.end());
+
+  std::vector<Store::HistoryItem> items(times.size());
+  Simulator simulator(world, now);
+  Progress progress(out, "simulating appeals", times.size());
+  for (size_t i = 0; i < times.size(); ++i) {
+    progress.Update(i + 1);
+    simulator.Run(static_cast<Id>(i + 1), times[i], items[i]);
   }
 
   // Load in chunks, each one transaction.
@@ -921,14 +998,217 @@ Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& o, std::os
     saving.Update(std::min(items.size(), at + kChunk));
   }
   out << "  " << items.size() << " appeals, " << events << " events" << std::endl;
-  int refused = 0;
-  for (const auto& [msg, n] : failures) refused += n;
-  if (refused > 0) {
-    out << "  note: the workflow refused " << refused
-        << " simulated steps (orders stay where they were):\n";
-    for (const auto& [msg, n] : failures) out << "    " << n << " x " << msg << "\n";
-  }
+  PrintRefusals(simulator.failures(), out);
   return {};
+}
+
+namespace {
+
+// A progress bar with the rate and the time left, for a long run. On a terminal it redraws one
+// line at most ten times a second; otherwise (a log) it writes a plain line every few seconds.
+class RateProgress {
+ public:
+  RateProgress(std::ostream& out, bool tty, std::int64_t total)
+      : out_(out),
+        tty_(tty),
+        total_(std::max<std::int64_t>(total, 1)),
+        start_(std::chrono::steady_clock::now()) {}
+  void Update(std::int64_t done) {
+    const auto t = std::chrono::steady_clock::now();
+    const bool last = done >= total_;
+    if (!last && t - shown_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::seconds(3)))
+      return;
+    shown_ = t;
+    const double secs = std::chrono::duration<double>(t - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+    const double left = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+    const int pct = static_cast<int>(100 * done / total_);
+    char line[160];
+    if (tty_) {
+      std::string bar(30, ' ');
+      for (int i = 0; i < 30 * pct / 100; ++i) bar[static_cast<size_t>(i)] = '#';
+      std::snprintf(line, sizeof line, "\rorders [%s] %3d%% %lld/%lld  %.0f/s  ETA %s ",
+                    bar.c_str(), pct, static_cast<long long>(done), static_cast<long long>(total_),
+                    rate, Clock(left).c_str());
+    } else {
+      std::snprintf(line, sizeof line, "orders %3d%% %lld/%lld  %.0f/s  ETA %s\n", pct,
+                    static_cast<long long>(done), static_cast<long long>(total_), rate,
+                    Clock(left).c_str());
+    }
+    out_ << line;
+    if (last && tty_) out_ << "\n";
+    out_ << std::flush;
+  }
+
+ private:
+  static std::string Clock(double seconds) {
+    const long s = static_cast<long>(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    return buf;
+  }
+  std::ostream& out_;
+  const bool tty_;
+  const std::int64_t total_;
+  const std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point shown_{};
+};
+
+// A bounded queue of batches between the simulating thread and the writing one.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  // False when the reader has given up (a failed write): the producer stops.
+  bool Push(std::vector<Store::HistoryItem> batch) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return q_.size() < capacity_ || abandoned_; });
+    if (abandoned_) return false;
+    q_.push_back(std::move(batch));
+    cv_.notify_all();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  void Abandon() {
+    std::lock_guard lock(mu_);
+    abandoned_ = true;
+    cv_.notify_all();
+  }
+  // Empty optional at the end.
+  std::optional<std::vector<Store::HistoryItem>> Pop() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return std::nullopt;
+    auto b = std::move(q_.front());
+    q_.pop_front();
+    cv_.notify_all();
+    return b;
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<Store::HistoryItem>> q_;
+  bool closed_ = false, abandoned_ = false;
+};
+
+}  // namespace
+
+Status ValidateGenerateOptions(const GenerateOptions& o) {
+  if (o.orders <= 0) return Invalid("--orders", "--orders must be a whole number >= 1");
+  if (o.orders > kMaxGeneratedOrders)
+    return Invalid("--orders", "--orders must be at most " + std::to_string(kMaxGeneratedOrders));
+  if (o.years < 1 || o.years > 10) return Invalid("--years", "--years must be 1 to 10");
+  if (o.batch < 1) return Invalid("--batch", "--batch must be >= 1");
+  return {};
+}
+
+Result<GenerateReport> GenerateHistory(Store& store, const Clock& clock, const GenerateOptions& o,
+                                       std::ostream& out, std::ostream& progress_out,
+                                       bool progress_tty) {
+  HOTLINE_RETURN_IF_ERROR(ValidateGenerateOptions(o));
+  HOTLINE_ASSIGN_OR_RETURN(Id max_unit, store.MaxUnitId());
+  if (max_unit > 0)
+    return Status(Code::kFailedPrecondition, "generate writes into a new, empty store only");
+  const auto started = std::chrono::steady_clock::now();
+  DemoOptions demo;
+  demo.seed = o.seed;
+  demo.data_dir = o.data_dir;
+  demo.calendar_path = o.calendar_path;
+  World world;
+  HOTLINE_RETURN_IF_ERROR(SetupWorld(store, clock, demo, world, out));
+
+  // Exactly o.orders appeals over the last o.years * 365 days (today included, up to now),
+  // spread by the day's factor; each day's count is the rounded share of the running total.
+  const WorkCalendar& calendar = world.calendar;
+  const Timestamp now = clock.Now();
+  const std::int64_t today = DaysFromCivil(calendar.LocalDate(now));
+  const std::int64_t days = static_cast<std::int64_t>(o.years) * 365;
+  std::vector<double> factor(static_cast<size_t>(days));
+  double total = 0;
+  for (std::int64_t d = 0; d < days; ++d)
+    total += factor[static_cast<size_t>(d)] =
+        DayFactor(calendar, CivilFromDays(today - days + 1 + d));
+
+  BatchQueue queue(3);
+  std::int64_t events = 0, written = 0;
+  std::map<std::string, int> refusals;
+  std::thread producer([&] {
+    Sim& sim = world.sim;
+    Simulator simulator(world, now);
+    std::discrete_distribution<int> hour_pick(std::begin(kHourWeight), std::end(kHourWeight));
+    std::vector<Store::HistoryItem> batch;
+    batch.reserve(o.batch);
+    std::vector<Timestamp> times;
+    double cum = 0;
+    std::int64_t before = 0;
+    Id next_id = 1;
+    for (std::int64_t d = 0; d < days; ++d) {
+      cum += factor[static_cast<size_t>(d)];
+      const std::int64_t upto =
+          d + 1 == days ? o.orders : std::llround(static_cast<double>(o.orders) * cum / total);
+      const std::int64_t n = upto - before;
+      before = upto;
+      const Timestamp day0 = calendar.StartOfDay(CivilFromDays(today - days + 1 + d));
+      times.clear();
+      for (std::int64_t i = 0; i < n; ++i) {
+        Timestamp t = day0 + hour_pick(sim.rng) * kHour + static_cast<Timestamp>(sim.Uni(0, 3600));
+        // Today: only the hours gone by.
+        if (t >= now)
+          t = day0 + static_cast<Timestamp>(
+                         sim.Uni(0, static_cast<double>(std::max<Timestamp>(now - day0, 1))));
+        times.push_back(t);
+      }
+      std::sort(times.begin(), times.end());
+      for (Timestamp t : times) {
+        batch.emplace_back();
+        Store::HistoryItem& item = batch.back();
+        simulator.Run(next_id++, t, item);
+        item.order.search_text = OrderSearchText(item.order);
+        if (batch.size() >= o.batch) {
+          if (!queue.Push(std::move(batch))) return;
+          batch = {};
+          batch.reserve(o.batch);
+        }
+      }
+    }
+    if (!batch.empty()) (void)queue.Push(std::move(batch));
+    refusals = simulator.failures();
+    queue.Close();
+  });
+
+  RateProgress progress(progress_out, progress_tty, o.orders);
+  Status st;
+  double write_seconds = 0;
+  while (auto batch = queue.Pop()) {
+    const Id first = batch->front().order.id;
+    for (const auto& it : *batch) events += static_cast<std::int64_t>(it.events.size());
+    const auto t0 = std::chrono::steady_clock::now();
+    st = store.BulkLoad(*batch);
+    write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (st.ok() && batch->front().order.id != first)
+      st = Status(Code::kInternal, "generate must write into an empty store");
+    if (!st.ok()) {
+      queue.Abandon();
+      break;
+    }
+    written += static_cast<std::int64_t>(batch->size());
+    progress.Update(written);
+  }
+  producer.join();
+  HOTLINE_RETURN_IF_ERROR(st);
+  GenerateReport report;
+  report.orders = written;
+  report.events = events;
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.write_seconds = write_seconds;
+  PrintRefusals(refusals, out);
+  return report;
 }
 
 std::string LoginsBanner(Store& store) {

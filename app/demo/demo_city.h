@@ -33,6 +33,35 @@ inline constexpr const char* kDemoPassword = "demo";
 // REQUIRES: an empty store. Shows progress on `out`.
 Status BuildDemo(Store& store, const Clock& clock, const DemoOptions& options, std::ostream& out);
 
+// `hotline generate`: a large history of the demo city, streamed into a new store in batches
+// (docs/storage.md "Bulk loading"). The city, its accounts (password "demo") and configuration
+// are those of BuildDemo; then exactly `orders` appeals over the last `years` years, spread by
+// the same weekly, seasonal and daily rhythm and driven through the same kinds of lifecycles.
+// One thread simulates, the caller's thread writes (Store::BulkLoad, one transaction a batch).
+// Deterministic: the same options and clock give the same store.
+inline constexpr std::int64_t kMaxGeneratedOrders = 100'000'000;
+struct GenerateOptions {
+  std::int64_t orders = 0;     // REQUIRES: 1..kMaxGeneratedOrders
+  int years = 1;               // REQUIRES: 1..10. Default: one year ending now
+  std::uint64_t seed = 12345;  // Default: as the demo
+  std::string data_dir;        // REQUIRES: the repository's data/ directory
+  std::string calendar_path;   // REQUIRES: data/calendar/cn_holidays.json
+  size_t batch = 10000;        // Default: 10,000 orders a transaction
+};
+struct GenerateReport {
+  std::int64_t orders = 0, events = 0;
+  double seconds = 0;        // wall time, setup included
+  double write_seconds = 0;  // of which the writing thread spent in Store::BulkLoad
+};
+// kInvalidArgument naming the flag (--orders, --years, --batch) for options out of range.
+Status ValidateGenerateOptions(const GenerateOptions& options);
+// REQUIRES: an empty store (kFailedPrecondition otherwise; nothing written). Setup lines go to
+// `out`; the progress bar with its ETA to `progress` (redrawn when `progress_tty`, else a line
+// every few seconds).
+Result<GenerateReport> GenerateHistory(Store& store, const Clock& clock,
+                                       const GenerateOptions& options, std::ostream& out,
+                                       std::ostream& progress, bool progress_tty);
+
 // The demo logins, for the terminal.
 std::string LoginsBanner(Store& store);
 
