@@ -10,7 +10,7 @@ DEB_PACKAGES := build-essential cmake pkg-config git curl ca-certificates \
   libboost-dev libboost-system-dev libsqlite3-dev sqlite3 nlohmann-json3-dev \
   postgresql postgresql-client libpq-dev \
   libsodium-dev libcsv-dev libicu-dev libopencc-dev opencc libcli11-dev libgtest-dev libgmock-dev \
-  libbenchmark-dev wrk python3
+  libbenchmark-dev wrk python3 zlib1g-dev
 # The classifier: fastText and liblinear.
 DEB_PACKAGES += libfasttext-dev liblinear-dev
 # The monthly KPI report as Excel (.xlsx).

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "analytics/byte_io.h"
 #include "domain/calendar.h"
 
 namespace hotline::analytics {
@@ -84,6 +85,26 @@ std::vector<Id> UnitTree::OfKind(UnitKind kind) const {
     if (u.kind == kind && u.active) out.push_back(id);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::uint64_t UnitTree::Fingerprint() const {
+  std::vector<const Unit*> all;
+  for (const auto& [_, u] : units_) all.push_back(&u);
+  std::sort(all.begin(), all.end(), [](const Unit* a, const Unit* b) { return a->id < b->id; });
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the fields the roll-up reads
+  auto mix = [&](std::int64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= static_cast<std::uint64_t>(v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const Unit* u : all) {
+    mix(u->id);
+    mix(u->parent_id ? *u->parent_id : -1);
+    mix(static_cast<std::int64_t>(u->kind));
+    mix(u->active ? 1 : 0);
+  }
+  return h;
 }
 
 OrderFacts FactsOf(const WorkOrder& o) {
@@ -679,6 +700,204 @@ std::vector<VolumeTrendRow> KpiEngine::VolumeTrend(UnitKind kind, DayRange r,
     rows.push_back(row);
   }
   return rows;
+}
+
+// ---- checkpoints ----
+
+void KpiEngine::Serialize(std::string& out) const {
+  ByteWriter w(out);
+  w.U(kFormat);
+  w.S(offset_);
+  w.U(unit_ids_.size());
+  for (Id id : unit_ids_) w.S(id);
+  for (const UnitCube& uc : cube_) {
+    w.S(uc.base);
+    w.U(uc.days.size());
+    if (uc.days.empty()) continue;
+    // Days as runs: the count of empty days skipped, then one day's entries.
+    size_t i = 0;
+    while (i < uc.days.size()) {
+      size_t skip = 0;
+      while (i + skip < uc.days.size() && uc.days[i + skip].entries.empty()) ++skip;
+      w.U(skip);
+      i += skip;
+      if (i == uc.days.size()) break;
+      const DayCell& dc = uc.days[i];
+      w.U(dc.entries.size());
+      std::uint32_t prev = 0;
+      for (const Entry& e : dc.entries) {
+        w.U(e.key - prev);  // keys ascend
+        prev = e.key;
+        w.S(e.value);
+      }
+      ++i;
+    }
+  }
+  w.U(orders_.size());
+  for (const auto& [id, o] : orders_) {
+    w.S(id);
+    w.U(o.place);
+    w.S(o.subject1);
+    w.Byte(o.channel);
+    w.Byte(o.nature);
+    w.U(o.events.size());
+    Timestamp prev = 0;
+    for (const CompactEvent& e : o.events) {
+      w.S(e.at - prev);
+      prev = e.at;
+      w.Byte(e.action);
+      w.Byte(e.to);
+      w.Byte(e.flags);
+      w.S(e.rating);
+      w.U(e.lead == kNoUnit ? 0 : std::uint64_t{e.lead} + 1);  // kNoUnit -> 0
+      w.U(e.unit == kNoUnit ? 0 : std::uint64_t{e.unit} + 1);
+      if (e.flags & kHasDue) w.S(e.due_at - e.at);
+    }
+  }
+}
+
+void KpiEngine::Derive(UnitCube& uc) const {
+  uc.overdue_blocks.assign(uc.days.size() / kBlock, 0);
+  uc.months.clear();
+  const int od = Index(Counter::kOverdueDelta);
+  for (size_t i = 0; i < uc.days.size(); ++i) {
+    DayCell& dc = uc.days[i];
+    dc.total = {};
+    if (dc.entries.empty()) continue;
+    const Day day = uc.base + static_cast<Day>(i);
+    const int mi = MonthIndex(day);
+    if (uc.months.empty()) {
+      uc.month_base = mi;
+    } else if (mi < uc.month_base) {
+      uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
+                       std::array<std::int64_t, kNumCounters>{});
+      uc.month_base = mi;
+    }
+    if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
+      uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
+    auto& month = uc.months[static_cast<size_t>(mi - uc.month_base)];
+    for (const Entry& e : dc.entries) {
+      const int counter = CounterOfKey(e.key);
+      dc.total[static_cast<size_t>(counter)] += e.value;
+      month[static_cast<size_t>(counter)] += e.value;
+      if (counter == od) uc.overdue_blocks[i / kBlock] += e.value;
+    }
+  }
+}
+
+Result<std::unique_ptr<KpiEngine>> KpiEngine::Load(std::string_view bytes, UnitTree units,
+                                                   int utc_offset_seconds) {
+  ByteReader r(bytes);
+  auto bad = [](const char* part) {
+    return Status(Code::kInvalidArgument, std::string("kpi checkpoint: damaged ") + part,
+                  "checkpoint");
+  };
+  const std::uint64_t format = r.U();
+  if (!r.ok() || format != kFormat)
+    return Status(Code::kInvalidArgument,
+                  "kpi checkpoint: engine format " + std::to_string(format) +
+                      ", this build reads " + std::to_string(kFormat),
+                  "checkpoint");
+  const std::int64_t offset = r.S();
+  if (!r.ok() || offset != utc_offset_seconds)
+    return Status(Code::kInvalidArgument,
+                  "kpi checkpoint: utc offset " + std::to_string(offset) + " s, expected " +
+                      std::to_string(utc_offset_seconds),
+                  "checkpoint");
+  auto eng = std::make_unique<KpiEngine>(std::move(units), utc_offset_seconds);
+  // The units in their checkpointed order (so every UnitIx in the bytes keeps its meaning).
+  const std::uint64_t n_units = r.Count();
+  if (!r.ok() || n_units == 0) return bad("unit list");
+  std::vector<Id> ids(n_units);
+  for (auto& id : ids) id = r.S();
+  if (!r.ok() || ids[0] != kAllUnits) return bad("unit list");
+  eng->unit_ids_ = ids;
+  eng->unit_ix_.clear();
+  for (UnitIx ix = 0; ix < ids.size(); ++ix)
+    if (!eng->unit_ix_.emplace(ids[ix], ix).second) return bad("unit list (a unit twice)");
+  eng->cube_.assign(ids.size(), UnitCube{});
+  eng->lineage_.assign(ids.size(), {});
+  for (UnitIx ix = 0; ix < ids.size(); ++ix) {
+    std::vector<Id> line = eng->units_.Lineage(ids[ix]);
+    if (std::find(line.begin(), line.end(), kAllUnits) == line.end()) line.push_back(kAllUnits);
+    std::vector<UnitIx> lin;
+    for (Id u : line) lin.push_back(u == ids[ix] ? ix : eng->Intern(u));
+    eng->lineage_[ix] = std::move(lin);
+  }
+  if (eng->unit_ids_.size() != ids.size()) return bad("unit list (another unit tree)");
+  for (UnitIx ix = 0; ix < ids.size(); ++ix) {
+    UnitCube& uc = eng->cube_[ix];
+    uc.base = static_cast<Day>(r.S());
+    const std::uint64_t n_days = r.U();
+    // Bounds: a damaged count must not allocate gigabytes (2^17 days = 358 years).
+    if (!r.ok() || n_days % kBlock != 0 || n_days > (1u << 17) || uc.base % kBlock != 0 ||
+        uc.base < -(1 << 24) || uc.base > (1 << 24))
+      return bad("cube");
+    uc.days.resize(n_days);
+    size_t i = 0;
+    while (i < n_days) {
+      const std::uint64_t skip = r.U();
+      if (!r.ok() || skip > n_days - i) return bad("cube");
+      i += skip;
+      if (i == n_days) break;
+      const std::uint64_t n = r.Count(2);
+      if (!r.ok()) return bad("cube");
+      auto& entries = uc.days[i].entries;
+      entries.resize(n);
+      std::uint32_t key = 0;
+      for (Entry& e : entries) {
+        const std::uint64_t dk = r.U();
+        if (!r.ok() || dk > 0xffffffffu - key || (&e != entries.data() && dk == 0))
+          return bad("cube");
+        key += static_cast<std::uint32_t>(dk);
+        e.key = key;
+        e.value = static_cast<std::int32_t>(r.S());
+        if (CounterOfKey(key) >= kNumCounters) return bad("cube (counter)");
+      }
+      if (!r.ok()) return bad("cube");
+      ++i;
+    }
+    eng->Derive(uc);
+  }
+  const std::uint64_t n_orders = r.Count(6);
+  if (!r.ok()) return bad("orders");
+  eng->orders_.reserve(n_orders);
+  auto unit = [&](std::uint64_t v, UnitIx* out) {
+    if (v == 0) {
+      *out = kNoUnit;
+      return true;
+    }
+    if (v > ids.size()) return false;
+    *out = static_cast<UnitIx>(v - 1);
+    return true;
+  };
+  for (std::uint64_t k = 0; k < n_orders; ++k) {
+    const Id id = r.S();
+    OrderState o;
+    const std::uint64_t place = r.U();
+    o.subject1 = static_cast<std::int8_t>(r.S());
+    o.channel = r.Byte();
+    o.nature = r.Byte();
+    const std::uint64_t n_events = r.Count(7);
+    if (!r.ok() || id <= 0 || place >= ids.size()) return bad("orders");
+    o.place = static_cast<UnitIx>(place);
+    o.events.resize(n_events);
+    Timestamp prev = 0;
+    for (CompactEvent& e : o.events) {
+      e.at = prev + r.S();
+      prev = e.at;
+      e.action = r.Byte();
+      e.to = r.Byte();
+      e.flags = r.Byte();
+      e.rating = static_cast<std::int8_t>(r.S());
+      if (!unit(r.U(), &e.lead) || !unit(r.U(), &e.unit)) return bad("orders (unit)");
+      if (e.flags & kHasDue) e.due_at = e.at + r.S();
+    }
+    if (!r.ok()) return bad("orders");
+    if (!eng->orders_.emplace(id, std::move(o)).second) return bad("orders (an order twice)");
+  }
+  if (!r.done()) return bad("tail (bytes after the orders)");
+  return eng;
 }
 
 }  // namespace hotline::analytics

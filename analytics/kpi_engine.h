@@ -39,6 +39,9 @@ class UnitTree {
   std::optional<UnitKind> KindOf(Id id) const;
   // Active units of a kind, by id.
   std::vector<Id> OfKind(UnitKind kind) const;
+  // A hash of what the roll-up depends on (each unit's id, parent, kind, active flag):
+  // a checkpoint of the cube is valid only under the tree it was built with.
+  std::uint64_t Fingerprint() const;
 
  private:
   std::unordered_map<Id, Unit> units_;
@@ -143,6 +146,17 @@ class KpiEngine {
   // every order's contribution under the new roll-up. Cost: one replay of every order.
   void SetUnits(UnitTree units);
 
+  // Checkpoints (docs/storage.md "Projections"): the whole state — every order's compact
+  // facts and events and the cube's day cells — appended to `out` as bytes. Load gives an
+  // engine answering every query exactly as this one, and accepting the same AddOrder/Apply.
+  // The bytes assume the same unit tree (UnitTree::Fingerprint) and kFormat: the caller
+  // checks both. Errors (damaged or truncated bytes, another utc offset): kInvalidArgument
+  // naming the part that failed; never a crash.
+  static constexpr std::uint32_t kFormat = 1;
+  void Serialize(std::string& out) const;
+  static Result<std::unique_ptr<KpiEngine>> Load(std::string_view bytes, UnitTree units,
+                                                 int utc_offset_seconds = 8 * 3600);
+
   int utc_offset_seconds() const { return offset_; }
   size_t order_count() const { return orders_.size(); }
   const UnitTree& units() const { return units_; }
@@ -203,6 +217,8 @@ class KpiEngine {
   void ApplyDiff(std::vector<Cell>& old_cells, std::vector<Cell>& new_cells);
   void Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta);
   const UnitCube* CubeOf(Id unit) const;
+  // Recomputes a unit's day totals, month totals and overdue blocks from its day entries.
+  void Derive(UnitCube& uc) const;
   // Volume counters (received, duplicates and their by-nature splits) by channel.
   std::vector<Counters> VolumesByChannel(Id unit, DayRange range) const;
 

@@ -64,6 +64,10 @@ struct Common {
   int tick_ms = 1000;
   int kb_refresh_seconds = 2;
   int kb_expire_seconds = 60;
+  // Projection checkpoints (docs/storage.md "Projections").
+  std::string state_dir;  // "" = FILE.projections for SQLite, none for PostgreSQL
+  bool no_checkpoint = false;
+  std::int64_t checkpoint_events = 20000, checkpoint_seconds = 300;
 };
 
 int Fail(const Status& st) {
@@ -84,6 +88,12 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   so.login = c.login;
   // A login waiting for a verification slot holds a handler thread: leave most to the rest.
   so.login.max_waiting = std::min(so.login.max_waiting, c.workers / 4);
+  if (!c.no_checkpoint)
+    so.checkpoint_dir = !c.state_dir.empty() ? c.state_dir
+                        : c.pg.empty()       ? c.db + ".projections"
+                                             : "";
+  so.checkpoint_every_events = c.checkpoint_events;
+  so.checkpoint_every_seconds = c.checkpoint_seconds;
   auto svc = HotlineService::Open(store, clock, CalendarPath(c), so);
   if (!svc.ok()) return Fail(svc.status());
   std::cout << (*svc)->KpiFeedSummary() << std::endl;
@@ -141,6 +151,9 @@ int Serve(const Common& c, Store& store, const Clock& clock, const std::string& 
   std::cout << "stopping (signal " << sig << ")" << std::endl;
   scheduler.Stop();
   server.Stop();
+  // The projections' checkpoint, so the next start replays nothing (docs/storage.md).
+  Status ck = (*svc)->WriteCheckpoint();
+  if (!ck.ok()) std::cerr << "hotline: checkpoint at shutdown: " << ck.ToString() << "\n";
   return 0;
 }
 
@@ -321,6 +334,19 @@ int main(int argc, char** argv) {
       sub->add_option("--model-dir", c.model_dir,
                       "directory of the classifier models subject.bin and nature.bin "
                       "(demo default: FILE.models, trained on the demo history)");
+      sub->add_option("--state-dir", c.state_dir,
+                      "directory of the projection checkpoints (default: FILE.projections for "
+                      "SQLite; none for PostgreSQL unless given)");
+      sub->add_flag("--no-checkpoint", c.no_checkpoint,
+                    "no projection checkpoints: every start rebuilds from the event log");
+      sub->add_option("--checkpoint-events", c.checkpoint_events,
+                      "write a checkpoint after this many events")
+          ->capture_default_str()
+          ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+      sub->add_option("--checkpoint-seconds", c.checkpoint_seconds,
+                      "...or after this many seconds with any event")
+          ->capture_default_str()
+          ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
     }
   };
 

@@ -283,7 +283,7 @@ DispatchSuggestion SuggestFromCatalogue(const Config& cfg, const WorkOrder& o) {
 }
 
 HotlineService::HotlineService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-HotlineService::~HotlineService() = default;
+HotlineService::~HotlineService() { impl_->StopCheckpoints(); }
 
 Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const Clock& clock,
                                                              const std::string& calendar_path,
@@ -356,6 +356,7 @@ Result<std::unique_ptr<HotlineService>> HotlineService::Open(Store& store, const
     if (page.items.size() < static_cast<size_t>(recent.limit)) break;
   }
   HOTLINE_RETURN_IF_ERROR(impl->KpiOpen());
+  impl->StartCheckpoints();
   return std::unique_ptr<HotlineService>(new HotlineService(std::move(impl)));
 }
 
@@ -564,16 +565,21 @@ Result<OrderView> HotlineService::Intake(const Actor& a, const IntakeRequest& r,
   std::vector<AccessGrant> grants = m.PlaceGrants(o.place);
   // The recording unit keeps sight of what it recorded (grid workers, street centres).
   for (const AccessGrant& g : m.GrantsFor(a.unit_id, kAccessAncestor)) grants.push_back(g);
+  // From the commit until the projections have the events (a checkpoint waits for it).
+  std::shared_lock gate(m.feed_gate);
   HOTLINE_ASSIGN_OR_RETURN(CreateResult cr,
                            m.store.CreateOrder(o, ev, grants, r.idempotency_key, a.user_id));
   if (existed) *existed = cr.existed;
   HOTLINE_ASSIGN_OR_RETURN(WorkOrder stored, m.store.GetOrder(cr.id));
+  // The intake first, then the automatic dispatch feeds its own event (it used to reach the
+  // engine only at the next start's rebuild).
+  if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
   if (!cr.existed) m.AutoDispatch(r, stored);
   const text::MinHash fingerprint = m.Fingerprint(stored);  // normalises the text once
   std::vector<DuplicateView> dups = m.Duplicates(a, stored, fingerprint);
   if (!cr.existed) m.duplicates.Add(stored, fingerprint, m.DuplicateMatterOf(stored));
-  if (!cr.existed) m.KpiCommitted(nullptr, stored, ev);
   if (!cr.existed) m.MapPut(stored);
+  gate.unlock();
   OrderView v = m.View(a, std::move(stored), false);
   v.duplicates = std::move(dups);
   return v;
@@ -693,6 +699,7 @@ Result<WorkOrder> HotlineService::Impl::Apply(const Actor& a, const WorkOrder& o
                                               const std::vector<AccessGrant>& grants) {
   HOTLINE_ASSIGN_OR_RETURN(Transition t, Plan(o, in, a, Ctx(cfg)));
   HOTLINE_RETURN_IF_ERROR(KpiCheckExclusion(o, in));
+  std::shared_lock gate(feed_gate);  // from the commit until the projections have the event
   HOTLINE_RETURN_IF_ERROR(store.TransitionOrder(t.next, o.state, o.version, t.event, grants));
   KpiCommitted(&o, t.next, t.event);
   MapPut(t.next);

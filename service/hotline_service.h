@@ -176,6 +176,15 @@ struct ServiceOptions {
   std::string model_dir;
   // How long a computed hotspot list is served from the cache. Default: 60 seconds.
   std::int64_t hotspot_cache_seconds = 60;
+  // Projection checkpoints (docs/storage.md "Projections"): the directory of `kpi.ckpt` (the
+  // KPI engine, the closed-per-day counts and the map index, with the event id they cover).
+  // Open loads it and replays only later events; a background thread rewrites it. Default: ""
+  // (none: every Open rebuilds from the whole log). `hotline serve` uses <db>.projections.
+  std::string checkpoint_dir;
+  // A checkpoint is written after this many events fed since the last one... Default: 20000.
+  std::int64_t checkpoint_every_events = 20000;
+  // ...or when this many seconds passed with at least one event fed. Default: 300.
+  std::int64_t checkpoint_every_seconds = 300;
 };
 
 // ---- intelligence: classifier models, suggestions, auto-dispatch (helper "intel") ----
@@ -364,6 +373,9 @@ class HotlineService {
                                                       const std::string& calendar_path,
                                                       ServiceOptions options = {});
   ~HotlineService();
+  // Writes the projection checkpoint now (clean shutdown); a no-op without checkpoint_dir.
+  // Errors: kInternal (I/O).
+  Status WriteCheckpoint();
 
   // -- authentication --
   // Unknown, disabled and locked logins and wrong passwords get the same kUnauthenticated

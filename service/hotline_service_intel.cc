@@ -335,6 +335,7 @@ void HotlineService::Impl::AutoDispatch(const IntakeRequest& r, WorkOrder& o) {
   for (Id a : in.assist_unit_ids)
     for (const AccessGrant& g : GrantsFor(a, kAccessAssist)) grants.push_back(g);
   if (!store.TransitionOrder(t->next, o.state, o.version, t->event, grants).ok()) return;
+  KpiCommitted(&o, t->next, t->event);  // the caller (Intake) holds feed_gate
   o = std::move(t->next);
 }
 

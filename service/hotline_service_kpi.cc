@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "analytics/byte_io.h"
+#include "service/checkpoint_file.h"
 #include "service/service_impl.h"
 #include "text/pii_detect.h"
 
@@ -97,6 +99,71 @@ struct KpiState {
   }
 };
 
+namespace {
+
+// The checkpoint of this file's projections: the KPI engine, KpiState's place_of and closed
+// counts, and the map index. Bump when the payload's layout or meaning changes.
+constexpr std::uint32_t kProjectionsFormat = 1;
+constexpr const char* kCheckpointFile = "kpi.ckpt";
+
+std::string CheckpointPath(const std::string& dir) { return dir + "/" + kCheckpointFile; }
+
+// Identifies the event a checkpoint ends at: the store at the next start must hold the same
+// event under that id (not a new store at the same path, nor an older backup restored).
+std::uint64_t EventHash(const Event& e) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto bytes = [&](std::string_view s) {
+    for (unsigned char ch : s) {
+      h ^= ch;
+      h *= 1099511628211ull;
+    }
+  };
+  const std::string head = std::to_string(e.id) + "/" + std::to_string(e.order_id) + "/" +
+                           std::to_string(e.at) + "/" + e.action + "/";
+  bytes(head);
+  bytes(e.data_json);
+  return h;
+}
+
+Result<std::uint64_t> AnchorOf(Store& store, Id event_id) {
+  if (event_id <= 0) return std::uint64_t{0};
+  HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> one, store.ScanEvents(event_id - 1, 1));
+  if (one.empty() || one[0].id != event_id) return std::uint64_t{1};  // no such event
+  return EventHash(one[0]);
+}
+
+double MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+std::uint64_t HotlineService::Impl::ProjectionFingerprint(const analytics::UnitTree& tree) const {
+  // What the payload depends on besides the log: the formats, the unit tree (the cube's
+  // roll-up), the engine's utc offset (day boundaries) and each user's unit (the map index
+  // anchors an order to its recorder's unit).
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::int64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= static_cast<std::uint64_t>(v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(kProjectionsFormat);
+  mix(KpiEngine::kFormat);
+  mix(MapIndex::kFormat);
+  mix(static_cast<std::int64_t>(tree.Fingerprint()));
+  mix(8 * 3600);  // KpiEngine's offset (the engine is built with its default)
+  std::vector<std::pair<Id, Id>> users;
+  for (const User& u : dir.AllUsers()) users.emplace_back(u.id, u.unit_id);
+  std::sort(users.begin(), users.end());
+  for (const auto& [id, unit] : users) {
+    mix(id);
+    mix(unit);
+  }
+  return h;
+}
+
 Status HotlineService::Impl::KpiOpen() {
   auto st = std::make_shared<KpiState>();
   HOTLINE_ASSIGN_OR_RETURN(auto doc, store.GetDocument(kKpiKey));
@@ -108,14 +175,113 @@ Status HotlineService::Impl::KpiOpen() {
   } else {
     st->cfg = std::make_shared<const analytics::KpiConfig>();
   }
-  // The whole log by event id in batches, grouped by order; then each order once with its
-  // facts and events (one replay per order, not one per event).
+  const auto cfg_ptr = st->cfg;
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
-  st->engine = std::make_unique<KpiEngine>(analytics::UnitTree(dir.AllUnits()));
+  analytics::UnitTree tree(dir.AllUnits());
+  const std::uint64_t fingerprint = ProjectionFingerprint(tree);
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  char line[300];
+
+  // 1. The checkpoint, when there is a usable one: then only the events after it.
+  std::string why;
+  if (!options.checkpoint_dir.empty()) {
+    const std::string path = CheckpointPath(options.checkpoint_dir);
+    auto c = ReadCheckpoint(path);
+    if (!c.ok()) {
+      why = c.status().message();
+    } else if (c->format != kProjectionsFormat) {
+      why = "checkpoint " + path + ": format " + std::to_string(c->format) +
+            ", this build writes " + std::to_string(kProjectionsFormat);
+    } else if (c->fingerprint != fingerprint) {
+      why = "checkpoint " + path +
+            ": fingerprint mismatch (the unit tree, a user's unit, the utc offset or the engine "
+            "changed since it was written)";
+    } else {
+      const auto t_read = Clock::now();
+      analytics::ByteReader r(c->payload);
+      const std::uint64_t anchor = r.U();
+      HOTLINE_ASSIGN_OR_RETURN(std::uint64_t in_store, AnchorOf(store, c->event_id));
+      const std::string engine_bytes = r.Str();
+      const std::string map_bytes = r.Str();
+      const std::uint64_t n_place = r.Count(2);
+      for (std::uint64_t i = 0; r.ok() && i < n_place; ++i) {
+        const Id order = r.S();
+        st->place_of[order] = r.S();
+      }
+      const std::uint64_t n_closed = r.Count(2);
+      for (std::uint64_t i = 0; r.ok() && i < n_closed; ++i) {
+        auto& days = st->closed[r.S()];
+        const std::uint64_t n_days = r.Count(2);
+        for (std::uint64_t k = 0; r.ok() && k < n_days; ++k) {
+          const Day d = static_cast<Day>(r.S());
+          days[d] = r.S();
+        }
+      }
+      auto engine = KpiEngine::Load(engine_bytes, tree);
+      Status map_st = engine.ok() ? map.Load(map_bytes) : Status{};
+      if (!r.ok() || !r.done()) {
+        why = "checkpoint " + path + ": damaged service part";
+      } else if (anchor != in_store) {
+        why = "checkpoint " + path + ": the store's event " + std::to_string(c->event_id) +
+              " is not the one it was written at (another store, or one restored from a backup)";
+      } else if (!engine.ok()) {
+        why = engine.status().message();
+      } else if (!map_st.ok()) {
+        why = map_st.message();
+      } else {
+        st->engine = std::move(engine).value();
+        const double load_ms = ms(Clock::now() - t_read);
+        // The tail: every event after the checkpoint, by order. Each touched order is
+        // re-registered with its current facts (a reclassification or relocation has an event)
+        // and gets its tail events; the map entry is rebuilt from its whole history.
+        const auto t_tail = Clock::now();
+        std::map<Id, std::vector<Event>> tail;
+        std::size_t events = 0;
+        Id after = c->event_id;
+        for (;;) {
+          HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(after, 50000));
+          if (batch.empty()) break;
+          after = batch.back().id;
+          events += batch.size();
+          for (Event& e : batch) tail[e.order_id].push_back(std::move(e));
+        }
+        for (auto& [id, evs] : tail) {
+          HOTLINE_ASSIGN_OR_RETURN(WorkOrder o, store.GetOrder(id));
+          HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o)));
+          st->place_of[o.id] = PlaceUnit(o).value_or(0);
+          for (const Event& e : evs)
+            if (st->engine->Apply(e).ok()) st->Note(e);
+          HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> history, store.ListEvents(id));
+          MapPut(o, history);
+        }
+        ckpt_event_id = after;
+        fed_since_ckpt = static_cast<std::int64_t>(events);
+        std::snprintf(line, sizeof line,
+                      "kpi engine: %zu orders from checkpoint (event %lld) + %zu later events of "
+                      "%zu orders fed in %.0f ms (checkpoint read %.0f ms, load %.0f ms, tail "
+                      "%.0f ms)",
+                      st->engine->order_count(), static_cast<long long>(c->event_id), events,
+                      tail.size(), ms(Clock::now() - t0), ms(t_read - t0), load_ms,
+                      ms(Clock::now() - t_tail));
+        st->feed_summary = line;
+        kpi = std::move(st);
+        return {};
+      }
+    }
+    std::fprintf(stderr, "projections: %s; rebuilding from the event log\n", why.c_str());
+    st = std::make_shared<KpiState>();
+    st->cfg = cfg_ptr;
+    map.Clear();  // a half-loaded checkpoint may have filled it
+  }
+
+  // 2. The whole log by event id in batches, grouped by order; then each order once with its
+  // facts and events (one replay per order, not one per event).
+  st->engine = std::make_unique<KpiEngine>(tree);
   std::unordered_map<Id, std::vector<Event>> by_order;
   std::size_t events = 0;
-  for (Id after = 0;;) {
+  Id after = 0;
+  for (;;) {
     HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(after, 50000));
     if (batch.empty()) break;
     after = batch.back().id;
@@ -123,6 +289,8 @@ Status HotlineService::Impl::KpiOpen() {
     for (Event& e : batch) by_order[e.order_id].push_back(std::move(e));
   }
   const auto t1 = Clock::now();
+  const bool progress = !options.checkpoint_dir.empty();
+  const std::size_t expected = by_order.size();
   OrderQuery q;
   q.sort = OrderQuery::Sort::kOldest;
   q.limit = 50000;  // OFFSET paging re-sorts per page: few, large pages
@@ -141,21 +309,132 @@ Status HotlineService::Impl::KpiOpen() {
       HOTLINE_RETURN_IF_ERROR(st->engine->AddOrder(analytics::FactsOf(o), evs));
       replay += Clock::now() - r0;
       ++orders;
+      if (progress && orders % 50000 == 0)
+        std::fprintf(stderr, "projections: rebuilt %zu of ~%zu orders (%.0f%%, %.1f s)\n", orders,
+                     expected, expected ? 100.0 * orders / expected : 100.0,
+                     ms(Clock::now() - t0) / 1000);
     }
     if (page.items.size() < static_cast<size_t>(q.limit)) break;
   }
   const auto t2 = Clock::now();
-  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-  char line[200];
   std::snprintf(
       line, sizeof line,
       "kpi engine: %zu orders, %zu events fed in %.0f ms (log scan %.0f ms, orders %.0f ms, "
-      "replay %.0f ms)",
-      orders, events, ms(t2 - t0), ms(t1 - t0), ms(t2 - t1 - replay), ms(replay));
+      "replay %.0f ms)%s",
+      orders, events, ms(t2 - t0), ms(t1 - t0), ms(t2 - t1 - replay), ms(replay),
+      why.empty() ? "" : " (rebuilt: no usable checkpoint)");
   st->feed_summary = line;
   kpi = std::move(st);
+  ckpt_event_id = after;
+  if (!options.checkpoint_dir.empty()) {
+    fed_since_ckpt = 1;  // a fresh checkpoint right away
+    HOTLINE_RETURN_IF_ERROR(WriteProjections("after a rebuild"));
+  }
   return {};
 }
+
+Status HotlineService::Impl::WriteProjections(const char* why) {
+  if (options.checkpoint_dir.empty() || !kpi) return {};
+  std::lock_guard write_lock(ckpt_write_mu);
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  // Where the log ends now, read mostly before the pause (the gate only covers the last few).
+  Id end = ckpt_event_id;
+  auto scan_to_end = [&]() -> Status {
+    for (;;) {
+      HOTLINE_ASSIGN_OR_RETURN(std::vector<Event> batch, store.ScanEvents(end, 50000));
+      if (batch.empty()) return {};
+      end = batch.back().id;
+    }
+  };
+  HOTLINE_RETURN_IF_ERROR(scan_to_end());
+  Checkpoint c;
+  c.format = kProjectionsFormat;
+  std::string engine_bytes, map_bytes;
+  std::int64_t fed = 0;
+  std::size_t orders = 0;
+  double pause_ms = 0;
+  {
+    std::unique_lock gate(feed_gate);  // no event between its commit and its feed now
+    const auto p0 = Clock::now();
+    HOTLINE_RETURN_IF_ERROR(scan_to_end());
+    std::shared_lock lock(kpi->mu);
+    c.fingerprint = ProjectionFingerprint(kpi->engine->units());
+    kpi->engine->Serialize(engine_bytes);
+    map.Serialize(map_bytes);
+    HOTLINE_ASSIGN_OR_RETURN(const std::uint64_t anchor, AnchorOf(store, end));
+    analytics::ByteWriter w(c.payload);
+    w.U(anchor);
+    w.Str(engine_bytes);
+    w.Str(map_bytes);
+    w.U(kpi->place_of.size());
+    for (const auto& [order, place] : kpi->place_of) {
+      w.S(order);
+      w.S(place);
+    }
+    w.U(kpi->closed.size());
+    for (const auto& [place, days] : kpi->closed) {
+      w.S(place);
+      w.U(days.size());
+      for (const auto& [d, n] : days) {
+        w.S(d);
+        w.S(n);
+      }
+    }
+    c.event_id = end;
+    orders = kpi->engine->order_count();
+    fed = fed_since_ckpt.exchange(0);
+    pause_ms = MsSince(p0);
+  }
+  const auto t_write = Clock::now();
+  auto stats = hotline::WriteCheckpoint(CheckpointPath(options.checkpoint_dir), c);
+  if (!stats.ok()) {
+    fed_since_ckpt += fed;  // try again later
+    return stats.status();
+  }
+  ckpt_event_id = end;
+  std::fprintf(stderr,
+               "projections: checkpoint written (%s) at event %lld: %zu orders, %.1f MB raw, "
+               "%.1f MB on disk; writers paused %.1f ms, total %.0f ms (write %.0f ms)\n",
+               why, static_cast<long long>(end), orders, stats->raw_bytes / 1e6,
+               stats->file_bytes / 1e6, pause_ms, MsSince(t0), MsSince(t_write));
+  return {};
+}
+
+void HotlineService::Impl::StartCheckpoints() {
+  if (options.checkpoint_dir.empty()) return;
+  ckpt_thread = std::thread([this] {
+    auto last = std::chrono::steady_clock::now();
+    std::unique_lock lock(ckpt_mu);
+    while (!ckpt_stop) {
+      ckpt_cv.wait_for(lock, std::chrono::seconds(1));
+      if (ckpt_stop) break;
+      const std::int64_t fed = fed_since_ckpt.load();
+      const auto age = std::chrono::steady_clock::now() - last;
+      if (fed <= 0) continue;
+      if (fed < options.checkpoint_every_events &&
+          age < std::chrono::seconds(options.checkpoint_every_seconds))
+        continue;
+      lock.unlock();
+      Status st = WriteProjections(fed >= options.checkpoint_every_events ? "events" : "timer");
+      if (!st.ok())
+        std::fprintf(stderr, "projections: checkpoint failed: %s\n", st.ToString().c_str());
+      last = std::chrono::steady_clock::now();
+      lock.lock();
+    }
+  });
+}
+
+void HotlineService::Impl::StopCheckpoints() {
+  {
+    std::lock_guard lock(ckpt_mu);
+    ckpt_stop = true;
+  }
+  ckpt_cv.notify_all();
+  if (ckpt_thread.joinable()) ckpt_thread.join();
+}
+
+Status HotlineService::WriteCheckpoint() { return impl_->WriteProjections("shutdown"); }
 
 void HotlineService::Impl::KpiCommitted(const WorkOrder* before, const WorkOrder& next,
                                         const Event& event) {
@@ -170,6 +449,7 @@ void HotlineService::Impl::KpiCommitted(const WorkOrder* before, const WorkOrder
     kpi->place_of[next.id] = PlaceUnit(next).value_or(0);
   }
   if (kpi->engine->Apply(e).ok()) kpi->Note(e);
+  fed_since_ckpt.fetch_add(1, std::memory_order_relaxed);
 }
 
 void HotlineService::Impl::KpiUnitsChanged() {

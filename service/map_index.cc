@@ -4,6 +4,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "analytics/byte_io.h"
 #include "domain/deadline.h"
 
 namespace hotline {
@@ -13,6 +14,17 @@ std::int64_t MapIndex::CellKey(double lon, double lat) {
   auto iy = static_cast<std::int64_t>(std::floor(lat / kCellDegrees));
   return (ix << 32) | static_cast<std::uint32_t>(static_cast<std::int32_t>(iy));
 }
+
+namespace {
+// Bit i set when time i of (yellow_at, due_at, sign_due, signed_at) is 0 (not set).
+std::uint64_t t_is_zero_mask(const MapPoint& p) {
+  std::uint64_t m = 0;
+  const Timestamp times[] = {p.yellow_at, p.due_at, p.sign_due, p.signed_at};
+  for (int i = 0; i < 4; ++i)
+    if (!times[i]) m |= 1u << i;
+  return m;
+}
+}  // namespace
 
 Light MapIndex::LightOfHot(const Hot& h, Timestamp now) {
   if (!IsOpen(h.state)) return Light::kNone;
@@ -175,6 +187,93 @@ std::unordered_map<Id, MapUnitCounts> MapIndex::CountByUnit(Timestamp from, Time
     if (c.count || c.open) out[static_cast<Id>(id)] = c;
   }
   return out;
+}
+
+void MapIndex::Serialize(std::string& out) const {
+  analytics::ByteWriter w(out);
+  std::shared_lock lock(mu_);
+  w.U(kFormat);
+  w.U(cold_.size());
+  for (const MapPoint& p : cold_) {
+    w.S(p.id);
+    w.S(p.version);
+    w.Str(p.no);
+    w.Str(p.title);
+    w.Str(p.subject_code);
+    w.Byte(static_cast<std::uint8_t>(p.nature));
+    w.Byte(static_cast<std::uint8_t>(p.state));
+    w.Byte((p.lon ? 1 : 0) | (p.lat ? 2 : 0));
+    if (p.lon) w.F64(*p.lon);
+    if (p.lat) w.F64(*p.lat);
+    w.S(p.created_at);
+    for (Timestamp t : {p.yellow_at, p.due_at, p.sign_due, p.signed_at})
+      w.S(t ? t - p.created_at : 0);
+    w.U(t_is_zero_mask(p));
+    w.S(p.street_id);
+    w.S(p.community_id);
+    w.S(p.grid_id);
+    w.U(p.anchors.size());
+    for (Id a : p.anchors) w.S(a);
+  }
+}
+
+void MapIndex::Clear() {
+  std::unique_lock lock(mu_);
+  hot_.clear();
+  cold_.clear();
+  slot_of_.clear();
+  cells_.clear();
+}
+
+Status MapIndex::Load(std::string_view bytes) {
+  analytics::ByteReader r(bytes);
+  auto bad = [this](const char* part) {
+    Clear();
+    return Status(Code::kInvalidArgument, std::string("map checkpoint: damaged ") + part,
+                  "checkpoint");
+  };
+  const std::uint64_t format = r.U();
+  if (!r.ok() || format != kFormat)
+    return Status(Code::kInvalidArgument,
+                  "map checkpoint: format " + std::to_string(format) + ", this build reads " +
+                      std::to_string(kFormat),
+                  "checkpoint");
+  Clear();
+  const std::uint64_t n = r.Count(16);
+  if (!r.ok()) return bad("entry count");
+  for (std::uint64_t k = 0; k < n; ++k) {
+    MapPoint p;
+    p.id = r.S();
+    p.version = r.S();
+    p.no = r.Str();
+    p.title = r.Str();
+    p.subject_code = r.Str();
+    const std::uint8_t nature = r.Byte(), state = r.Byte(), has = r.Byte();
+    if (nature > static_cast<std::uint8_t>(Nature::kPraise) ||
+        state > static_cast<std::uint8_t>(State::kRejected))
+      return bad("entry (nature or state)");
+    p.nature = static_cast<Nature>(nature);
+    p.state = static_cast<State>(state);
+    if (has & 1) p.lon = r.F64();
+    if (has & 2) p.lat = r.F64();
+    p.created_at = r.S();
+    Timestamp* times[] = {&p.yellow_at, &p.due_at, &p.sign_due, &p.signed_at};
+    for (Timestamp* t : times) *t = r.S();
+    const std::uint64_t zero = r.U();
+    for (int i = 0; i < 4; ++i)
+      if (!(zero & (1u << i))) *times[i] += p.created_at;
+    p.street_id = r.S();
+    p.community_id = r.S();
+    p.grid_id = r.S();
+    const std::uint64_t na = r.Count();
+    if (!r.ok()) return bad("entry");
+    p.anchors.resize(na);
+    for (Id& a : p.anchors) a = r.S();
+    if (!r.ok() || p.id <= 0) return bad("entry");
+    Put(std::move(p));
+  }
+  if (!r.done()) return bad("tail (bytes after the entries)");
+  return {};
 }
 
 }  // namespace hotline

@@ -25,6 +25,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "domain/result.h"
 #include "domain/types.h"
 
 namespace hotline {
@@ -86,6 +87,14 @@ class MapIndex {
 
   // Lights of an order at `now` (the workflow's rule).
   static Light LightOf(const MapPoint& p, Timestamp now);
+
+  // Checkpoints (docs/storage.md "Projections"): every entry appended to `out` as bytes;
+  // Load replaces the index's content with them. Errors: kInvalidArgument (damaged bytes),
+  // and the index is left empty.
+  static constexpr std::uint32_t kFormat = 1;
+  void Serialize(std::string& out) const;
+  Status Load(std::string_view bytes);
+  void Clear();
 
   MapOrdersResult Orders(const MapOrdersQuery& q, const MapScope& scope) const;
   // Counts per unit id (each order counts for its grid, community and street).

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -573,6 +576,23 @@ struct HotlineService::Impl {
                           const Config& cfg, const std::vector<AccessGrant>& grants);
   // After the organisation changed: the roll-up follows the new tree.
   void KpiUnitsChanged();
+  // ---- projection checkpoints (service/hotline_service_kpi.cc, docs/storage.md) ----
+  // Event writers hold feed_gate shared from their store commit until the KPI engine and the
+  // map index have the event; a checkpoint holds it exclusive while it copies the projections,
+  // so every event committed up to the checkpoint's id is in what it writes.
+  std::shared_mutex feed_gate;
+  std::mutex ckpt_write_mu;        // one checkpoint write at a time
+  std::int64_t ckpt_event_id = 0;  // the log position the projections cover (ckpt_write_mu)
+  std::atomic<std::int64_t> fed_since_ckpt{0};
+  std::mutex ckpt_mu;  // guards ckpt_stop
+  std::condition_variable ckpt_cv;
+  bool ckpt_stop = false;
+  std::thread ckpt_thread;
+  std::uint64_t ProjectionFingerprint(const analytics::UnitTree& tree) const;
+  // Snapshot (gate exclusive, briefly), then serialise, compress and write outside it.
+  Status WriteProjections(const char* why);
+  void StartCheckpoints();
+  void StopCheckpoints();
   // ---- place: gazetteer and map layers (service/hotline_service_place.cc) ----
   struct GazetteerState {
     geo::Gazetteer gazetteer;
