@@ -198,6 +198,21 @@ KpiEngine::KpiEngine(UnitTree units, int utc_offset_seconds)
   Intern(kAllUnits);
 }
 
+// The month row of `day` in a unit's month totals, grown (before or after) as needed.
+std::array<std::int64_t, kNumCounters>& KpiEngine::MonthRow(UnitCube& uc, Day day) {
+  const int mi = MonthIndex(day);
+  if (uc.months.empty()) {
+    uc.month_base = mi;
+  } else if (mi < uc.month_base) {
+    uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
+                     std::array<std::int64_t, kNumCounters>{});
+    uc.month_base = mi;
+  }
+  if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
+    uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
+  return uc.months[static_cast<size_t>(mi - uc.month_base)];
+}
+
 KpiEngine::UnitIx KpiEngine::Intern(std::optional<Id> id) {
   if (!id) return kNoUnit;
   auto [it, fresh] = unit_ix_.emplace(*id, static_cast<UnitIx>(unit_ids_.size()));
@@ -342,17 +357,7 @@ void KpiEngine::Add(UnitIx unit, Day day, std::uint32_t key, std::int32_t delta)
   DayCell& dc = uc.days[i];
   const int counter = CounterOfKey(key);
   dc.total[static_cast<size_t>(counter)] += delta;
-  const int mi = MonthIndex(day);
-  if (uc.months.empty()) {
-    uc.month_base = mi;
-  } else if (mi < uc.month_base) {
-    uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
-                     std::array<std::int64_t, kNumCounters>{});
-    uc.month_base = mi;
-  }
-  if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
-    uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
-  uc.months[static_cast<size_t>(mi - uc.month_base)][static_cast<size_t>(counter)] += delta;
+  MonthRow(uc, day)[static_cast<size_t>(counter)] += delta;
   if (counter == Index(Counter::kOverdueDelta)) uc.overdue_blocks[i / kBlock] += delta;
   auto e = std::lower_bound(dc.entries.begin(), dc.entries.end(), key,
                             [](const Entry& x, std::uint32_t k) { return x.key < k; });
@@ -765,17 +770,7 @@ void KpiEngine::Derive(UnitCube& uc) const {
     dc.total = {};
     if (dc.entries.empty()) continue;
     const Day day = uc.base + static_cast<Day>(i);
-    const int mi = MonthIndex(day);
-    if (uc.months.empty()) {
-      uc.month_base = mi;
-    } else if (mi < uc.month_base) {
-      uc.months.insert(uc.months.begin(), static_cast<size_t>(uc.month_base - mi),
-                       std::array<std::int64_t, kNumCounters>{});
-      uc.month_base = mi;
-    }
-    if (static_cast<size_t>(mi - uc.month_base) >= uc.months.size())
-      uc.months.resize(static_cast<size_t>(mi - uc.month_base) + 1);
-    auto& month = uc.months[static_cast<size_t>(mi - uc.month_base)];
+    auto& month = MonthRow(uc, day);
     for (const Entry& e : dc.entries) {
       const int counter = CounterOfKey(e.key);
       dc.total[static_cast<size_t>(counter)] += e.value;

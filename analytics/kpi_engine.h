@@ -211,6 +211,7 @@ class KpiEngine {
   static constexpr Day kBlock = 32;
 
   UnitIx Intern(std::optional<Id> id);
+  static std::array<std::int64_t, kNumCounters>& MonthRow(UnitCube& uc, Day day);
   CompactEvent Compact(const Event& e);
   void Contribute(const OrderState& o, std::vector<Cell>& out) const;
   // Applies new - old (both leaf cells) to the cube, rolled up.
